@@ -1,0 +1,16 @@
+package dev.customs.image;
+
+import java.util.concurrent.CompletionStage;
+
+import dev.customs.rules.ImageFacts;
+import dev.customs.rules.ImageReference;
+
+/**
+ * Resolves one image reference to its facts. Implementations never complete exceptionally and never block the caller:
+ * every failure becomes {@link ImageFacts.Unavailable} with a reason fit to show a user (no credentials, no stack
+ * traces).
+ */
+public interface ImageInspector {
+
+    CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request);
+}

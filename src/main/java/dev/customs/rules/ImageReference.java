@@ -1,0 +1,167 @@
+package dev.customs.rules;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * An image reference parsed with the distribution grammar: {@code [host[:port]/]path[:tag][@digest]}.
+ *
+ * <p>
+ * Parsing follows {@code github.com/distribution/reference}: the first path component is a registry host only when it
+ * contains a {@code .} or a {@code :}, or is {@code localhost}; otherwise the image lives on Docker Hub and a
+ * single-component path gets the {@code library/} prefix. So {@code localhost:5000/app} has a port and no tag, and
+ * {@code nginx} normalises to {@code docker.io/library/nginx}. Parsing never throws: {@link #parse} returns an invalid
+ * reference that carries the reason.
+ *
+ * @param original the reference as written in the pod spec
+ * @param registry the registry host (with port), {@code docker.io} for Docker Hub; null when invalid
+ * @param repository the repository path, with {@code library/} added for official Docker Hub images; null when invalid
+ * @param tag the tag, or null when none was written
+ * @param digest the digest ({@code sha256:...}), or null when none was written
+ * @param error why the reference is invalid, or null when it is valid
+ */
+public record ImageReference(String original, String registry, String repository, String tag, String digest,
+        String error) {
+
+    public static final String DOCKER_HUB = "docker.io";
+
+    private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+    private static final Pattern DOMAIN = Pattern
+            .compile("(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?");
+    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+    private static final Pattern DIGEST = Pattern
+            .compile("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}");
+    private static final Pattern SHA256 = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final int NAME_TOTAL_LENGTH_MAX = 255;
+
+    /** Parses a reference; never throws. A null or blank reference is invalid. */
+    public static ImageReference parse(String reference) {
+        if (reference == null || reference.isBlank()) {
+            return invalid(reference, "the image reference is empty");
+        }
+        if (!reference.equals(reference.strip())) {
+            return invalid(reference, "the image reference has leading or trailing whitespace");
+        }
+        String rest = reference;
+        String digest = null;
+        int at = rest.indexOf('@');
+        if (at >= 0) {
+            digest = rest.substring(at + 1);
+            rest = rest.substring(0, at);
+            if (!DIGEST.matcher(digest).matches()) {
+                return invalid(reference, "\"" + digest + "\" is not a valid digest (expected sha256:<64 hex digits>)");
+            }
+            if (digest.startsWith("sha256:") && !SHA256.matcher(digest).matches()) {
+                return invalid(reference, "a sha256 digest must be 64 lowercase hex digits");
+            }
+        }
+        String tag = null;
+        int lastColon = rest.lastIndexOf(':');
+        int lastSlash = rest.lastIndexOf('/');
+        if (lastColon > lastSlash) {
+            tag = rest.substring(lastColon + 1);
+            rest = rest.substring(0, lastColon);
+            if (!TAG.matcher(tag).matches()) {
+                return invalid(reference, "\"" + tag + "\" is not a valid tag");
+            }
+        }
+        if (rest.isEmpty()) {
+            return invalid(reference, "the image reference has no repository name");
+        }
+        if (rest.length() > NAME_TOTAL_LENGTH_MAX) {
+            return invalid(reference, "the repository name is longer than 255 characters");
+        }
+        String registry;
+        String path;
+        int slash = rest.indexOf('/');
+        String first = slash < 0 ? rest : rest.substring(0, slash);
+        if (slash >= 0 && (first.contains(".") || first.contains(":") || first.equals("localhost")
+                || !first.equals(first.toLowerCase(Locale.ROOT)))) {
+            registry = first;
+            path = rest.substring(slash + 1);
+            if (!DOMAIN.matcher(registry).matches()) {
+                return invalid(reference, "\"" + registry + "\" is not a valid registry host");
+            }
+        } else {
+            registry = DOCKER_HUB;
+            path = rest;
+        }
+        for (String component : path.split("/", -1)) {
+            if (!PATH_COMPONENT.matcher(component).matches()) {
+                String why = component.equals(component.toLowerCase(Locale.ROOT))
+                        ? "\"" + component + "\" is not a valid repository path component"
+                        : "repository names must be lowercase (\"" + component + "\")";
+                return invalid(reference, why);
+            }
+        }
+        String canonicalRegistry = registry.equals("index.docker.io") || registry.equals("registry-1.docker.io")
+                ? DOCKER_HUB
+                : registry;
+        if (canonicalRegistry.equals(DOCKER_HUB) && !path.contains("/")) {
+            path = "library/" + path;
+        }
+        return new ImageReference(reference, canonicalRegistry, path, tag, digest, null);
+    }
+
+    private static ImageReference invalid(String reference, String why) {
+        return new ImageReference(reference, null, null, null, null, why);
+    }
+
+    public boolean valid() {
+        return error == null;
+    }
+
+    public Optional<String> tagOpt() {
+        return Optional.ofNullable(tag);
+    }
+
+    /**
+     * The fully qualified form, {@code docker.io/library/nginx:1.25}, with the tag and digest as written. An untagged,
+     * undigested reference stays untagged here: {@code latest} is implied only when resolving.
+     */
+    public String normalized() {
+        if (!valid()) {
+            return original;
+        }
+        StringBuilder sb = new StringBuilder(registry).append('/').append(repository);
+        if (tag != null) {
+            sb.append(':').append(tag);
+        }
+        if (digest != null) {
+            sb.append('@').append(digest);
+        }
+        return sb.toString();
+    }
+
+    /** The repository as written, without tag or digest: {@code nginx} for {@code nginx:latest}. */
+    public String writtenName() {
+        String s = original;
+        if (digest != null) {
+            s = s.substring(0, s.length() - digest.length() - 1);
+        }
+        if (tag != null) {
+            s = s.substring(0, s.length() - tag.length() - 1);
+        }
+        return s;
+    }
+
+    /** The tag a registry is asked for: the written tag, or {@code latest} when neither tag nor digest was given. */
+    public String effectiveTag() {
+        return tag != null ? tag : (digest == null ? "latest" : null);
+    }
+
+    /** True when the tag is {@code latest} (any case) or neither tag nor digest was given, and no digest pins it. */
+    public boolean floating() {
+        if (digest != null) {
+            return false;
+        }
+        return tag == null || tag.equals("latest");
+    }
+
+    @Override
+    public String toString() {
+        return original;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.customs.rules;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code leaked-secret}: an image that carries a credential in its configuration. Anyone who can pull the image can
+ * read its {@code Env} and {@code history} ({@code docker history --no-trunc}), so a token passed as a build argument
+ * or set with {@code ENV} is published with the image.
+ *
+ * <p>
+ * Reads the image config's {@code Env} and {@code history[].created_by}: build arguments recorded as
+ * {@code |1 NPM_TOKEN=... /bin/sh -c ...}, and {@code ENV}/{@code ARG} instructions with a value. A finding is a name
+ * ending in {@code TOKEN}, {@code SECRET}, {@code PASSWORD}, {@code PASSWD}, {@code API_KEY}, {@code ACCESS_KEY} or
+ * {@code PRIVATE_KEY} with a non-empty literal value, or a well-known token shape anywhere (npm {@code npm_…}, GitHub
+ * {@code ghp_…}, AWS {@code AKIA…}, {@code _authToken=…}, ...). {@code TOKEN_FILE=/path} and {@code ARG NPM_TOKEN}
+ * without a value pass. Findings show names and places, never values.
+ */
+public final class LeakedSecret implements Rule {
+
+    public static final String ID = "leaked-secret";
+
+    private static final List<String> SECRET_SUFFIXES = List.of("TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY",
+            "ACCESS_KEY", "PRIVATE_KEY");
+
+    /** Token shapes, each with how a message names it. */
+    private static final List<Shape> SHAPES = List.of(
+            new Shape("an npm token (npm_…)", Pattern.compile("(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])")),
+            new Shape("a GitHub token (gh?_…)",
+                    Pattern.compile("(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{40,255})")),
+            new Shape("an AWS access key id (AKIA…)", Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])")),
+            new Shape("an npm registry _authToken", Pattern.compile("_authToken\\s*=\\s*[^\\s\"'$][^\\s\"']*")),
+            new Shape("a GitLab token (glpat-…)", Pattern.compile("glpat-[A-Za-z0-9_-]{20,}")),
+            new Shape("a Slack token (xox?-…)", Pattern.compile("xox[abposr]-[A-Za-z0-9-]{10,}")),
+            new Shape("a private key", Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----")));
+
+    private static final Pattern BUILD_ARGS = Pattern.compile("^(?:RUN\\s+)?\\|(\\d+)\\s+(.*)$", Pattern.DOTALL);
+    private static final Pattern ENV_OR_ARG = Pattern
+            .compile("(?:^|#\\(nop\\)\\s+)(ENV|ARG)\\s+(.+)$", Pattern.DOTALL);
+    private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)=(\"[^\"]*\"|'[^']*'|\\S*)");
+
+    private record Shape(String name, Pattern pattern) {
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public boolean readsImage() {
+        return true;
+    }
+
+    @Override
+    public void evaluate(PodView pod, ImageLookup images, Findings out) {
+        for (ContainerView c : pod.containers()) {
+            ImageFacts facts = images.factsFor(c);
+            if (!(facts instanceof ImageFacts.Resolved resolved)) {
+                out.unverified(c, facts);
+                continue;
+            }
+            for (var g : PlatformGroups.of(resolved, p -> {
+                List<String> found = scan(p.config());
+                return found.isEmpty() ? Optional.empty() : Optional.of(found);
+            })) {
+                out.violation(c, c.field("image"),
+                        c.subject() + " carries " + (g.outcome().size() > 1 ? "credentials" : "a credential")
+                                + " in its configuration" + g.suffix() + ": " + String.join("; ", g.outcome()),
+                        "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
+                                + "ARG or ENV, rebuild the image, and revoke the exposed credential");
+            }
+        }
+    }
+
+    /** Every credential in a config, as {@code NAME in Env} / {@code ... in history[3] (build argument)}; no values. */
+    static List<String> scan(ImageConfig config) {
+        Set<String> found = new LinkedHashSet<>();
+        for (String entry : config.env()) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? entry : entry.substring(0, eq);
+            String value = eq < 0 ? "" : entry.substring(eq + 1);
+            if (secretName(name) && literal(value)) {
+                found.add(name + " in Env");
+            } else {
+                shape(value).ifPresent(s -> found.add(s + " in Env " + name));
+            }
+        }
+        List<ImageConfig.History> history = config.history();
+        for (int i = 0; i < history.size(); i++) {
+            String createdBy = history.get(i).createdBy();
+            String where = " in history[" + i + "]";
+            List<String> names = secretAssignments(createdBy);
+            names.forEach(n -> found.add(n + where));
+            if (names.isEmpty()) {
+                shape(createdBy).ifPresent(s -> found.add(s + where));
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** Names assigned a literal secret in one history entry: build arguments, ENV and ARG with a value. */
+    private static List<String> secretAssignments(String createdBy) {
+        List<String> names = new ArrayList<>();
+        String s = createdBy.strip();
+        Matcher args = BUILD_ARGS.matcher(s);
+        if (args.matches()) {
+            int count = args.group(1).length() > 4 ? 0 : Integer.parseInt(args.group(1));
+            Matcher a = ASSIGNMENT.matcher(args.group(2));
+            int seen = 0;
+            int pos = 0;
+            while (seen < count && a.find(pos) && a.start() == pos) {
+                if (secretName(a.group(1)) && literal(unquote(a.group(2)))) {
+                    names.add(a.group(1) + " (build argument)");
+                }
+                seen++;
+                pos = a.end();
+                while (pos < args.group(2).length() && Character.isWhitespace(args.group(2).charAt(pos))) {
+                    pos++;
+                }
+            }
+        }
+        Matcher inst = ENV_OR_ARG.matcher(s.replaceFirst("^/bin/sh -c ", ""));
+        if (inst.find()) {
+            String kind = inst.group(1);
+            String body = inst.group(2).strip();
+            Matcher a = ASSIGNMENT.matcher(body);
+            boolean any = false;
+            while (a.find()) {
+                any = true;
+                if (secretName(a.group(1)) && literal(unquote(a.group(2)))) {
+                    names.add(a.group(1) + " (" + kind + ")");
+                }
+            }
+            if (!any && kind.equals("ENV")) {
+                // legacy form: ENV NAME value
+                String[] parts = body.split("\\s+", 2);
+                if (parts.length == 2 && secretName(parts[0]) && literal(parts[1])) {
+                    names.add(parts[0] + " (ENV)");
+                }
+            }
+        }
+        return names;
+    }
+
+    static boolean secretName(String name) {
+        String n = name.strip().toUpperCase(Locale.ROOT);
+        return SECRET_SUFFIXES.stream().anyMatch(n::endsWith);
+    }
+
+    private static boolean literal(String value) {
+        String v = value.strip();
+        return !v.isEmpty() && !v.startsWith("$");
+    }
+
+    private static String unquote(String v) {
+        if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+            return v.substring(1, v.length() - 1);
+        }
+        return v;
+    }
+
+    private static Optional<String> shape(String text) {
+        for (Shape s : SHAPES) {
+            if (s.pattern().matcher(text).find()) {
+                return Optional.of(s.name());
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.customs.rules;
+
+import java.util.Optional;
+
+/**
+ * {@code non-root-conflict}: {@code runAsNonRoot: true} with no {@code runAsUser}, on an image whose user is root or a
+ * name. The kubelet checks the image user before starting the container and fails it with
+ * {@code CreateContainerConfigError}: root is refused outright, and a non-numeric user cannot be verified.
+ *
+ * <p>
+ * Reads each container's effective {@code runAsUser}/{@code runAsNonRoot} and the image config's {@code User}. Windows
+ * pods pass.
+ */
+public final class NonRootConflict implements Rule {
+
+    public static final String ID = "non-root-conflict";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public boolean readsImage() {
+        return true;
+    }
+
+    @Override
+    public void evaluate(PodView pod, ImageLookup images, Findings out) {
+        if (pod.windows()) {
+            return;
+        }
+        for (ContainerView c : pod.containers()) {
+            EffectiveUser eu = EffectiveUser.of(pod, c);
+            if (eu.uid() != null || !eu.nonRootRequired()) {
+                continue;
+            }
+            ImageFacts facts = images.factsFor(c);
+            if (!(facts instanceof ImageFacts.Resolved resolved)) {
+                out.unverified(c, facts);
+                continue;
+            }
+            for (var g : PlatformGroups.of(resolved, p -> {
+                String user = p.config().user();
+                if (ImageUser.isRoot(user)) {
+                    return Optional.of(ImageUser.describe(user)
+                            + ", so the kubelet refuses to start it (\"container has runAsNonRoot and image will run as root\")");
+                }
+                if (!ImageUser.isNumeric(ImageUser.userPart(user))) {
+                    return Optional.of("the image's USER \"" + user
+                            + "\" is not numeric, so the kubelet cannot verify it is non-root and refuses to start it");
+                }
+                return Optional.empty();
+            })) {
+                out.violation(c, c.field("securityContext.runAsUser"), c.subject() + " will fail with "
+                        + "CreateContainerConfigError" + g.suffix() + ": " + eu.nonRootField()
+                        + " is true, runAsUser is not set and " + g.outcome(),
+                        "set securityContext.runAsUser to the image user's numeric uid (e.g. runAsUser: 10001), "
+                                + "or build the image with a numeric USER (USER 10001)");
+            }
+        }
+    }
+}

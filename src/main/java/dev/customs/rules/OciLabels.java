@@ -1,0 +1,70 @@
+package dev.customs.rules;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code oci-labels}: an image that does not say what it is. Without {@code org.opencontainers.image.source},
+ * {@code version} and {@code revision} nobody can trace a running image back to the code and build it came from.
+ *
+ * <p>
+ * Reads the image config's {@code Labels} and the manifest and index annotations. Every required key must be present
+ * and non-blank in one of them. The required keys are configurable; by default {@code title}, {@code source},
+ * {@code version} and {@code revision}.
+ */
+public final class OciLabels implements Rule {
+
+    public static final String ID = "oci-labels";
+
+    public static final List<String> DEFAULT_REQUIRED = List.of("org.opencontainers.image.title",
+            "org.opencontainers.image.source", "org.opencontainers.image.version",
+            "org.opencontainers.image.revision");
+
+    private final List<String> required;
+
+    public OciLabels() {
+        this(DEFAULT_REQUIRED);
+    }
+
+    public OciLabels(List<String> required) {
+        this.required = List.copyOf(required);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public boolean readsImage() {
+        return true;
+    }
+
+    @Override
+    public void evaluate(PodView pod, ImageLookup images, Findings out) {
+        for (ContainerView c : pod.containers()) {
+            ImageFacts facts = images.factsFor(c);
+            if (!(facts instanceof ImageFacts.Resolved resolved)) {
+                out.unverified(c, facts);
+                continue;
+            }
+            for (var g : PlatformGroups.of(resolved, p -> {
+                List<String> missing = required.stream()
+                        .filter(k -> blank(p.config().labels(), k) && blank(p.annotations(), k)).toList();
+                return missing.isEmpty() ? Optional.empty() : Optional.of(missing);
+            })) {
+                out.violation(c, c.field("image"),
+                        c.subject() + " lacks the OCI label" + (g.outcome().size() > 1 ? "s " : " ")
+                                + String.join(", ", g.outcome()) + g.suffix(),
+                        "add them when building, e.g. LABEL " + g.outcome().get(0)
+                                + "=\"...\" in the Dockerfile or docker buildx build --label/--annotation");
+            }
+        }
+    }
+
+    private static boolean blank(Map<String, String> map, String key) {
+        String v = map.get(key);
+        return v == null || v.isBlank();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.customs.rules;
+
+/**
+ * A check: a pure function of a pod view and the image facts of its containers. A rule does no I/O and keeps no state
+ * between calls, so it can be evaluated concurrently and tested without booting anything.
+ */
+public interface Rule {
+
+    /** The stable, public rule id, such as {@code run-as-root}. */
+    String id();
+
+    /** True when the rule reads image facts; only then are images resolved for it. */
+    boolean readsImage();
+
+    /** Evaluates the rule on the containers in the view's scope, reporting into {@code out}. */
+    void evaluate(PodView pod, ImageLookup images, Findings out);
+}

@@ -1,0 +1,60 @@
+package dev.customs.rules;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Runs rules over a pod view, in registry order, and folds every rule's unverified containers into one
+ * {@link ImageUnverified} per image. Stateless and thread-safe.
+ */
+public final class RuleEngine {
+
+    private final RuleRegistry registry;
+
+    public RuleEngine(RuleRegistry registry) {
+        this.registry = registry;
+    }
+
+    public RuleRegistry registry() {
+        return registry;
+    }
+
+    /** True when any of the selected rules reads image facts. */
+    public boolean needsImages(Predicate<String> active) {
+        return registry.all().stream().anyMatch(r -> active.test(r.id()) && r.readsImage());
+    }
+
+    /** Evaluates every rule for which {@code active} holds. */
+    public Evaluation evaluate(PodView pod, ImageLookup images, Predicate<String> active) {
+        List<Violation> violations = new ArrayList<>();
+        Map<String, List<Unverified>> byImage = new LinkedHashMap<>();
+        for (Rule rule : registry.all()) {
+            if (!active.test(rule.id())) {
+                continue;
+            }
+            Findings out = new Findings(rule.id());
+            rule.evaluate(pod, images, out);
+            violations.addAll(out.violations());
+            for (Unverified u : out.unverified()) {
+                String image = u.container().image() == null ? "<none>" : u.container().image();
+                byImage.computeIfAbsent(image, k -> new ArrayList<>()).add(u);
+            }
+        }
+        List<ImageUnverified> unverified = new ArrayList<>();
+        byImage.forEach((image, list) -> {
+            Set<ContainerView> containers = new LinkedHashSet<>();
+            Set<String> rules = new LinkedHashSet<>();
+            list.forEach(u -> {
+                containers.add(u.container());
+                rules.add(u.rule());
+            });
+            unverified.add(new ImageUnverified(image, list.get(0).reason(), List.copyOf(containers), List.copyOf(rules)));
+        });
+        return new Evaluation(violations, unverified);
+    }
+}

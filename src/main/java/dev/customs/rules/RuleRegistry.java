@@ -1,0 +1,62 @@
+package dev.customs.rules;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules Customs knows, by id. Built once at start-up; fails fast on a duplicate or unknown id, so a rule that is
+ * misnamed never silently stops being enforced.
+ */
+public final class RuleRegistry {
+
+    /** The public rule ids of DESIGN.md, in the order messages list them. */
+    public static final List<String> IDS = List.of(RunAsRoot.ID, NonRootConflict.ID, HostNetwork.ID, DockerSocket.ID,
+            LatestTag.ID, OciLabels.ID, ShellFormEntrypoint.ID, LeakedSecret.ID);
+
+    private final Map<String, Rule> rules;
+
+    public RuleRegistry(Collection<? extends Rule> rules) {
+        Map<String, Rule> byId = new LinkedHashMap<>();
+        for (Rule r : rules) {
+            if (!IDS.contains(r.id())) {
+                throw new IllegalArgumentException("rule id \"" + r.id() + "\" is not one of " + IDS);
+            }
+            if (byId.putIfAbsent(r.id(), r) != null) {
+                throw new IllegalArgumentException("rule id \"" + r.id() + "\" is registered twice");
+            }
+        }
+        this.rules = Map.copyOf(byId);
+    }
+
+    /** The eight rules with their default settings. */
+    public static RuleRegistry defaults() {
+        return withSettings(List.of(), OciLabels.DEFAULT_REQUIRED);
+    }
+
+    /** The eight rules with configured settings. */
+    public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels) {
+        return new RuleRegistry(List.of(new RunAsRoot(), new NonRootConflict(), new HostNetwork(),
+                new DockerSocket(extraSocketPaths), new LatestTag(), new OciLabels(requiredLabels),
+                new ShellFormEntrypoint(), new LeakedSecret()));
+    }
+
+    /** The rules in {@link #IDS} order. */
+    public List<Rule> all() {
+        return IDS.stream().filter(rules::containsKey).map(rules::get).toList();
+    }
+
+    public Rule get(String id) {
+        Rule r = rules.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("unknown rule id \"" + id + "\"");
+        }
+        return r;
+    }
+
+    public Set<String> ids() {
+        return rules.keySet();
+    }
+}
