@@ -53,8 +53,9 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
         } catch (JsonProcessingException e) {
             // the parser's own message quotes the offending input, which may be anything: say only where it broke
             throw new BadAdmissionRequest("the request body is not valid JSON (error at line "
-                    + (e.getLocation() == null ? "?" : e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr())
+                    + (e.getLocation() == null ? "?"
+                            : e.getLocation().getLineNr() + ", column "
+                                    + e.getLocation().getColumnNr())
                     + "); expected an AdmissionReview JSON object");
         } catch (IOException e) {
             throw new BadAdmissionRequest("the request body could not be read as JSON");

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -59,8 +60,9 @@ public class Beans {
         return new Policy(actions, config.registry().onError());
     }
 
+    /** Application-scoped so tests can swap it with {@code QuarkusMock}; the admission handler holds the proxy. */
     @Produces
-    @Singleton
+    @ApplicationScoped
     ImageInspector imageInspector() {
         return new UnavailableImageInspector("image inspection is not enabled in this build");
     }
