@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -161,12 +162,16 @@ class ConformanceTest {
         }
     }
 
+    /**
+     * Evaluates the corpus once. Without it, nothing is read here and {@link #requireCorpus} skips every test: an
+     * assumption that fails in {@code @BeforeAll} would make surefire report no test at all, not skipped ones.
+     */
     @BeforeAll
     void evaluateCorpus() throws IOException {
         Path dir = locateCorpus();
-        assumeTrue(Files.isDirectory(dir), () -> "conformance corpus not found at " + dir
-                + ": it lives in the shared workspace beside the project (../shared/conformance), present in CI "
-                + "but not in a plain clone; the conformance cases were not run");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
         corpus = dir;
         targets = readTargets();
         conditional = readConditional();
@@ -178,6 +183,13 @@ class ConformanceTest {
             outcomes.computeIfAbsent(row.file(), this::evaluate);
         }
         System.out.println(report());
+    }
+
+    @BeforeEach
+    void requireCorpus() {
+        assumeTrue(corpus != null, () -> "conformance corpus not found at " + locateCorpus()
+                + ": it lives in the shared workspace beside the project (../shared/conformance), present in CI "
+                + "but not in a plain clone; the conformance cases were not run");
     }
 
     @Test
@@ -410,7 +422,8 @@ class ConformanceTest {
     // ---- the report
 
     private String report() {
-        StringBuilder sb = new StringBuilder("\nConformance corpus " + corpus + "\n");
+        StringBuilder sb = new StringBuilder("\nConformance corpus " + corpus + " (root rows from " + ROOT_IMAGES_TSV
+                + ", every image running as root)\n");
         sb.append(String.format("%-38s %-14s %9s %9s%n", "source", "rule", "matches", "excepted"));
         Map<String, Map<String, int[]>> table = new TreeMap<>();
         Map<String, int[]> totals = new LinkedHashMap<>();
@@ -434,7 +447,8 @@ class ConformanceTest {
                         + (deliberate != null ? "\n    deliberate: " + deliberate.reason() : ""));
             }
         }
-        table.forEach((source, rules) -> rules.forEach((rule, c) -> sb.append(line(source, rule, c))));
+        table.forEach((source, rules) -> RULES.keySet().stream().filter(rules::containsKey)
+                .forEach(rule -> sb.append(line(source, rule, rules.get(rule)))));
         int[] all = new int[3];
         totals.forEach((rule, c) -> {
             sb.append(line("all sources", rule, c));
