@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param apiVersion the review's apiVersion, echoed in the response
  * @param uid the request uid, echoed in the response
  * @param group the object's API group ({@code ""} for core)
+ * @param version the object's API version
  * @param kind the object's kind, from {@code request.kind}
  * @param resource the resource, from {@code request.resource}
  * @param subResource the subresource, or {@code ""}
@@ -28,7 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param username the requesting user, or {@code ""}
  * @param groups the requesting user's groups
  */
-public record AdmissionRequest(String apiVersion, String uid, String group, String kind, String resource,
+public record AdmissionRequest(String apiVersion, String uid, String group, String version, String kind, String resource,
         String subResource, String operation, String namespace, String name, JsonNode object, JsonNode oldObject,
         boolean dryRun, String username, List<String> groups) {
 
@@ -95,9 +96,14 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
         if (ui != null && ui.get("groups") != null && ui.get("groups").isArray()) {
             ui.get("groups").forEach(g -> groups.add(g.asText()));
         }
-        return new AdmissionRequest(apiVersion, uid, text(k, "group"), text(k, "kind"), text(r, "resource"),
+        return new AdmissionRequest(apiVersion, uid, text(k, "group"), text(k, "version"), text(k, "kind"), text(r, "resource"),
                 text(req, "subResource"), operation, text(req, "namespace"), text(req, "name"), object(req, "object"),
                 object(req, "oldObject"), req.path("dryRun").asBoolean(false), text(ui, "username"), groups);
+    }
+
+    /** The object's apiVersion: {@code apps/v1}, or {@code v1} for the core group. */
+    public String objectApiVersion() {
+        return group.isEmpty() ? version : group + "/" + version;
     }
 
     private static JsonNode object(JsonNode parent, String field) {

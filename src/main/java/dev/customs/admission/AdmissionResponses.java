@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.customs.policy.Decision;
-import dev.customs.rules.ImageUnverified;
-import dev.customs.rules.Violation;
 
 /**
  * The only place AdmissionReview responses are built. Every response echoes the request's apiVersion and uid; a denial
@@ -45,11 +43,8 @@ public final class AdmissionResponses {
             }
             details.put("kind", req.resource().isEmpty() ? req.kind() : req.resource());
             ArrayNode causes = details.putArray("causes");
-            for (Violation v : d.denied()) {
-                cause(causes, v.rule(), v.field(), v.message());
-            }
-            for (ImageUnverified u : d.unverifiedDenied()) {
-                cause(causes, ImageUnverified.ID, u.field(), u.message());
+            for (Decision.Finding f : d.denied()) {
+                cause(causes, f.rule(), f.field(), f.message());
             }
         }
         List<String> warnings = d.warnings();

@@ -1,31 +1,53 @@
 package dev.customs.config;
 
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
+import dev.customs.admission.WorkloadKind;
+import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
 import dev.customs.policy.Action;
+import dev.customs.policy.Exemption;
 import dev.customs.policy.Policy;
+import dev.customs.report.EventReporter;
+import dev.customs.report.KubernetesEventSink;
+import dev.customs.report.LogEventSink;
+import dev.customs.report.MicrometerRecorder;
+import dev.customs.report.Recorder;
+import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Wires the plain classes of the admission flow from configuration. Everything below is built once at start-up, and a
- * configuration error (an unknown rule id) fails start-up instead of silently not enforcing.
+ * Wires the plain classes of the admission flow from configuration. Everything below is built once, and a
+ * configuration error (an unknown rule id, an exemption that would exempt everything) fails start-up instead of
+ * silently not enforcing.
  */
 public class Beans {
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
 
     @Produces
     @Singleton
@@ -54,10 +76,70 @@ public class Beans {
 
     @Produces
     @Singleton
-    Policy policy(CustomsConfig config) {
+    KubernetesAccess kubernetesAccess(KubernetesClient client) {
+        return new KubernetesAccess(client);
+    }
+
+    @Produces
+    @Singleton
+    NamespaceCache namespaceCache(KubernetesAccess k8s) {
+        return new NamespaceCache(k8s);
+    }
+
+    void closeNamespaceCache(@Disposes NamespaceCache cache) {
+        cache.close();
+    }
+
+    @Produces
+    @Singleton
+    Recorder recorder(MeterRegistry registry, CustomsConfig config) {
+        return new MicrometerRecorder(registry, config.metrics().namespaceLabel());
+    }
+
+    @Produces
+    @Singleton
+    Policy policy(CustomsConfig config, NamespaceCache namespaces, Clock clock, Recorder recorder) {
         Map<String, Action> actions = new LinkedHashMap<>();
         config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
-        return new Policy(actions, config.registry().onError());
+        return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock,
+                e -> recorder.exemptionExpired(e.name()));
+    }
+
+    static List<Exemption> exemptions(CustomsConfig config) {
+        List<Exemption> out = new ArrayList<>();
+        config.exemptions().forEach((name, e) -> {
+            if (!e.enabled()) {
+                return;
+            }
+            Exemption x = new Exemption(name, Set.copyOf(e.namespaces().orElse(List.of())),
+                    e.images().orElse(List.of()), Set.copyOf(e.users().orElse(List.of())),
+                    Set.copyOf(e.groups().orElse(List.of())), Set.copyOf(e.rules().orElse(List.of())), e.reason(),
+                    e.expires().orElse(null));
+            if (x.namespaces().isEmpty() && x.images().isEmpty() && x.users().isEmpty() && x.groups().isEmpty()) {
+                throw new IllegalArgumentException("customs.exemptions.\"" + name + "\" names no namespaces, images, "
+                        + "users or groups, so it would exempt everything; set one, or enabled=false");
+            }
+            out.add(x);
+        });
+        return out;
+    }
+
+    @Produces
+    @Singleton
+    EventReporter eventReporter(CustomsConfig config, KubernetesAccess k8s, Recorder recorder, Clock clock) {
+        return new EventReporter(
+                k8s.available() ? new KubernetesEventSink(k8s.client(), config.podName()) : new LogEventSink(),
+                recorder, clock, config.events().aggregationWindow(), config.events().queueSize());
+    }
+
+    void closeEventReporter(@Disposes EventReporter reporter) {
+        reporter.close();
+    }
+
+    @Produces
+    @Singleton
+    Reporter reporter(CustomsConfig config, Recorder recorder, EventReporter events) {
+        return new Reporter(recorder, config.events().enabled() ? events : null, config.audit().events());
     }
 
     /** Application-scoped so tests can swap it with {@code QuarkusMock}; the admission handler holds the proxy. */
@@ -69,8 +151,46 @@ public class Beans {
 
     @Produces
     @Singleton
-    AdmissionHandler admissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageInspector inspector,
-            CustomsConfig config) {
-        return new AdmissionHandler(mapper, engine, policy, new ImageResolver(inspector, config.registry().budget()));
+    ImageResolver imageResolver(ImageInspector inspector, CustomsConfig config) {
+        return new ImageResolver(inspector, config.registry().budget());
+    }
+
+    @Produces
+    @Singleton
+    AdmissionHandler admissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver resolver,
+            Reporter reporter) {
+        return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
+    }
+
+    /** The audit's informers, one per evaluated kind; none without a Kubernetes API or with the audit disabled. */
+    @Produces
+    @Singleton
+    AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
+            Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
+        List<AuditScanner.Source> sources = new ArrayList<>();
+        if (k8s.available() && !config.audit().interval().isZero()) {
+            KubernetesClient c = k8s.client();
+            sources.add(new AuditScanner.Source(WorkloadKind.POD, c.pods().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.DEPLOYMENT,
+                    c.apps().deployments().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.REPLICA_SET,
+                    c.apps().replicaSets().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.STATEFUL_SET,
+                    c.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.DAEMON_SET,
+                    c.apps().daemonSets().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.JOB,
+                    c.batch().v1().jobs().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.CRON_JOB,
+                    c.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0)));
+            sources.add(new AuditScanner.Source(WorkloadKind.REPLICATION_CONTROLLER,
+                    c.replicationControllers().inAnyNamespace().runnableInformer(0)));
+        }
+        return new AuditScanner(sources, mapper, engine, policy, resolver, reporter, clock,
+                config.audit().concurrency());
+    }
+
+    void closeAuditScanner(@Disposes AuditScanner scanner) {
+        scanner.close();
     }
 }

@@ -38,7 +38,7 @@ public final class InMemoryImageInspector implements ImageInspector {
 
     /** Facts for a reference, falling back to the normalised form and then the default; no future involved. */
     public ImageFacts get(ImageReference reference) {
-        ImageFacts f = facts.get(reference.original());
+        ImageFacts f = reference.original() == null ? null : facts.get(reference.original());
         if (f == null && reference.valid()) {
             f = facts.get(reference.normalized());
         }

@@ -5,46 +5,80 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.customs.rules.ImageUnverified;
-import dev.customs.rules.Violation;
-
 /**
- * What the policy made of an evaluation: which findings deny, which warn, which are only recorded. The admission
- * layer turns it into an AdmissionReview response; the report layer into Events and metrics.
- *
- * @param denied violations whose action is enforce
- * @param warned violations whose action is warn
- * @param audited violations whose action is audit
- * @param unverifiedDenied images that could not be checked, under {@code on-error: deny}
- * @param unverifiedWarned images that could not be checked, under {@code on-error: warn}
+ * What the policy made of an evaluation: every finding with the action it takes (or the exemption that covers it).
+ * The admission layer turns it into an AdmissionReview response, the report layer into Events and metrics.
  */
-public record Decision(List<Violation> denied, List<Violation> warned, List<Violation> audited,
-        List<ImageUnverified> unverifiedDenied, List<ImageUnverified> unverifiedWarned) {
+public record Decision(List<Finding> findings) {
 
     /** The apiserver truncates each warning at 256 characters and drops warnings past 4 KiB in all. */
     public static final int MAX_WARNING = 256;
     public static final int MAX_WARNINGS_TOTAL = 4096;
+    /** The audit annotation key; the apiserver records it as {@code <webhook name>/violations}. */
+    public static final String AUDIT_ANNOTATION = "violations";
 
-    public static final Decision ALLOW = new Decision(List.of(), List.of(), List.of(), List.of(), List.of());
+    public static final Decision ALLOW = new Decision(List.of());
+
+    /**
+     * One finding and what it does.
+     *
+     * @param rule the rule id, or {@code image-unverified}
+     * @param container the container's name, or null for a pod-level finding
+     * @param image the image the finding is about, or null
+     * @param field the field path
+     * @param message the user-facing line, {@code [rule-id] problem: fix}
+     * @param action what it does; meaningless when exempted
+     * @param exemption the name of the exemption that covers it, or null
+     */
+    public record Finding(String rule, String container, String image, String field, String message, Action action,
+            String exemption) {
+
+        public boolean exempted() {
+            return exemption != null;
+        }
+
+        /** The action label for metrics: enforce, warn, audit or exempted. */
+        public String actionLabel() {
+            return exempted() ? "exempted" : action.label();
+        }
+    }
 
     public Decision {
-        denied = List.copyOf(denied);
-        warned = List.copyOf(warned);
-        audited = List.copyOf(audited);
-        unverifiedDenied = List.copyOf(unverifiedDenied);
-        unverifiedWarned = List.copyOf(unverifiedWarned);
+        findings = List.copyOf(findings);
     }
 
     public boolean allowed() {
-        return denied.isEmpty() && unverifiedDenied.isEmpty();
+        return denied().isEmpty();
     }
 
-    /** The lines of the denial message, one per finding: {@code [rule-id] problem: fix}. */
+    public List<Finding> denied() {
+        return with(Action.ENFORCE);
+    }
+
+    public List<Finding> warned() {
+        return with(Action.WARN);
+    }
+
+    public List<Finding> audited() {
+        return with(Action.AUDIT);
+    }
+
+    public List<Finding> exempted() {
+        return findings.stream().filter(Finding::exempted).toList();
+    }
+
+    /** The findings that are acted on (not exempted), in order. */
+    public List<Finding> effective() {
+        return findings.stream().filter(f -> !f.exempted()).toList();
+    }
+
+    private List<Finding> with(Action a) {
+        return findings.stream().filter(f -> !f.exempted() && f.action() == a).toList();
+    }
+
+    /** The lines of the denial message, one per denying finding. */
     public List<String> denialLines() {
-        List<String> lines = new ArrayList<>();
-        denied.forEach(v -> lines.add(v.message()));
-        unverifiedDenied.forEach(u -> lines.add(u.message()));
-        return lines;
+        return denied().stream().map(Finding::message).toList();
     }
 
     /**
@@ -52,9 +86,7 @@ public record Decision(List<Violation> denied, List<Violation> warned, List<Viol
      * When they do not fit, the last one says how many were left out.
      */
     public List<String> warnings() {
-        List<String> all = new ArrayList<>();
-        warned.forEach(v -> all.add(v.message()));
-        unverifiedWarned.forEach(u -> all.add(u.message()));
+        List<String> all = warned().stream().map(Finding::message).toList();
         List<String> out = new ArrayList<>();
         int total = 0;
         for (int i = 0; i < all.size(); i++) {
@@ -74,11 +106,12 @@ public record Decision(List<Violation> denied, List<Violation> warned, List<Viol
 
     /** Audit annotations for findings that are only recorded; empty when there are none. */
     public Map<String, String> auditAnnotations() {
+        List<Finding> audited = audited();
         if (audited.isEmpty()) {
             return Map.of();
         }
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("violations", String.join("\n", audited.stream().map(Violation::message).toList()));
+        m.put(AUDIT_ANNOTATION, truncate(String.join("\n", audited.stream().map(Finding::message).toList()), 10_000));
         return m;
     }
 

@@ -1,9 +1,19 @@
 package dev.customs.policy;
 
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+
+import org.jboss.logging.Logger;
 
 import dev.customs.rules.Evaluation;
 import dev.customs.rules.ImageUnverified;
@@ -11,62 +21,166 @@ import dev.customs.rules.RuleRegistry;
 import dev.customs.rules.Violation;
 
 /**
- * Decides what each finding does: the configured action of its rule ({@code customs.rules."<id>".action}, enforce by
- * default), and {@code customs.registry.on-error} for images that could not be inspected.
+ * Decides what each finding does, in this order: the rule's action (a namespace's {@code customs.dev/rule.<id>} label,
+ * else {@code customs.rules."<id>".action}, enforce by default); a namespace's {@code customs.dev/action: warn|audit}
+ * lowers it when it enforces; an active exemption covers it. An unverified image takes
+ * {@code customs.registry.on-error}, but never more than the strongest rule it kept from deciding.
  */
 public final class Policy {
 
+    private static final Logger LOG = Logger.getLogger(Policy.class);
+    private static final Set<Action> ANY_ACTION = Set.of(Action.values());
+    private static final Set<Action> LOWERING_ACTIONS = Set.of(Action.WARN, Action.AUDIT);
+
     private final Map<String, Action> actions;
     private final OnError onError;
+    private final List<Exemption> exemptions;
+    private final NamespaceLabels namespaces;
+    private final Clock clock;
+    private final Consumer<Exemption> onExpired;
+    private final Set<String> reportedExpired = ConcurrentHashMap.newKeySet();
+    private final Set<String> reportedBadLabels = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param actions the action per rule id; a rule missing here enforces
+     * @param actions the configured action per rule id; a rule missing here enforces
      * @param onError what an unverified image does
+     * @param exemptions the configured exemptions
+     * @param namespaces namespace labels, from an informer cache
+     * @param clock the clock exemptions expire by
+     * @param onExpired called once per exemption the first time it is found expired
      */
-    public Policy(Map<String, Action> actions, OnError onError) {
+    public Policy(Map<String, Action> actions, OnError onError, List<Exemption> exemptions, NamespaceLabels namespaces,
+            Clock clock, Consumer<Exemption> onExpired) {
         for (String id : actions.keySet()) {
-            if (!RuleRegistry.IDS.contains(id)) {
-                throw new IllegalArgumentException(
-                        "customs.rules.\"" + id + "\": unknown rule id; known ids are " + RuleRegistry.IDS);
+            requireRule(id, "customs.rules.\"" + id + "\"");
+        }
+        for (Exemption e : exemptions) {
+            for (String id : e.rules()) {
+                requireRule(id, "customs.exemptions.\"" + e.name() + "\".rules");
             }
         }
         this.actions = Map.copyOf(actions);
         this.onError = onError;
+        this.exemptions = List.copyOf(exemptions);
+        this.namespaces = namespaces;
+        this.clock = clock;
+        this.onExpired = onExpired;
     }
 
-    /** Every rule enforces; unverified images warn. */
+    private static void requireRule(String id, String where) {
+        if (!RuleRegistry.IDS.contains(id)) {
+            throw new IllegalArgumentException(where + ": unknown rule id \"" + id + "\"; known ids are "
+                    + RuleRegistry.IDS);
+        }
+    }
+
+    /** Every rule enforces; unverified images warn; no exemptions. */
     public static Policy enforceAll() {
-        return new Policy(Map.of(), OnError.WARN);
+        return new Policy(Map.of(), OnError.WARN, List.of(), NamespaceLabels.NONE, Clock.systemUTC(), e -> {
+        });
     }
 
-    public Action actionFor(String rule) {
+    /** The action of a rule in a namespace, after namespace labels. */
+    public Action actionFor(String rule, String namespace) {
+        Map<String, String> labels = namespaces.labels(namespace);
+        Action configured = actions.getOrDefault(rule, Action.ENFORCE);
+        Action action = parse(labels.get(NamespaceLabels.RULE_LABEL_PREFIX + rule), namespace, ANY_ACTION)
+                .orElse(configured);
+        if (action == Action.ENFORCE) {
+            action = parse(labels.get(NamespaceLabels.ACTION_LABEL), namespace, LOWERING_ACTIONS).orElse(action);
+        }
+        return action;
+    }
+
+    /** The configured action of a rule, before namespace labels. */
+    public Action configuredAction(String rule) {
         return actions.getOrDefault(rule, Action.ENFORCE);
     }
 
-    /** The rules to evaluate: those whose action is not off. */
-    public Predicate<String> active() {
-        return id -> actionFor(id) != Action.OFF;
+    /** The rules to evaluate in a namespace: those whose action there is not off. */
+    public Predicate<String> active(String namespace) {
+        return id -> actionFor(id, namespace) != Action.OFF;
     }
 
     public OnError onError() {
         return onError;
     }
 
-    public Decision decide(Evaluation evaluation) {
-        List<Violation> denied = new ArrayList<>();
-        List<Violation> warned = new ArrayList<>();
-        List<Violation> audited = new ArrayList<>();
+    public Decision decide(Evaluation evaluation, Requester who) {
+        List<Exemption> live = liveExemptions();
+        List<Decision.Finding> findings = new ArrayList<>();
         for (Violation v : evaluation.violations()) {
-            switch (actionFor(v.rule())) {
-                case ENFORCE -> denied.add(v);
-                case WARN -> warned.add(v);
-                case AUDIT -> audited.add(v);
-                case OFF -> {
-                }
+            Action action = actionFor(v.rule(), who.namespace());
+            if (action == Action.OFF) {
+                continue;
+            }
+            String exemption = live.stream().filter(e -> e.covers(v.rule(), v.image(), who)).map(Exemption::name)
+                    .findFirst().orElse(null);
+            findings.add(new Decision.Finding(v.rule(), v.container(), v.image(), v.field(), v.message(), action,
+                    exemption));
+        }
+        for (ImageUnverified u : evaluation.unverified()) {
+            Action action = unverifiedAction(u, who.namespace());
+            if (action == Action.OFF) {
+                continue;
+            }
+            String exemption = live.stream()
+                    .filter(e -> u.rules().stream().allMatch(r -> e.covers(r, u.image(), who)))
+                    .map(Exemption::name).findFirst().orElse(null);
+            findings.add(new Decision.Finding(ImageUnverified.ID, u.containers().get(0).name(), u.image(), u.field(),
+                    u.message(), action, exemption));
+        }
+        return new Decision(findings);
+    }
+
+    /** on-error, capped by the strongest action among the rules the image kept from deciding. */
+    private Action unverifiedAction(ImageUnverified u, String namespace) {
+        Action fromOnError = switch (onError) {
+            case DENY -> Action.ENFORCE;
+            case WARN -> Action.WARN;
+            case ALLOW -> Action.OFF;
+        };
+        Action strongest = Action.OFF;
+        for (String rule : u.rules()) {
+            Action a = actionFor(rule, namespace);
+            if (a.ordinal() < strongest.ordinal()) {
+                strongest = a;
             }
         }
-        List<ImageUnverified> unverified = evaluation.unverified();
-        return new Decision(denied, warned, audited, onError == OnError.DENY ? unverified : List.of(),
-                onError == OnError.WARN ? unverified : List.of());
+        return fromOnError.ordinal() > strongest.ordinal() ? fromOnError : strongest;
+    }
+
+    /** The exemptions that apply today; an expired one is logged and reported once. */
+    public List<Exemption> liveExemptions() {
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        List<Exemption> live = new ArrayList<>(exemptions.size());
+        for (Exemption e : exemptions) {
+            if (!e.expiredOn(today)) {
+                live.add(e);
+            } else if (reportedExpired.add(e.name())) {
+                LOG.warnf("exemption=%s expired=%s reason=\"%s\": the exemption no longer applies; remove it or "
+                        + "extend customs.exemptions.\"%s\".expires", e.name(), e.expires(), e.reason(), e.name());
+                onExpired.accept(e);
+            }
+        }
+        return live;
+    }
+
+    private Optional<Action> parse(String value, String namespace, Set<Action> allowed) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            Action a = Action.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            if (allowed.contains(a)) {
+                return Optional.of(a);
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        if (reportedBadLabels.add(namespace + "=" + value)) {
+            LOG.warnf("namespace=%s label value \"%s\" is not one of %s; ignored", namespace, value, allowed);
+        }
+        return Optional.empty();
     }
 }

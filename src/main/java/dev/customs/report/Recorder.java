@@ -23,6 +23,20 @@ public interface Recorder {
     /** One Event. {@code result}: posted, aggregated, dropped or failed. */
     void event(String result);
 
+    /** An exemption was found expired (counted once per exemption). */
+    void exemptionExpired(String exemption);
+
+    /**
+     * The result of one background audit run: violations per rule and namespace, objects per namespace. Series that
+     * are no longer reported are removed.
+     */
+    void auditRun(java.util.Map<AuditKey, Integer> violations, java.util.Map<String, Integer> objects,
+            java.time.Instant finishedAt);
+
+    /** One series of the audit gauge. */
+    record AuditKey(String rule, String namespace) {
+    }
+
     /** A recorder that records nothing, for plain unit tests and the CLI. */
     Recorder NONE = new Recorder() {
         @Override
@@ -43,6 +57,15 @@ public interface Recorder {
 
         @Override
         public void event(String result) {
+        }
+
+        @Override
+        public void exemptionExpired(String exemption) {
+        }
+
+        @Override
+        public void auditRun(java.util.Map<AuditKey, Integer> violations, java.util.Map<String, Integer> objects,
+                java.time.Instant finishedAt) {
         }
     };
 }

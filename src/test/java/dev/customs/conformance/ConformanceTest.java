@@ -45,6 +45,8 @@ import dev.customs.admission.WorkloadKind;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.InMemoryImageInspector;
 import dev.customs.policy.Policy;
+import dev.customs.report.Recorder;
+import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
 import dev.customs.rules.HostNetwork;
 import dev.customs.rules.ImageConfig;
@@ -104,7 +106,8 @@ class ConformanceTest {
     private final RuleEngine engine = new RuleEngine(RuleRegistry.defaults());
     private final PodViewMapper views = new PodViewMapper(json);
     private final AdmissionHandler handler = new AdmissionHandler(json, engine, Policy.enforceAll(),
-            new ImageResolver(new InMemoryImageInspector(ROOT_IMAGE), Duration.ofSeconds(10)));
+            new ImageResolver(new InMemoryImageInspector(ROOT_IMAGE), Duration.ofSeconds(10)),
+            new Reporter(Recorder.NONE, null, false));
     private final ImageLookup rootImages = c -> ROOT_IMAGE;
 
     private Path corpus;

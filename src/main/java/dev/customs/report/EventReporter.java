@@ -1,0 +1,134 @@
+package dev.customs.report;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Posts Events from a bounded queue on its own thread, after the admission answer is decided: admission only offers to
+ * the queue and never waits for the API server. A full queue drops the Event and counts it. Identical Events (same
+ * regarding object, action, rules and images) within the aggregation window update one Event's series instead of
+ * creating another.
+ */
+public final class EventReporter implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EventReporter.class);
+    /** Aggregation entries kept at most; the oldest go first. */
+    private static final int MAX_AGGREGATES = 10_000;
+
+    private final EventSink sink;
+    private final Recorder recorder;
+    private final Clock clock;
+    private final Duration window;
+    private final BlockingQueue<ViolationReport> queue;
+    private final Thread worker;
+    private volatile boolean running = true;
+    /** Touched only by the worker thread. */
+    private final Map<String, Aggregate> recent = new LinkedHashMap<>();
+
+    private static final class Aggregate {
+        final String namespace;
+        final String name;
+        final Instant first;
+        int count = 1;
+
+        Aggregate(String namespace, String name, Instant first) {
+            this.namespace = namespace;
+            this.name = name;
+            this.first = first;
+        }
+    }
+
+    public EventReporter(EventSink sink, Recorder recorder, Clock clock, Duration window, int queueSize) {
+        this.sink = sink;
+        this.recorder = recorder;
+        this.clock = clock;
+        this.window = window;
+        this.queue = new ArrayBlockingQueue<>(Math.max(1, queueSize));
+        this.worker = new Thread(this::run, "customs-events");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    /** Queues an Event; never blocks. Returns false when the queue was full and the Event was dropped. */
+    public boolean offer(ViolationReport report) {
+        if (queue.offer(report)) {
+            return true;
+        }
+        recorder.event("dropped");
+        LOG.debugf("event queue full; dropped event for kind=%s namespace=%s name=%s",
+                report.regarding().getKind(), report.regarding().getNamespace(), report.regarding().getName());
+        return false;
+    }
+
+    /** Events waiting to be posted. */
+    public int pending() {
+        return queue.size();
+    }
+
+    private void run() {
+        while (running) {
+            ViolationReport r;
+            try {
+                r = queue.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (r != null) {
+                post(r);
+            }
+        }
+    }
+
+    private void post(ViolationReport r) {
+        Instant now = clock.instant();
+        expire(now);
+        String key = r.key();
+        Aggregate a = recent.get(key);
+        try {
+            if (a != null) {
+                a.count++;
+                sink.addToSeries(a.namespace, a.name, a.count, now);
+                recorder.event("aggregated");
+            } else {
+                String name = sink.create(r, now);
+                recent.put(key, new Aggregate(r.eventNamespace(), name, now));
+                recorder.event("posted");
+            }
+        } catch (RuntimeException e) {
+            recorder.event("failed");
+            if (a != null) {
+                recent.remove(key); // the Event may be gone; the next occurrence creates a new one
+            }
+            LOG.warnf("could not post event for kind=%s namespace=%s name=%s: %s", r.regarding().getKind(),
+                    r.regarding().getNamespace(), r.regarding().getName(), e.getMessage());
+        }
+    }
+
+    private void expire(Instant now) {
+        Iterator<Aggregate> it = recent.values().iterator();
+        while (it.hasNext()) {
+            Aggregate a = it.next();
+            if (recent.size() > MAX_AGGREGATES || a.first.plus(window).isBefore(now)) {
+                it.remove();
+            } else {
+                break; // insertion order: the rest are younger
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        worker.interrupt();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.customs.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+
+class EventReporterTest {
+
+    /** A clock the test moves. */
+    static final class TestClock extends Clock {
+        volatile Instant now = Instant.parse("2026-11-22T12:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    static final class CountingRecorder implements Recorder {
+        final Map<String, AtomicInteger> events = new ConcurrentHashMap<>();
+
+        @Override
+        public void event(String result) {
+            events.computeIfAbsent(result, k -> new AtomicInteger()).incrementAndGet();
+        }
+
+        int count(String result) {
+            return events.getOrDefault(result, new AtomicInteger()).get();
+        }
+
+        @Override
+        public void admission(String kind, String operation, String decision, Duration duration) {
+        }
+
+        @Override
+        public void violation(String rule, String action, String namespace) {
+        }
+
+        @Override
+        public void imageResolution(String result) {
+        }
+
+        @Override
+        public void registryRequest(String registry, Duration duration) {
+        }
+
+        @Override
+        public void exemptionExpired(String exemption) {
+        }
+
+        @Override
+        public void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
+        }
+    }
+
+    static final class RecordingSink implements EventSink {
+        final List<String> created = new CopyOnWriteArrayList<>();
+        final List<Integer> series = new CopyOnWriteArrayList<>();
+        volatile CountDownLatch gate = new CountDownLatch(0);
+
+        @Override
+        public String create(ViolationReport report, Instant now) {
+            await();
+            String name = "ev" + created.size();
+            created.add(name);
+            return name;
+        }
+
+        @Override
+        public void addToSeries(String namespace, String eventName, int count, Instant now) {
+            await();
+            series.add(count);
+        }
+
+        private void await() {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static ViolationReport report(String name, String rule) {
+        return new ViolationReport(new ObjectReferenceBuilder().withKind("Deployment").withNamespace("shop")
+                .withName(name).withApiVersion("apps/v1").build(), "shop", "Denied", new TreeSet<>(List.of(rule)),
+                new TreeSet<>(List.of("nginx:1")), List.of("[" + rule + "] problem: fix"));
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void identicalEventsWithinTheWindowGrowOneSeries() throws Exception {
+        TestClock clock = new TestClock();
+        RecordingSink sink = new RecordingSink();
+        CountingRecorder rec = new CountingRecorder();
+        try (EventReporter r = new EventReporter(sink, rec, clock, Duration.ofMinutes(10), 100)) {
+            r.offer(report("web", "latest-tag"));
+            r.offer(report("web", "latest-tag"));
+            r.offer(report("web", "latest-tag"));
+            r.offer(report("web", "run-as-root")); // other rules: another Event
+            waitFor(() -> rec.count("posted") + rec.count("aggregated") == 4);
+            assertThat(sink.created).hasSize(2);
+            assertThat(sink.series).containsExactly(2, 3);
+
+            clock.now = clock.now.plus(Duration.ofMinutes(11));
+            r.offer(report("web", "latest-tag"));
+            waitFor(() -> rec.count("posted") == 3);
+            assertThat(sink.created).hasSize(3);
+        }
+    }
+
+    @Test
+    void aFullQueueDropsWithoutBlockingTheCaller() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        sink.gate = new CountDownLatch(1); // the API server hangs
+        CountingRecorder rec = new CountingRecorder();
+        try (EventReporter r = new EventReporter(sink, rec, new TestClock(), Duration.ofMinutes(10), 5)) {
+            long start = System.nanoTime();
+            int accepted = 0;
+            for (int i = 0; i < 50; i++) {
+                if (r.offer(report("web-" + i, "latest-tag"))) {
+                    accepted++;
+                }
+            }
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(tookMs).as("offering never waits for the API server").isLessThan(1000);
+            // one is being posted (stuck), five wait in the queue
+            assertThat(accepted).isBetween(5, 6);
+            assertThat(rec.count("dropped")).isEqualTo(50 - accepted);
+            sink.gate.countDown();
+            int expected = accepted;
+            waitFor(() -> rec.count("posted") == expected);
+        }
+    }
+
+    @Test
+    void aFailingSinkIsCountedAndTheNextOccurrenceCreatesAnew() throws Exception {
+        CountingRecorder rec = new CountingRecorder();
+        AtomicInteger calls = new AtomicInteger();
+        EventSink failing = new EventSink() {
+            @Override
+            public String create(ViolationReport report, Instant now) {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("connection refused");
+                }
+                return "ok";
+            }
+
+            @Override
+            public void addToSeries(String namespace, String eventName, int count, Instant now) {
+            }
+        };
+        try (EventReporter r = new EventReporter(failing, rec, new TestClock(), Duration.ofMinutes(10), 10)) {
+            r.offer(report("web", "latest-tag"));
+            r.offer(report("web", "latest-tag"));
+            waitFor(() -> rec.count("failed") == 1 && rec.count("posted") == 1);
+        }
+    }
+}
