@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -22,6 +23,7 @@ import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
 import dev.customs.policy.Action;
 import dev.customs.policy.Exemption;
+import dev.customs.policy.NamespaceLabels;
 import dev.customs.policy.Policy;
 import dev.customs.report.EventReporter;
 import dev.customs.report.KubernetesEventSink;
@@ -49,9 +51,10 @@ public class Beans {
         return Clock.systemUTC();
     }
 
+    /** The rules with their configured settings; shared with {@code customs check}. */
     @Produces
     @Singleton
-    RuleRegistry ruleRegistry(CustomsConfig config) {
+    public static RuleRegistry ruleRegistry(CustomsConfig config) {
         Map<String, CustomsConfig.RuleConfig> rules = config.rules();
         for (String id : rules.keySet()) {
             if (!RuleRegistry.IDS.contains(id)) {
@@ -99,13 +102,19 @@ public class Beans {
     @Produces
     @Singleton
     Policy policy(CustomsConfig config, NamespaceCache namespaces, Clock clock, Recorder recorder) {
-        Map<String, Action> actions = new LinkedHashMap<>();
-        config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
-        return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock,
-                e -> recorder.exemptionExpired(e.name()));
+        return policy(config, namespaces, clock, e -> recorder.exemptionExpired(e.name()));
     }
 
-    static List<Exemption> exemptions(CustomsConfig config) {
+    /** The policy of the configuration; shared with {@code customs check}. */
+    public static Policy policy(CustomsConfig config, NamespaceLabels namespaces, Clock clock,
+            Consumer<Exemption> onExpired) {
+        Map<String, Action> actions = new LinkedHashMap<>();
+        config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
+        return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock, onExpired);
+    }
+
+    /** The configured, enabled exemptions; shared with {@code customs check}. */
+    public static List<Exemption> exemptions(CustomsConfig config) {
         List<Exemption> out = new ArrayList<>();
         config.exemptions().forEach((name, e) -> {
             if (!e.enabled()) {

@@ -41,7 +41,7 @@ public final class DockerSocket implements Rule {
         for (String p : extraPaths) {
             all.putIfAbsent(normalise(p), "configured socket " + p);
         }
-        this.sockets = Map.copyOf(all);
+        this.sockets = java.util.Collections.unmodifiableMap(all);
     }
 
     private static Map<String, String> defaults() {
@@ -52,7 +52,7 @@ public final class DockerSocket implements Rule {
         m.put("/run/cri-dockerd.sock", "cri-dockerd");
         m.put("/run/podman/podman.sock", "Podman");
         m.put("/run/k3s/containerd/containerd.sock", "k3s/RKE2 containerd");
-        return Map.copyOf(m);
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     @Override

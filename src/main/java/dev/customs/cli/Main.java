@@ -1,0 +1,189 @@
+package dev.customs.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import dev.customs.config.Beans;
+import dev.customs.config.CustomsConfig;
+import dev.customs.image.ImageInspector;
+import dev.customs.image.ImageResolver;
+import dev.customs.image.UnavailableImageInspector;
+import dev.customs.policy.NamespaceLabels;
+import dev.customs.policy.Policy;
+import dev.customs.rules.RuleEngine;
+import dev.customs.rules.RuleRegistry;
+
+/**
+ * {@code customs check}: the admission webhook's inspection before deploy, on files. Runs the same mapper, rules,
+ * policy, configuration and image inspection as the webhook, without booting Quarkus, so it starts fast.
+ *
+ * <p>
+ * Exit codes: 0 when nothing enforces, 1 when at least one finding's action is enforce, 2 for usage or input errors.
+ */
+public final class Main {
+
+    static final int OK = 0;
+    static final int VIOLATIONS = 1;
+    static final int USAGE = 2;
+
+    static final String USAGE_TEXT = """
+            usage: customs check [options] PATH... | -
+
+            Checks Kubernetes manifests (files, directories of *.yaml/*.yml/*.json, or - for stdin)
+            with the rules and configuration of the Customs admission webhook.
+
+            options:
+              --config FILE        configuration (application.yaml-style YAML, or .properties)
+              -Dkey=value          override one configuration key, e.g. -Dcustoms.rules.latest-tag.action=warn
+              --auth-file FILE     registry credentials (docker config.json; default ~/.docker/config.json)
+              --offline            do not fetch images; image rules report [image-unverified]
+              --output FORMAT      text (default), json or sarif
+              --no-color           plain text even on a terminal
+              -h, --help           this help
+
+            exit codes: 0 no enforcing violation, 1 at least one, 2 usage or input error
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err, System.console() != null));
+    }
+
+    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, boolean tty) {
+        List<String> paths = new ArrayList<>();
+        Map<String, String> overrides = new LinkedHashMap<>();
+        Path configFile = null;
+        Path authFile = null;
+        boolean offline = false;
+        boolean colour = tty && System.getenv("NO_COLOR") == null;
+        String output = "text";
+        if (args.length == 0 || !args[0].equals("check")) {
+            if (args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"))) {
+                out.print(USAGE_TEXT);
+                return OK;
+            }
+            err.print(USAGE_TEXT);
+            return USAGE;
+        }
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            try {
+                switch (a) {
+                    case "-h", "--help" -> {
+                        out.print(USAGE_TEXT);
+                        return OK;
+                    }
+                    case "--config" -> configFile = Path.of(value(args, ++i, a));
+                    case "--auth-file" -> authFile = Path.of(value(args, ++i, a));
+                    case "--offline" -> offline = true;
+                    case "--no-color", "--no-colour" -> colour = false;
+                    case "--output", "-o" -> output = value(args, ++i, a);
+                    default -> {
+                        if (a.startsWith("-D") && a.contains("=")) {
+                            overrides.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+                        } else if (a.startsWith("--output=")) {
+                            output = a.substring("--output=".length());
+                        } else if (a.startsWith("-") && !a.equals("-")) {
+                            err.println("customs check: unknown option " + a);
+                            err.print(USAGE_TEXT);
+                            return USAGE;
+                        } else {
+                            paths.add(a);
+                        }
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                err.println("customs check: " + e.getMessage());
+                return USAGE;
+            }
+        }
+        if (!List.of("text", "json", "sarif").contains(output)) {
+            err.println("customs check: --output must be text, json or sarif, not " + output);
+            return USAGE;
+        }
+        if (paths.isEmpty()) {
+            err.println("customs check: no PATH given (use - for standard input)");
+            err.print(USAGE_TEXT);
+            return USAGE;
+        }
+        try {
+            CustomsConfig config = CliConfig.load(configFile, overrides);
+            ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(SerializationFeature.INDENT_OUTPUT);
+            ManifestReader reader = new ManifestReader(ManifestReader.yamlMapper());
+            List<ManifestReader.Document> docs = new ArrayList<>();
+            for (String p : paths) {
+                if (p.equals("-")) {
+                    docs.addAll(reader.read("-", stdin));
+                    continue;
+                }
+                for (Path f : ManifestReader.expand(Path.of(p))) {
+                    try (InputStream in = Files.newInputStream(f)) {
+                        docs.addAll(reader.read(f.toString(), in));
+                    } catch (IOException e) {
+                        throw new ManifestReader.InputError(f + ": cannot be read (" + e.getMessage() + ")");
+                    }
+                }
+            }
+            Checker checker = checker(config, json, offline, authFile);
+            Checker.Result result = checker.check(docs);
+            for (String e : result.errors()) {
+                err.println("customs check: " + e);
+            }
+            switch (output) {
+                case "json" -> out.println(json.writeValueAsString(Reports.json(result, json)));
+                case "sarif" -> out.println(json.writeValueAsString(Reports.sarif(result, json, version())));
+                default -> Reports.text(result, out, colour);
+            }
+            if (!output.equals("text")) {
+                err.println(Reports.summary(result));
+            }
+            if (!result.errors().isEmpty()) {
+                return USAGE;
+            }
+            return result.enforced() ? VIOLATIONS : OK;
+        } catch (ManifestReader.InputError e) {
+            err.println("customs check: " + e.getMessage());
+            return USAGE;
+        } catch (IOException e) {
+            err.println("customs check: " + e.getMessage());
+            return USAGE;
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    static Checker checker(CustomsConfig config, ObjectMapper json, boolean offline, Path authFile) {
+        RuleRegistry registry = Beans.ruleRegistry(config);
+        Policy policy = Beans.policy(config, NamespaceLabels.NONE, Clock.systemUTC(), e -> {
+        });
+        ImageInspector inspector = offline ? new UnavailableImageInspector("not fetched (--offline)")
+                : new UnavailableImageInspector("registry inspection is not available in this build");
+        return new Checker(json, new RuleEngine(registry), policy,
+                new ImageResolver(inspector, config.registry().budget()));
+    }
+
+    private static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}
