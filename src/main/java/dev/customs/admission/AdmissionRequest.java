@@ -90,6 +90,11 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
                     + "; expected CREATE, UPDATE, DELETE or CONNECT");
         }
         JsonNode k = req.get("kind");
+        if (text(k, "kind").isEmpty()) {
+            // without it nothing says whether the object holds a pod spec: allowing it unchecked would be a silent allow
+            throw new BadAdmissionRequest("the AdmissionReview request has no kind; expected request.kind with the "
+                    + "group, version and kind of request.object");
+        }
         JsonNode r = req.get("resource");
         List<String> groups = new ArrayList<>();
         JsonNode ui = req.get("userInfo");

@@ -1,6 +1,7 @@
 package dev.customs.admission;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -91,6 +92,11 @@ public final class PodViewMapper {
             n = AdmissionRequest.text(metadata, "generateName");
         }
         JsonNode specNode = specNode(kind, object);
+        String nullElement = specNode == null ? null : firstNullElement(specNode, kind.specPath());
+        if (nullElement != null) {
+            throw new BadAdmissionRequest("request.object does not parse as a " + kind.kind() + ": " + nullElement
+                    + " is null");
+        }
         PodSpec spec;
         try {
             spec = specNode == null || specNode.isNull() ? new PodSpec() : mapper.treeToValue(specNode, PodSpec.class);
@@ -120,6 +126,32 @@ public final class PodViewMapper {
             }
         }
         return n;
+    }
+
+    /**
+     * The path of the first null list element under {@code node}, or null when there is none. The apiserver never sends
+     * one (it serialises typed lists), and the pod model cannot hold one: rules and platform selection would fail on it
+     * with a 500 instead of saying the object is malformed.
+     */
+    private static String firstNullElement(JsonNode node, String path) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String element = path + "[" + i + "]";
+                String inner = node.get(i).isNull() ? element : firstNullElement(node.get(i), element);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String inner = firstNullElement(field.getValue(), path + "." + field.getKey());
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     /** Where and why Jackson failed, without the offending value (it may be a secret). */
