@@ -3,6 +3,7 @@ package dev.customs.rules;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +40,10 @@ public final class DockerSocket implements Rule {
     public DockerSocket(Collection<String> extraPaths) {
         Map<String, String> all = new LinkedHashMap<>(DEFAULT_SOCKETS);
         for (String p : extraPaths) {
-            all.putIfAbsent(normalise(p), "configured socket " + p);
+            all.putIfAbsent(normalise(p), "configured " + p); // reads "the configured /x/y.sock socket"
         }
-        this.sockets = java.util.Collections.unmodifiableMap(all);
+        // insertion order, not Map.copyOf: messages list sockets in this order and must be the same on every run
+        this.sockets = Collections.unmodifiableMap(all);
     }
 
     private static Map<String, String> defaults() {
@@ -52,7 +54,7 @@ public final class DockerSocket implements Rule {
         m.put("/run/cri-dockerd.sock", "cri-dockerd");
         m.put("/run/podman/podman.sock", "Podman");
         m.put("/run/k3s/containerd/containerd.sock", "k3s/RKE2 containerd");
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     @Override

@@ -55,8 +55,9 @@ public final class NonRootConflict implements Rule {
                 out.violation(c, c.field("securityContext.runAsUser"), c.subject() + " will fail with "
                         + "CreateContainerConfigError" + g.suffix() + ": " + eu.nonRootField()
                         + " is true, runAsUser is not set and " + g.outcome(),
-                        "set securityContext.runAsUser to the image user's numeric uid (e.g. runAsUser: 10001), "
-                                + "or build the image with a numeric USER (USER 10001)");
+                        "set securityContext.runAsUser to a non-zero numeric uid (the uid of the image's non-root "
+                                + "user, e.g. runAsUser: 10001), or build the image with a numeric non-root USER "
+                                + "(USER 10001)");
             }
         }
     }
