@@ -139,7 +139,12 @@ public final class Main {
                     }
                 }
             }
-            Checker checker = checker(config, json, offline, authFile);
+            Checker checker;
+            try {
+                checker = checker(config, json, offline, authFile);
+            } catch (IllegalArgumentException e) {
+                throw new ManifestReader.InputError("invalid configuration: " + e.getMessage());
+            }
             Checker.Result result = checker.check(docs);
             for (String e : result.errors()) {
                 err.println("customs check: " + e);

@@ -73,6 +73,18 @@ class PolicyEventsIT {
         }
     }
 
+    /**
+     * The mock server's test resource sets fabric8 system properties ({@code kubernetes.master}, ...) and leaves them
+     * behind; without this, the next test class's Customs would talk to the stopped mock server.
+     */
+    @org.junit.jupiter.api.AfterAll
+    static void forgetTheMockServer() {
+        for (String p : List.of("kubernetes.master", "kubernetes.trust.certificates", "kubernetes.auth.tryKubeConfig",
+                "kubernetes.auth.tryServiceAccount", "kubernetes.namespace", "http2.disable", "quarkus.tls.trust-all")) {
+            System.clearProperty(p);
+        }
+    }
+
     @Inject
     KubernetesClient client;
 
