@@ -152,7 +152,10 @@ public record ImageReference(String original, String registry, String repository
         return tag != null ? tag : (digest == null ? "latest" : null);
     }
 
-    /** True when the tag is {@code latest} (any case) or neither tag nor digest was given, and no digest pins it. */
+    /**
+     * True when the tag is {@code latest} (case-sensitive, as tags are) or neither tag nor digest was given, and no
+     * digest pins it.
+     */
     public boolean floating() {
         if (digest != null) {
             return false;

@@ -188,7 +188,8 @@ public final class ShellFormEntrypoint implements Rule {
             if (word.indexOf('=') >= 0) {
                 word = word.substring(0, word.indexOf('=') + 1) + "…"; // an assignment may carry a secret
             }
-            sb.append(word.length() > 24 ? word.substring(0, 24) : word).append(word.equals(arg.strip()) ? "" : " …");
+            sb.append(word.length() > 24 ? word.substring(0, 24) + "…" : word)
+                    .append(word.equals(arg.strip()) ? "" : " …");
             if (i + 1 < a.size()) {
                 sb.append(" …");
             }

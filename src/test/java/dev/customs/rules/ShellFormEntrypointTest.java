@@ -1,0 +1,102 @@
+package dev.customs.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link ShellFormEntrypoint#check} on effective argvs, and {@link ShellFormEntrypoint#show}, which must never echo
+ * more of a command line than the program, its options and the first word of the script. Argvs are written with
+ * {@code |} between arguments.
+ */
+class ShellFormEntrypointTest {
+
+    private static List<String> argv(String s) {
+        return s.isEmpty() ? List.of() : Arrays.asList(s.split("\\|", -1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', textBlock = """
+            sh|-c|node server.js                     ; sh -c does not forward SIGTERM
+            /bin/sh|-c|node server.js                ; sh -c does not forward SIGTERM
+            /bin/bash|-ec|python app.py              ; bash -c does not forward SIGTERM
+            /bin/bash|-e|-c|python app.py            ; bash -c
+            /bin/sh|-xc|java -jar app.jar            ; sh -c
+            bash|-o|pipefail|-c|./run.sh             ; bash -c
+            bash|-eo|pipefail|-c|./run.sh            ; bash -c
+            bash|--noprofile|-c|./run.sh             ; bash -c
+            bash|-c|--|./run.sh                      ; bash -c
+            ash|-c|crond -f                          ; ash -c
+            dash|-c|sleep infinity                   ; dash -c
+            /usr/bin/zsh|-c|./report                 ; zsh -c
+            ksh|-c|run                               ; ksh -c
+            sh|-c                                    ; sh -c
+            sh|-c|  set -e && exec node             ; sh -c
+            sh|-c|execute-me                         ; sh -c
+            busybox|sh|-c|httpd -f                   ; sh -c
+            env|NODE_ENV=production|sh|-c|node app   ; sh -c
+            /usr/bin/env|-i|bash|-c|./run            ; bash -c
+            npm|start                                ; npm runs the script through a shell
+            npm|run|serve                            ; npm runs
+            npm|run-script|serve                     ; npm runs
+            npm|--silent|start                       ; npm runs
+            npm|test                                 ; npm runs
+            /usr/local/bin/npm|start                 ; npm runs
+            npx|serve                                ; npx runs
+            yarn|start                               ; yarn runs
+            yarn|serve                               ; yarn runs
+            yarn|run|build                           ; yarn runs
+            pnpm|start                               ; pnpm runs
+            pnpm|run|start                           ; pnpm runs
+            """)
+    void flagged(String argv, String why) {
+        assertThat(ShellFormEntrypoint.check(argv(argv))).get(STRING).contains(why);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "", "node|server.js", "sh|-c|exec node server.js", "sh|-c|  exec node server.js",
+            "sh|-c|exec;", "/bin/bash|-ec|exec gunicorn app:app", "bash|-c|--|exec ./run.sh", "sh|/entrypoint.sh",
+            "bash|entrypoint.sh|-c", "sh", "/bin/sh", "tini|--|node|server.js", "/sbin/tini|-g|--|sh|-c|node app",
+            "tini-static|--|npm|start", "/usr/bin/dumb-init|--|npm|start", "dumb-init|sh|-c|node app",
+            "/usr/libexec/podman/catatonit|--|sh|-c|x", "docker-init|--|x", "npm|ci", "npm|install", "npm|--version",
+            "npm", "yarn", "yarn|install|--frozen-lockfile", "yarn|--version", "yarn|node|server.js", "pnpm|install",
+            "shellcheck|-c|x", "bashful|-c|x", "fish|-c|x", "python|-c|print(1)", "busybox|httpd|-f",
+            "env|NODE_ENV=production|node|server.js", "docker-entrypoint.sh|npm|start" })
+    void notFlagged(String argv) {
+        assertThat(ShellFormEntrypoint.check(argv(argv))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', textBlock = """
+            sh|-c|node server.js                      ; "sh -c node …"
+            /bin/sh|-c|./run.sh                       ; "/bin/sh -c ./run.sh"
+            /bin/bash|-ec|python app.py --port 80     ; "/bin/bash -ec python …"
+            npm|start                                 ; "npm start"
+            npm|run|serve                             ; "npm run …"
+            env|A=1|sh|-c|node app                    ; "sh -c node …"
+            sh|-c|TOKEN=s3cr3t node app               ; "sh -c TOKEN=… …"
+            sh|-c|TOKEN=s3cr3t                        ; "sh -c TOKEN=… …"
+            sh|-c|averyveryverylongfirstwordofthescript ; "sh -c averyveryverylongfirstwo…"
+            sh|-c|averyveryverylongfirstwordofthescript x ; "sh -c averyveryverylongfirstwo… …"
+            """)
+    void show(String argv, String shown) {
+        assertThat(ShellFormEntrypoint.show(argv(argv))).isEqualTo(shown);
+    }
+
+    @Test
+    void showNeverEchoesAssignmentValuesOrLaterArguments() {
+        List<String> argv = List.of("sh", "-c", "NPM_TOKEN=npm_FAKEfake curl -H 'Authorization: Bearer abc' x", "y");
+        String shown = ShellFormEntrypoint.show(argv);
+        assertThat(shown).doesNotContain("npm_FAKEfake").doesNotContain("Bearer").doesNotContain("abc")
+                .doesNotContain("y\"");
+        String longProgram = ShellFormEntrypoint.show(List.of("/" + "p".repeat(60), "-c", "x"));
+        assertThat(longProgram).hasSizeLessThan(60);
+    }
+}
