@@ -116,6 +116,13 @@ public record Decision(List<Finding> findings) {
     }
 
     static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--; // never split a surrogate pair
+        }
+        return s.substring(0, end) + "…";
     }
 }

@@ -43,6 +43,8 @@ public final class LeakedSecret implements Rule {
     private static final Pattern BUILD_ARGS = Pattern.compile("^(?:RUN\\s+)?\\|(\\d+)\\s+(.*)$", Pattern.DOTALL);
     private static final Pattern ENV_OR_ARG = Pattern
             .compile("(?:^|#\\(nop\\)\\s+)(ENV|ARG)\\s+(.+)$", Pattern.DOTALL);
+    private static final Pattern INLINE_ASSIGNMENT = Pattern
+            .compile("(?:^|[\\s;&|(])(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\\s;&|)]+)");
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)=(\"[^\"]*\"|'[^']*'|\\S*)");
 
     private record Shape(String name, Pattern pattern) {
@@ -105,14 +107,19 @@ public final class LeakedSecret implements Rule {
         return new ArrayList<>(found);
     }
 
-    /** Names assigned a literal secret in one history entry: build arguments, ENV and ARG with a value. */
+    /**
+     * Names assigned a literal secret in one history entry: build arguments ({@code |1 NPM_TOKEN=x ...}), {@code ENV}
+     * and {@code ARG} with a value (also the legacy {@code ENV NAME value}), and inline assignments in a {@code RUN}
+     * command ({@code NPM_TOKEN=x npm ci}, {@code export API_KEY=x}).
+     */
     private static List<String> secretAssignments(String createdBy) {
         List<String> names = new ArrayList<>();
-        String s = createdBy.strip();
-        Matcher args = BUILD_ARGS.matcher(s);
+        String rest = createdBy.strip();
+        Matcher args = BUILD_ARGS.matcher(rest);
         if (args.matches()) {
             int count = args.group(1).length() > 4 ? 0 : Integer.parseInt(args.group(1));
-            Matcher a = ASSIGNMENT.matcher(args.group(2));
+            String list = args.group(2);
+            Matcher a = ASSIGNMENT.matcher(list);
             int seen = 0;
             int pos = 0;
             while (seen < count && a.find(pos) && a.start() == pos) {
@@ -121,29 +128,36 @@ public final class LeakedSecret implements Rule {
                 }
                 seen++;
                 pos = a.end();
-                while (pos < args.group(2).length() && Character.isWhitespace(args.group(2).charAt(pos))) {
+                while (pos < list.length() && Character.isWhitespace(list.charAt(pos))) {
                     pos++;
                 }
             }
+            rest = list.substring(pos);
         }
-        Matcher inst = ENV_OR_ARG.matcher(s.replaceFirst("^/bin/sh -c ", ""));
+        Matcher inst = ENV_OR_ARG.matcher(rest.replaceFirst("^/bin/sh -c ", ""));
         if (inst.find()) {
             String kind = inst.group(1);
             String body = inst.group(2).strip();
+            String[] parts = body.split("\\s+", 2);
+            if (!parts[0].contains("=")) {
+                // legacy form: ENV NAME value (the value may contain '='); ARG NAME without a value is fine
+                if (kind.equals("ENV") && parts.length == 2 && secretName(parts[0]) && literal(parts[1])) {
+                    names.add(parts[0] + " (ENV)");
+                }
+                return names;
+            }
             Matcher a = ASSIGNMENT.matcher(body);
-            boolean any = false;
             while (a.find()) {
-                any = true;
                 if (secretName(a.group(1)) && literal(unquote(a.group(2)))) {
                     names.add(a.group(1) + " (" + kind + ")");
                 }
             }
-            if (!any && kind.equals("ENV")) {
-                // legacy form: ENV NAME value
-                String[] parts = body.split("\\s+", 2);
-                if (parts.length == 2 && secretName(parts[0]) && literal(parts[1])) {
-                    names.add(parts[0] + " (ENV)");
-                }
+            return names;
+        }
+        Matcher inline = INLINE_ASSIGNMENT.matcher(rest);
+        while (inline.find()) {
+            if (secretName(inline.group(1)) && literal(unquote(inline.group(2)))) {
+                names.add(inline.group(1) + " (RUN command)");
             }
         }
         return names;

@@ -44,7 +44,7 @@ public final class NonRootConflict implements Rule {
                 String user = p.config().user();
                 if (ImageUser.isRoot(user)) {
                     return Optional.of(ImageUser.describe(user)
-                            + ", so the kubelet refuses to start it (\"container has runAsNonRoot and image will run as root\")");
+                            + "; the kubelet refuses to start it (\"container has runAsNonRoot and image will run as root\")");
                 }
                 if (!ImageUser.isNumeric(ImageUser.userPart(user))) {
                     return Optional.of("the image's USER \"" + user

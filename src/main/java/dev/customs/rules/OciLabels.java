@@ -57,7 +57,7 @@ public final class OciLabels implements Rule {
                 out.violation(c, c.field("image"),
                         c.subject() + " lacks the OCI label" + (g.outcome().size() > 1 ? "s " : " ")
                                 + String.join(", ", g.outcome()) + g.suffix(),
-                        "add them when building, e.g. LABEL " + g.outcome().get(0)
+                        "add " + (g.outcome().size() > 1 ? "them" : "it") + " when building, e.g. LABEL " + g.outcome().get(0)
                                 + "=\"...\" in the Dockerfile or docker buildx build --label/--annotation");
             }
         }
