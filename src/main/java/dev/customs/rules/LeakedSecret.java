@@ -62,23 +62,14 @@ public final class LeakedSecret implements Rule {
 
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
-        for (ContainerView c : pod.containers()) {
-            ImageFacts facts = images.factsFor(c);
-            if (!(facts instanceof ImageFacts.Resolved resolved)) {
-                out.unverified(c, facts);
-                continue;
-            }
-            for (var g : PlatformGroups.of(resolved, p -> {
-                List<String> found = scan(p.config());
-                return found.isEmpty() ? Optional.empty() : Optional.of(found);
-            })) {
-                out.violation(c, c.field("image"),
-                        c.subject() + " carries " + (g.outcome().size() > 1 ? "credentials" : "a credential")
-                                + " in its configuration" + g.suffix() + ": " + String.join("; ", g.outcome()),
-                        "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
-                                + "ARG or ENV, rebuild the image, and revoke the exposed credential");
-            }
-        }
+        PlatformGroups.eachImage(pod, images, out, p -> {
+            List<String> found = scan(p.config());
+            return found.isEmpty() ? Optional.empty() : Optional.of(found);
+        }, (c, g) -> out.violation(c, c.field("image"),
+                c.subject() + " carries " + (g.outcome().size() > 1 ? "credentials" : "a credential")
+                        + " in its configuration" + g.suffix() + ": " + String.join("; ", g.outcome()),
+                "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
+                        + "ARG or ENV, rebuild the image, and revoke the exposed credential"));
     }
 
     /** Every credential in a config, as {@code NAME in Env} / {@code ... in history[3] (build argument)}; no values. */

@@ -43,24 +43,15 @@ public final class OciLabels implements Rule {
 
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
-        for (ContainerView c : pod.containers()) {
-            ImageFacts facts = images.factsFor(c);
-            if (!(facts instanceof ImageFacts.Resolved resolved)) {
-                out.unverified(c, facts);
-                continue;
-            }
-            for (var g : PlatformGroups.of(resolved, p -> {
-                List<String> missing = required.stream()
-                        .filter(k -> blank(p.config().labels(), k) && blank(p.annotations(), k)).toList();
-                return missing.isEmpty() ? Optional.empty() : Optional.of(missing);
-            })) {
-                out.violation(c, c.field("image"),
-                        c.subject() + " lacks the OCI label" + (g.outcome().size() > 1 ? "s " : " ")
-                                + String.join(", ", g.outcome()) + g.suffix(),
-                        "add " + (g.outcome().size() > 1 ? "them" : "it") + " when building, e.g. LABEL " + g.outcome().get(0)
-                                + "=\"...\" in the Dockerfile or docker buildx build --label/--annotation");
-            }
-        }
+        PlatformGroups.eachImage(pod, images, out, p -> {
+            List<String> missing = required.stream()
+                    .filter(k -> blank(p.config().labels(), k) && blank(p.annotations(), k)).toList();
+            return missing.isEmpty() ? Optional.empty() : Optional.of(missing);
+        }, (c, g) -> out.violation(c, c.field("image"),
+                c.subject() + " lacks the OCI label" + (g.outcome().size() > 1 ? "s " : " ")
+                        + String.join(", ", g.outcome()) + g.suffix(),
+                "add " + (g.outcome().size() > 1 ? "them" : "it") + " when building, e.g. LABEL " + g.outcome().get(0)
+                        + "=\"...\" in the Dockerfile or docker buildx build --label/--annotation"));
     }
 
     private static boolean blank(Map<String, String> map, String key) {

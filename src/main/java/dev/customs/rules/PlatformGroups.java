@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -20,6 +21,22 @@ final class PlatformGroups {
 
     /** One outcome and the platforms it holds on; {@code suffix} is empty when it holds on all of them. */
     record Group<T>(T outcome, List<Platform> platforms, String suffix) {
+    }
+
+    /**
+     * Runs a per-platform image check on every container in scope: a container whose image is not resolved is
+     * reported unverified; otherwise {@code report} gets each distinct outcome with the platforms it holds on.
+     */
+    static <T> void eachImage(PodView pod, ImageLookup images, Findings out, Function<PlatformImage, Optional<T>> check,
+            BiConsumer<ContainerView, Group<T>> report) {
+        for (ContainerView c : pod.containers()) {
+            ImageFacts facts = images.factsFor(c);
+            if (facts instanceof ImageFacts.Resolved resolved) {
+                of(resolved, check).forEach(g -> report.accept(c, g));
+            } else {
+                out.unverified(c, facts);
+            }
+        }
     }
 
     static <T> List<Group<T>> of(ImageFacts.Resolved image, Function<PlatformImage, Optional<T>> check) {
