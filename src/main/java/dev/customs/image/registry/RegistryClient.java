@@ -20,7 +20,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -80,7 +79,7 @@ final class RegistryClient {
     private final Map<String, List<String>> mirrors;
     private final Executor workers;
     private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
-    private final AsyncCache<TokenKey, Token> tokens;
+    private final SingleFlight<TokenKey, Token> tokens;
 
     /**
      * @param insecure authorities ({@code host} or {@code host:port}) spoken to over plain HTTP
@@ -93,7 +92,7 @@ final class RegistryClient {
         this.insecure = insecure;
         this.mirrors = mirrors;
         this.workers = workers;
-        this.tokens = Caffeine.newBuilder().maximumSize(10_000).executor(workers).ticker(ticker)
+        this.tokens = new SingleFlight<>(Caffeine.newBuilder().maximumSize(10_000).executor(workers).ticker(ticker)
                 .expireAfter(new Expiry<TokenKey, Token>() {
                     @Override
                     public long expireAfterCreate(TokenKey key, Token token, long currentTime) {
@@ -111,7 +110,7 @@ final class RegistryClient {
                     public long expireAfterRead(TokenKey key, Token token, long currentTime, long currentDuration) {
                         return currentDuration;
                     }
-                }).buildAsync();
+                }).build());
     }
 
     /** The digest a tag points at, from {@code Docker-Content-Digest}; empty when the registry does not send it. */
@@ -263,9 +262,9 @@ final class RegistryClient {
             String scope = "repository:" + target.repository() + ":pull";
             TokenKey key = new TokenKey(realm, service, scope, creds.map(Credentials::cacheKey).orElse(""));
             if (renew) {
-                tokens.synchronous().invalidate(key);
+                tokens.invalidate(key);
             }
-            return tokens.get(key, (k, executor) -> fetchToken(k, ep, target, creds))
+            return tokens.get(key, () -> fetchToken(key, ep, target, creds))
                     .thenApply(t -> Optional.of("Bearer " + t.value()));
         });
     }

@@ -120,6 +120,7 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private void read(Exchange ex, HttpClientRequest req, HttpClientResponse resp, CompletableFuture<Reply> out) {
+        resp.exceptionHandler(e -> out.completeExceptionally(failure(ex.uri(), e)));
         boolean ok = resp.statusCode() / 100 == 2;
         long cap = ok ? ex.maxBody() : Math.min(ex.maxBody(), ERROR_BODY_CAP);
         String length = resp.getHeader("Content-Length");
@@ -135,7 +136,6 @@ final class RegistryHttp implements AutoCloseable {
             }
         }
         Buffer body = Buffer.buffer();
-        resp.exceptionHandler(e -> out.completeExceptionally(failure(ex.uri(), e)));
         resp.handler(chunk -> {
             if (out.isDone()) {
                 return;

@@ -37,7 +37,6 @@ import javax.net.ssl.X509TrustManager;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -121,8 +120,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final RegistryClient client;
     private final PullSecrets pullSecrets;
     private final AuthFile authFile;
-    private final AsyncCache<DigestKey, Manifest> manifests;
-    private final AsyncCache<DigestKey, ImageConfig> configs;
+    private final SingleFlight<DigestKey, Manifest> manifests;
+    private final SingleFlight<DigestKey, ImageConfig> configs;
     private final Cache<TagKey, TagEntry> tags;
     private final Cache<FlightKey, ImageFacts.Unavailable> failures;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
@@ -170,10 +169,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         this.pullSecrets = config.usePullSecrets() ? new PullSecrets(kubernetes, mapper, workers, ticker) : null;
         this.authFile = config.authFile().map(p -> new AuthFile(p, mapper, clock)).orElse(null);
 
-        this.manifests = Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker)
-                .buildAsync();
-        this.configs = Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker)
-                .buildAsync();
+        this.manifests = new SingleFlight<>(
+                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
+        this.configs = new SingleFlight<>(
+                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
         this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
                 .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
                 .build();
@@ -295,8 +294,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         return client.getManifest(target, key.tag(), MAX_MANIFEST, credentials).thenApply(f -> {
             Manifest m = Manifest.parse(mapper, f.body(), f.contentType());
             String digest = Digests.sha256(f.body());
-            manifests.put(new DigestKey(target.registry(), target.repository(), digest),
-                    CompletableFuture.completedFuture(m));
+            manifests.put(new DigestKey(target.registry(), target.repository(), digest), m);
             tags.put(key, new TagEntry(digest, clock.instant()));
             return new TagResult(digest, false);
         });
@@ -329,7 +327,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private CompletableFuture<Manifest> manifest(Target target, String digest, CredentialSource credentials,
             Trace trace) {
         CompletableFuture<Manifest> f = manifests.get(new DigestKey(target.registry(), target.repository(), digest),
-                (k, executor) -> {
+                () -> {
                     trace.fetched = true;
                     return client.getManifest(target, digest, MAX_MANIFEST, credentials).thenApply(fetched -> {
                         Digests.verify(digest, fetched.body(), "manifest");
@@ -353,7 +351,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                     "the config blob is larger than " + RegistryHttp.mib(MAX_CONFIG) + " (the limit Customs reads)"));
         }
         CompletableFuture<ImageConfig> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
-                (k, executor) -> {
+                () -> {
                     trace.fetched = true;
                     return client.getBlob(target, d.digest(), MAX_CONFIG, "config blob", credentials).thenApply(body -> {
                         Digests.verify(d.digest(), body, "config blob");
