@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,6 +42,12 @@ final class RegistryHttp implements AutoCloseable {
     /** Error answers are read only this far, for their message. */
     static final int ERROR_BODY_CAP = 64 * 1024;
 
+    /**
+     * Registry hosts come from pod specs, which anyone who can create a pod writes: past this many distinct hosts, the
+     * metric label is {@code other}, so a flood of made-up hosts cannot blow up metric cardinality.
+     */
+    static final int MAX_REGISTRY_LABELS = 64;
+
     /** One request: {@code what} names the body in failure messages ("manifest", "config blob"). */
     record Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what,
             String registry) {
@@ -58,6 +66,7 @@ final class RegistryHttp implements AutoCloseable {
     private final Executor workers;
     private final Duration timeout;
     private final Recorder recorder;
+    private final Set<String> registryLabels = ConcurrentHashMap.newKeySet();
 
     RegistryHttp(Vertx vertx, TrustOptions trust, AddressGuard guard, Executor workers, Duration timeout,
             Recorder recorder) {
@@ -98,7 +107,7 @@ final class RegistryHttp implements AutoCloseable {
         });
         out.whenComplete((r, e) -> {
             vertx.cancelTimer(timer);
-            recorder.registryRequest(ex.registry(), Duration.ofNanos(System.nanoTime() - started));
+            recorder.registryRequest(label(ex.registry()), Duration.ofNanos(System.nanoTime() - started));
         });
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         RequestOptions options = new RequestOptions().setMethod(ex.method()).setHost(uri.getHost()).setPort(port)
@@ -152,6 +161,14 @@ final class RegistryHttp implements AutoCloseable {
             body.appendBuffer(chunk);
         });
         resp.endHandler(v -> out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri())));
+    }
+
+    private String label(String registry) {
+        if (registryLabels.contains(registry)
+                || (registryLabels.size() < MAX_REGISTRY_LABELS && registryLabels.add(registry))) {
+            return registry;
+        }
+        return "other";
     }
 
     private static RegistryFailure tooLarge(Exchange ex) {
