@@ -1,7 +1,6 @@
 package dev.customs.image.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -181,10 +180,6 @@ public final class TestRegistry implements AutoCloseable {
         return dir.resolve("ca.crt");
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /** A docker config.json with this registry's credentials (or the given ones) for {@code host}. */
     public static String dockerConfigJson(String host, String user, String password) {
         String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
@@ -325,9 +320,5 @@ public final class TestRegistry implements AutoCloseable {
         } catch (IOException e) {
             // a temp directory left behind is harmless
         }
-    }
-
-    static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }
