@@ -1,7 +1,9 @@
 package dev.customs.image.registry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.customs.report.Recorder;
@@ -32,6 +34,14 @@ final class CountingRecorder implements Recorder {
 
     @Override
     public void event(String result) {
+    }
+
+    @Override
+    public void exemptionExpired(String exemption) {
+    }
+
+    @Override
+    public void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
     }
 
     long resolutions(String result) {
