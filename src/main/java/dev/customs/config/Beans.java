@@ -20,7 +20,7 @@ import dev.customs.admission.WorkloadKind;
 import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
-import dev.customs.image.UnavailableImageInspector;
+import dev.customs.image.registry.RegistryImageInspector;
 import dev.customs.policy.Action;
 import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
@@ -37,6 +37,8 @@ import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
 
 /**
  * Wires the plain classes of the admission flow from configuration. Everything below is built once, and a
@@ -151,11 +153,22 @@ public class Beans {
         return new Reporter(recorder, config.events().enabled() ? events : null, config.audit().events());
     }
 
-    /** Application-scoped so tests can swap it with {@code QuarkusMock}; the admission handler holds the proxy. */
+    /**
+     * Application-scoped so tests can swap it with {@code QuarkusMock}; the admission handler holds the proxy. Built at
+     * start-up, so a bad registry setting (CIDR, CA file, platform) fails start-up.
+     */
     @Produces
     @ApplicationScoped
-    ImageInspector imageInspector() {
-        return new UnavailableImageInspector("image inspection is not enabled in this build");
+    @Startup
+    ImageInspector imageInspector(CustomsConfig config, Vertx vertx, ObjectMapper mapper, KubernetesAccess k8s,
+            Recorder recorder) {
+        return RegistryImageInspector.create(config.registry(), vertx, mapper, k8s::client, recorder);
+    }
+
+    void closeImageInspector(@Disposes ImageInspector inspector) throws Exception {
+        if (inspector instanceof AutoCloseable c) {
+            c.close();
+        }
     }
 
     @Produces

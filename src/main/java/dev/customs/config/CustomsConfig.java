@@ -1,5 +1,6 @@
 package dev.customs.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -155,5 +156,82 @@ public interface CustomsConfig {
         /** The time all of one review's image resolution may take; the answer is never held up beyond it. */
         @WithDefault("3s")
         Duration budget();
+
+        /**
+         * The longest one HTTP request to a registry (or its token endpoint) may take, connect to last byte. A slow
+         * registry is cut off here even after the budget has answered the apiserver, so it cannot hold connections.
+         */
+        @WithDefault("2s")
+        Duration requestTimeout();
+
+        /**
+         * Registries spoken to over plain HTTP, as {@code host} or {@code host:port} ({@code localhost:5000}). A listed
+         * host may also be on a loopback address.
+         */
+        Optional<List<String>> insecureRegistries();
+
+        /**
+         * Mirrors, as containerd uses them: {@code mirrors."docker.io"=mirror.example.com} fetches Docker Hub images
+         * from the mirror first and falls back to the registry itself when the mirror fails. Keys are registry hosts
+         * as they appear in image references ({@code docker.io} for Docker Hub); values are {@code host[:port]}.
+         */
+        Map<String, String> mirrors();
+
+        /** A PEM file of CA certificates trusted for registries in addition to the JVM's default ones. */
+        Optional<Path> caFile();
+
+        /**
+         * A docker {@code config.json} ({@code {"auths": {"<host>": {"auth": "..."}}}}) with registry credentials,
+         * usually mounted from a {@code kubernetes.io/dockerconfigjson} Secret. Re-read when it changes.
+         */
+        Optional<Path> authFile();
+
+        /**
+         * Also use the pod's {@code imagePullSecrets} and those of its service account, read from the Kubernetes API
+         * and cached for a minute. Needs RBAC to get secrets and service accounts.
+         */
+        @WithDefault("false")
+        boolean usePullSecrets();
+
+        /**
+         * The platforms to evaluate, as {@code os/arch[/variant]} ({@code linux/amd64}), when a pod does not constrain
+         * {@code kubernetes.io/arch}. Unset: every Linux platform of the image. An image that has none of them is
+         * evaluated on all its Linux platforms instead.
+         */
+        Optional<List<String>> platforms();
+
+        /**
+         * Networks, as CIDRs, that a registry, token endpoint or redirect must never be contacted on: link-local and
+         * cloud metadata addresses, loopback and the unspecified address. Host names are resolved and every address
+         * checked. Known metadata host names ({@code metadata.google.internal}, ...) are refused by name.
+         */
+        @WithDefault("169.254.0.0/16,fe80::/10,127.0.0.0/8,::1/128,0.0.0.0/8,::/128,100.100.100.200/32,fd00:ec2::254/128")
+        List<String> blockedNetworks();
+
+        /**
+         * Hosts, {@code host} or {@code host:port}, that may be on a loopback address in spite of
+         * {@code blocked-networks} (a registry on the node itself). Insecure registries are allowed too. Link-local and
+         * metadata addresses stay refused.
+         */
+        Optional<List<String>> allowedHosts();
+
+        /** How long a tag's digest is trusted before it is checked again with a {@code HEAD} request. */
+        @WithDefault("5m")
+        Duration tagTtl();
+
+        /**
+         * How long after its last successful check a tag's digest keeps serving when the registry fails
+         * (stale-if-error).
+         */
+        @WithDefault("24h")
+        Duration maxStale();
+
+        /** How long a failed resolution is remembered, so a broken image does not hit the registry on every request. */
+        @WithDefault("30s")
+        Duration negativeTtl();
+
+        /** The most manifests, and separately the most image configs, kept in memory (least recently used go first). */
+        @WithDefault("10000")
+        int cacheSize();
     }
 }

@@ -1,0 +1,517 @@
+package dev.customs.image.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import dev.customs.config.CustomsConfig;
+import dev.customs.image.ImageInspector;
+import dev.customs.image.ImageRequest;
+import dev.customs.image.PlatformSelector;
+import dev.customs.image.registry.Manifest.Entry;
+import dev.customs.image.registry.RegistryClient.Target;
+import dev.customs.image.registry.RegistryFailure.Kind;
+import dev.customs.report.Recorder;
+import dev.customs.rules.ImageConfig;
+import dev.customs.rules.ImageFacts;
+import dev.customs.rules.ImageReference;
+import dev.customs.rules.Platform;
+import dev.customs.rules.PlatformImage;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.TrustOptions;
+
+/**
+ * Reads images from their registries: tag → digest → (platform manifests) → config blobs, through caches, and turns
+ * the result into {@link ImageFacts}.
+ *
+ * <p>
+ * Manifests and configs are content-addressed, so they are cached by digest in bounded LRUs and never fetched twice;
+ * a digest reference needs no request once warm. A tag's digest is trusted for {@code tag-ttl}, then checked with one
+ * {@code HEAD}; when that check fails transiently, the last known digest keeps serving for up to {@code max-stale}
+ * ("stale"). Concurrent lookups of one image share one resolution (single flight), and a failed resolution is
+ * remembered for {@code negative-ttl}. Never completes exceptionally and never blocks its caller: every failure is
+ * {@link ImageFacts.Unavailable} with a reason fit for the user.
+ *
+ * <p>
+ * The caches are shared by all namespaces. An image once read with one namespace's pull secret is thus served to any
+ * pod that names the same tag or digest; only its configuration is revealed that way, never its layers, and the
+ * kubelet still needs the credentials to pull it.
+ */
+public final class RegistryImageInspector implements ImageInspector, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RegistryImageInspector.class);
+
+    /** Manifests larger than this are refused (the distribution registry's own limit for pushes). */
+    public static final long MAX_MANIFEST = 4L * 1024 * 1024;
+    /** Image config blobs larger than this are refused. */
+    public static final long MAX_CONFIG = 8L * 1024 * 1024;
+
+    private record DigestKey(String registry, String repository, String digest) {
+    }
+
+    private record TagKey(String registry, String repository, String tag) {
+    }
+
+    private record TagEntry(String digest, Instant checked) {
+    }
+
+    private record TagResult(String digest, boolean stale) {
+    }
+
+    private record FlightKey(String image, PlatformSelector platforms, String credentialScope) {
+    }
+
+    private record Outcome(ImageFacts facts, String result) {
+    }
+
+    /** What one resolution did, for its metric. */
+    private static final class Trace {
+        volatile boolean fetched;
+        volatile boolean stale;
+    }
+
+    private final ObjectMapper mapper;
+    private final Recorder recorder;
+    private final Clock clock;
+    private final Duration tagTtl;
+    private final Duration maxStale;
+    private final boolean usePullSecrets;
+    private final List<Platform> preferred;
+    private final ThreadPoolExecutor workers;
+    private final RegistryHttp http;
+    private final RegistryClient client;
+    private final PullSecrets pullSecrets;
+    private final AuthFile authFile;
+    private final SingleFlight<DigestKey, Manifest> manifests;
+    private final SingleFlight<DigestKey, ImageConfig> configs;
+    private final Cache<TagKey, TagEntry> tags;
+    private final Cache<FlightKey, ImageFacts.Unavailable> failures;
+    private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
+    private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
+
+    /**
+     * Builds the inspector from configuration; reads the CA file now, so a bad one fails start-up.
+     *
+     * @param kubernetes the Kubernetes client, asked for only when {@code use-pull-secrets} is true
+     */
+    public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder) {
+        return new RegistryImageInspector(config, vertx, mapper, kubernetes, recorder, Clock.systemUTC(),
+                HostResolver.SYSTEM);
+    }
+
+    RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver) {
+        this.mapper = mapper;
+        this.recorder = recorder;
+        this.clock = clock;
+        this.tagTtl = config.tagTtl();
+        this.maxStale = config.maxStale();
+        this.usePullSecrets = config.usePullSecrets();
+        this.preferred = config.platforms().orElse(List.of()).stream().map(RegistryImageInspector::platform).toList();
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096), r -> {
+            Thread t = new Thread(r, "customs-registry-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        workers.allowCoreThreadTimeOut(true);
+        Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+
+        Set<String> insecure = lower(config.insecureRegistries().orElse(List.of()));
+        Set<String> exempt = new LinkedHashSet<>(insecure);
+        exempt.addAll(lower(config.allowedHosts().orElse(List.of())));
+        AddressGuard guard = new AddressGuard(config.blockedNetworks(), exempt, resolver, workers);
+        this.http = new RegistryHttp(vertx, config.caFile().map(RegistryImageInspector::trust).orElse(null), guard,
+                workers, config.requestTimeout(), recorder);
+        Map<String, List<String>> mirrors = new LinkedHashMap<>();
+        config.mirrors().forEach((registry, mirror) -> mirrors.put(DockerAuths.canonicalHost(unquote(registry)),
+                List.of(mirror.split(",")).stream().map(String::strip).filter(s -> !s.isEmpty()).toList()));
+        this.client = new RegistryClient(http, mapper, insecure, mirrors, workers, ticker);
+        this.pullSecrets = config.usePullSecrets() ? new PullSecrets(kubernetes, mapper, workers, ticker) : null;
+        this.authFile = config.authFile().map(p -> new AuthFile(p, mapper, clock)).orElse(null);
+
+        this.manifests = new SingleFlight<>(
+                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
+        this.configs = new SingleFlight<>(
+                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
+        this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
+                .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
+                .build();
+        this.failures = Caffeine.newBuilder().maximumSize(config.cacheSize()).expireAfterWrite(config.negativeTtl())
+                .executor(workers).ticker(ticker).build();
+        LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
+                insecure, mirrors, config.caFile().isPresent(), config.authFile().isPresent(), usePullSecrets,
+                preferred.isEmpty() ? "every linux platform" : preferred);
+    }
+
+    @Override
+    public CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request) {
+        try {
+            PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
+                    : request.platforms();
+            FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
+            ImageFacts.Unavailable failed = failures.getIfPresent(key);
+            if (failed != null) {
+                recorder.imageResolution("error");
+                return CompletableFuture.completedFuture(failed);
+            }
+            CompletableFuture<Outcome> mine = new CompletableFuture<>();
+            CompletableFuture<Outcome> running = flights.putIfAbsent(key, mine);
+            if (running == null) {
+                running = mine;
+                CompletableFuture<ImageFacts> work;
+                Trace trace = new Trace();
+                try {
+                    work = resolve(reference, request, selector, trace);
+                } catch (RuntimeException e) {
+                    work = CompletableFuture.failedFuture(e);
+                }
+                work.whenComplete((facts, e) -> {
+                    Outcome out;
+                    if (e != null) {
+                        RegistryFailure f = RegistryFailure.of(e);
+                        LOG.debugf("image unavailable: image=%s kind=%s reason=%s", reference, f.kind(), f.getMessage());
+                        ImageFacts.Unavailable u = new ImageFacts.Unavailable(f.getMessage());
+                        failures.put(key, u);
+                        out = new Outcome(u, "error");
+                    } else {
+                        out = new Outcome(facts, trace.stale ? "stale" : trace.fetched ? "miss" : "hit");
+                    }
+                    flights.remove(key, mine);
+                    mine.complete(out);
+                });
+            }
+            return running.thenApply(o -> {
+                recorder.imageResolution(o.result());
+                return o.facts();
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("image inspection failed: image=%s error=%s", reference, e.getClass().getSimpleName());
+            recorder.imageResolution("error");
+            return CompletableFuture.completedFuture(
+                    new ImageFacts.Unavailable("inspection failed: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    /** Lookups with different credentials must not share a failure (or a flight that fails for lack of them). */
+    private String credentialScope(ImageRequest request) {
+        if (!usePullSecrets || request == null) {
+            return "";
+        }
+        return request.namespace() + "/" + request.serviceAccount() + "/" + request.imagePullSecrets();
+    }
+
+    private CompletableFuture<ImageFacts> resolve(ImageReference ref, ImageRequest request, PlatformSelector selector,
+            Trace trace) {
+        Target target = new Target(ref.registry(), ref.repository());
+        CredentialSource credentials = credentials(request);
+        CompletableFuture<String> digest;
+        if (ref.digest() != null) {
+            digest = CompletableFuture.completedFuture(ref.digest());
+        } else {
+            digest = tagDigest(target, ref.effectiveTag(), credentials, trace).thenApply(r -> {
+                if (r.stale()) {
+                    trace.stale = true;
+                }
+                return r.digest();
+            });
+        }
+        return digest.thenCompose(d -> manifest(target, d, credentials, trace)
+                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)));
+    }
+
+    private CompletableFuture<TagResult> tagDigest(Target target, String tag, CredentialSource credentials,
+            Trace trace) {
+        TagKey key = new TagKey(target.registry(), target.repository(), tag);
+        TagEntry known = tags.getIfPresent(key);
+        if (known != null && clock.instant().isBefore(known.checked().plus(tagTtl))) {
+            return CompletableFuture.completedFuture(new TagResult(known.digest(), false));
+        }
+        trace.fetched = true;
+        CompletableFuture<TagResult> mine = new CompletableFuture<>();
+        CompletableFuture<TagResult> running = tagFlights.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        CompletableFuture<TagResult> work;
+        try {
+            work = known == null ? fetchTag(key, target, credentials) : refreshTag(key, known, target, credentials);
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        work.whenComplete((r, e) -> {
+            tagFlights.remove(key, mine);
+            if (e != null) {
+                mine.completeExceptionally(e);
+            } else {
+                mine.complete(r);
+            }
+        });
+        return mine;
+    }
+
+    /** GET by tag: the manifest is needed anyway, and its bytes give the digest. */
+    private CompletableFuture<TagResult> fetchTag(TagKey key, Target target, CredentialSource credentials) {
+        return client.getManifest(target, key.tag(), MAX_MANIFEST, credentials).thenApply(f -> {
+            Manifest m = Manifest.parse(mapper, f.body(), f.contentType());
+            String digest = Digests.sha256(f.body());
+            manifests.put(new DigestKey(target.registry(), target.repository(), digest), m);
+            tags.put(key, new TagEntry(digest, clock.instant()));
+            return new TagResult(digest, false);
+        });
+    }
+
+    /** HEAD by tag, which Docker Hub does not count against pull limits; stale-if-error when it fails. */
+    private CompletableFuture<TagResult> refreshTag(TagKey key, TagEntry known, Target target,
+            CredentialSource credentials) {
+        return client.headManifest(target, key.tag(), credentials).handle((digest, e) -> {
+            if (e == null) {
+                if (digest.isEmpty()) {
+                    return fetchTag(key, target, credentials);
+                }
+                if (!digest.get().equals(known.digest())) {
+                    LOG.debugf("tag moved: image=%s/%s:%s", target.registry(), target.repository(), key.tag());
+                }
+                tags.put(key, new TagEntry(digest.get(), clock.instant()));
+                return CompletableFuture.completedFuture(new TagResult(digest.get(), false));
+            }
+            RegistryFailure f = RegistryFailure.of(e);
+            if (f.transientFailure() && clock.instant().isBefore(known.checked().plus(maxStale))) {
+                LOG.debugf("serving a stale digest: image=%s/%s:%s reason=%s", target.registry(), target.repository(),
+                        key.tag(), f.getMessage());
+                return CompletableFuture.completedFuture(new TagResult(known.digest(), true));
+            }
+            return CompletableFuture.<TagResult> failedFuture(f);
+        }).thenCompose(Function.identity());
+    }
+
+    private CompletableFuture<Manifest> manifest(Target target, String digest, CredentialSource credentials,
+            Trace trace) {
+        CompletableFuture<Manifest> f = manifests.get(new DigestKey(target.registry(), target.repository(), digest),
+                () -> {
+                    trace.fetched = true;
+                    return client.getManifest(target, digest, MAX_MANIFEST, credentials).thenApply(fetched -> {
+                        Digests.verify(digest, fetched.body(), "manifest");
+                        return Manifest.parse(mapper, fetched.body(), fetched.contentType());
+                    });
+                });
+        if (!f.isDone()) {
+            trace.fetched = true;
+        }
+        return f;
+    }
+
+    private CompletableFuture<ImageConfig> config(Target target, Manifest.Descriptor d, CredentialSource credentials,
+            Trace trace) {
+        if (!ConfigParser.imageConfig(d.mediaType())) {
+            return CompletableFuture.failedFuture(new RegistryFailure(Kind.INVALID,
+                    "not a container image: its config has media type \"" + d.mediaType() + "\""));
+        }
+        if (d.size() > MAX_CONFIG) {
+            return CompletableFuture.failedFuture(new RegistryFailure(Kind.INVALID,
+                    "the config blob is larger than " + RegistryHttp.mib(MAX_CONFIG) + " (the limit Customs reads)"));
+        }
+        CompletableFuture<ImageConfig> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
+                () -> {
+                    trace.fetched = true;
+                    return client.getBlob(target, d.digest(), MAX_CONFIG, "config blob", credentials).thenApply(body -> {
+                        Digests.verify(d.digest(), body, "config blob");
+                        return ConfigParser.parse(mapper, body);
+                    });
+                });
+        if (!f.isDone()) {
+            trace.fetched = true;
+        }
+        return f;
+    }
+
+    private CompletableFuture<ImageFacts> facts(Target target, String digest, Manifest manifest,
+            PlatformSelector selector, CredentialSource credentials, Trace trace) {
+        if (manifest instanceof Manifest.Image image) {
+            return config(target, image.config(), credentials, trace).thenApply(c -> new ImageFacts.Resolved(digest,
+                    List.of(new PlatformImage(c.platform(), c, image.annotations()))));
+        }
+        Manifest.Index index = (Manifest.Index) manifest;
+        List<CompletableFuture<PlatformImage>> platforms = new ArrayList<>();
+        for (Entry e : select(index, selector)) {
+            platforms.add(manifest(target, e.digest(), credentials, trace).thenCompose(m -> {
+                if (!(m instanceof Manifest.Image child)) {
+                    throw new RegistryFailure(Kind.INVALID, "the index entry for " + e.platform() + " is itself an index");
+                }
+                Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
+                annotations.putAll(child.annotations());
+                return config(target, child.config(), credentials, trace)
+                        .thenApply(c -> new PlatformImage(e.platform(), c, annotations));
+            }));
+        }
+        return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
+                v -> new ImageFacts.Resolved(digest, platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /**
+     * The index entries to evaluate: image manifests for a known platform that the pod can run on; with no
+     * architecture constraint, narrowed to the configured platforms when the image has any of them.
+     */
+    private List<Entry> select(Manifest.Index index, PlatformSelector selector) {
+        Map<String, Entry> byPlatform = new LinkedHashMap<>();
+        for (Entry e : index.manifests()) {
+            Platform p = e.platform();
+            if (e.imageManifest() && p != null && !p.os().isEmpty() && !p.os().equals("unknown")) {
+                byPlatform.putIfAbsent(p.toString(), e);
+            }
+        }
+        if (byPlatform.isEmpty()) {
+            throw new RegistryFailure(Kind.INVALID, "the image index lists no image manifest for any platform");
+        }
+        List<Entry> matching = byPlatform.values().stream().filter(e -> selector.matches(e.platform())).toList();
+        if (selector.architectures().isEmpty() && !preferred.isEmpty()) {
+            List<Entry> narrowed = matching.stream().filter(e -> preferred.stream().anyMatch(p -> p.os()
+                    .equals(e.platform().os()) && p.architecture().equals(e.platform().architecture())
+                    && (p.variant() == null || p.variant().equals(e.platform().variant())))).toList();
+            if (!narrowed.isEmpty()) {
+                matching = narrowed;
+            }
+        }
+        if (matching.isEmpty()) {
+            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + describe(selector)
+                    + ", which the pod's node constraints require (it has " + String.join(", ", byPlatform.keySet())
+                    + ")");
+        }
+        return matching;
+    }
+
+    private static String describe(PlatformSelector s) {
+        String os = s.os().stream().sorted().collect(Collectors.joining("|"));
+        String arch = s.architectures().isEmpty() ? "*" : s.architectures().stream().sorted().collect(Collectors.joining("|"));
+        return os + "/" + arch;
+    }
+
+    private CredentialSource credentials(ImageRequest request) {
+        if (pullSecrets == null && authFile == null) {
+            return CredentialSource.NONE;
+        }
+        Supplier<CompletableFuture<List<DockerAuths>>> fromPod = memoize(() -> pullSecrets == null || request == null
+                ? CompletableFuture.completedFuture(List.of())
+                : pullSecrets.forPod(request.namespace(), request.imagePullSecrets(), request.serviceAccount()));
+        return (host, repository) -> fromPod.get().thenApplyAsync(sets -> {
+            for (DockerAuths a : sets) {
+                Optional<Credentials> c = a.lookup(host, repository);
+                if (c.isPresent()) {
+                    return c;
+                }
+            }
+            return authFile == null ? Optional.<Credentials> empty() : authFile.lookup(host, repository);
+        }, workers);
+    }
+
+    private static <T> Supplier<T> memoize(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = s.get();
+                }
+                return value;
+            }
+        };
+    }
+
+    static Platform platform(String spec) {
+        String[] parts = spec.strip().split("/");
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw new IllegalArgumentException(
+                    "customs.registry.platforms: \"" + spec + "\" is not os/architecture[/variant], e.g. linux/amd64");
+        }
+        return new Platform(parts[0], parts[1], parts.length == 3 ? parts[2] : null);
+    }
+
+    private static Set<String> lower(List<String> values) {
+        return values.stream().map(v -> v.strip().toLowerCase(Locale.ROOT)).filter(v -> !v.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    private static String unquote(String key) {
+        return key.length() > 1 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1)
+                : key;
+    }
+
+    /** The JVM's default trust anchors plus the certificates of {@code caFile}. */
+    static TrustOptions trust(Path caFile) {
+        try {
+            TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            defaults.init((KeyStore) null);
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (var tm : defaults.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    for (X509Certificate c : x.getAcceptedIssuers()) {
+                        store.setCertificateEntry("default-" + i++, c);
+                    }
+                }
+            }
+            try (InputStream in = Files.newInputStream(caFile)) {
+                int added = 0;
+                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    store.setCertificateEntry("ca-file-" + added++, c);
+                }
+                if (added == 0) {
+                    throw new IllegalArgumentException("customs.registry.ca-file " + caFile + " holds no certificate");
+                }
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            return TrustOptions.wrap(tmf);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "customs.registry.ca-file " + caFile + " cannot be read as PEM certificates: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,238 @@
+package dev.customs.image.registry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A counting HTTP proxy in front of a test registry: it records every request (method, path, whether it carried
+ * {@code Authorization}), and can delay answers, go down and come back on the same port, or answer chosen paths itself
+ * (wrong bytes, a 50 MiB stream, a redirect, a schema 1 manifest). It also serves as a plain file host for redirect
+ * targets.
+ */
+public final class RegistryProxy implements AutoCloseable {
+
+    /** One request as the proxy saw it. */
+    public record Seen(String method, String path, boolean authorization) {
+    }
+
+    /** Answers a request instead of the registry. */
+    @FunctionalInterface
+    public interface Answer {
+        void answer(HttpExchange exchange) throws IOException;
+    }
+
+    private static final Set<String> HOP_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
+            "keep-alive", "date");
+
+    private final URI upstream;
+    private final int port;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-registry-proxy");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Seen> seen = new ArrayList<>();
+    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private volatile Duration delay = Duration.ZERO;
+    private HttpServer server;
+
+    /** A proxy forwarding to {@code upstream}, or a plain file host when it is null. */
+    public RegistryProxy(URI upstream) {
+        this.upstream = upstream;
+        try {
+            this.port = TestRegistry.freePort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        up();
+    }
+
+    public String authority() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Delays every answer by {@code d}. */
+    public void delay(Duration d) {
+        this.delay = d;
+    }
+
+    /** Answers requests for exactly {@code path} (no query) itself. */
+    public void answer(String path, Answer a) {
+        answers.put(path, a);
+    }
+
+    public void clearAnswers() {
+        answers.clear();
+    }
+
+    /** Stops listening: connections are refused until {@link #up()}. */
+    public synchronized void down() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    public synchronized void up() {
+        if (server != null) {
+            return;
+        }
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+            s.setExecutor(executor);
+            s.createContext("/", this::handle);
+            s.start();
+            server = s;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + port, e);
+        }
+    }
+
+    public List<Seen> seen() {
+        synchronized (seen) {
+            return List.copyOf(seen);
+        }
+    }
+
+    public void reset() {
+        synchronized (seen) {
+            seen.clear();
+        }
+    }
+
+    public long count(Predicate<Seen> p) {
+        return seen().stream().filter(p).count();
+    }
+
+    public long total() {
+        return seen().size();
+    }
+
+    public long manifestGets() {
+        return count(s -> s.method.equals("GET") && s.path.contains("/manifests/"));
+    }
+
+    public long manifestHeads() {
+        return count(s -> s.method.equals("HEAD") && s.path.contains("/manifests/"));
+    }
+
+    public long blobGets() {
+        return count(s -> s.method.equals("GET") && s.path.contains("/blobs/"));
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getRawPath();
+        synchronized (seen) {
+            seen.add(new Seen(ex.getRequestMethod(), path, ex.getRequestHeaders().containsKey("Authorization")));
+        }
+        try (ex) {
+            if (!delay.isZero()) {
+                Thread.sleep(delay.toMillis());
+            }
+            Answer a = answers.get(path);
+            if (a != null) {
+                a.answer(ex);
+                return;
+            }
+            if (upstream == null) {
+                ex.sendResponseHeaders(404, -1);
+                return;
+            }
+            forward(ex);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client went away (timeout, size cap): nothing to answer
+        }
+    }
+
+    private void forward(HttpExchange ex) throws IOException, InterruptedException {
+        URI target = upstream.resolve(ex.getRequestURI().getRawPath()
+                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
+                .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
+        for (String h : List.of("Accept", "Authorization")) {
+            String v = ex.getRequestHeaders().getFirst(h);
+            if (v != null) {
+                b.header(h, v);
+            }
+        }
+        HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        r.headers().map().forEach((k, v) -> {
+            if (!HOP_HEADERS.contains(k.toLowerCase()) && !k.startsWith(":")) {
+                ex.getResponseHeaders().put(k, v);
+            }
+        });
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        byte[] body = r.body();
+        ex.sendResponseHeaders(r.statusCode(), head || body.length == 0 ? -1 : body.length);
+        if (!head && body.length > 0) {
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    // ---- ready-made answers ----
+
+    public static Answer bytes(int status, String contentType, byte[] body) {
+        return ex -> {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+            ex.sendResponseHeaders(status, ex.getRequestMethod().equals("HEAD") ? -1 : body.length);
+            if (!ex.getRequestMethod().equals("HEAD")) {
+                ex.getResponseBody().write(body);
+            }
+        };
+    }
+
+    public static Answer redirect(String location) {
+        return ex -> {
+            ex.getResponseHeaders().set("Location", location);
+            ex.sendResponseHeaders(307, -1);
+        };
+    }
+
+    /** Streams {@code total} bytes without a Content-Length; {@code written} counts what got through. */
+    public static Answer stream(String contentType, long total, AtomicLong written) {
+        return ex -> {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+            ex.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            OutputStream out = ex.getResponseBody();
+            while (written.get() < total) {
+                out.write(chunk);
+                out.flush();
+                written.addAndGet(chunk.length);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        down();
+        executor.shutdownNow();
+    }
+}
