@@ -20,10 +20,13 @@ import dev.customs.config.CustomsConfig;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
+import dev.customs.image.registry.RegistryImageInspector;
 import dev.customs.policy.NamespaceLabels;
 import dev.customs.policy.Policy;
+import dev.customs.report.Recorder;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
+import io.vertx.core.Vertx;
 
 /**
  * {@code customs check}: the admission webhook's inspection before deploy, on files. Runs the same mapper, rules,
@@ -55,6 +58,9 @@ public final class Main {
 
             exit codes: 0 no enforcing violation, 1 at least one, 2 usage or input error
             """;
+
+    private static final Path DEFAULT_AUTH_FILE = System.getProperty("user.home") == null ? null
+            : Path.of(System.getProperty("user.home"), ".docker", "config.json");
 
     private Main() {
     }
@@ -120,6 +126,17 @@ public final class Main {
             err.print(USAGE_TEXT);
             return USAGE;
         }
+        if (authFile != null) {
+            overrides.put("customs.registry.auth-file", authFile.toString());
+        } else if (DEFAULT_AUTH_FILE != null && Files.isReadable(DEFAULT_AUTH_FILE)
+                && System.getenv("CUSTOMS_REGISTRY_AUTH_FILE") == null
+                && !overrides.containsKey("customs.registry.auth-file")) {
+            overrides.putIfAbsent("customs.registry.auth-file", DEFAULT_AUTH_FILE.toString());
+        }
+        // pull secrets belong to pods in a cluster; files have none to read
+        overrides.put("customs.registry.use-pull-secrets", "false");
+        Vertx vertx = null;
+        ImageInspector inspector = null;
         try {
             CustomsConfig config = CliConfig.load(configFile, overrides);
             ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -141,8 +158,16 @@ public final class Main {
             }
             Checker checker;
             try {
-                checker = checker(config, json, offline, authFile);
-            } catch (IllegalArgumentException e) {
+                if (offline) {
+                    inspector = new UnavailableImageInspector("not fetched (--offline)");
+                } else {
+                    vertx = Vertx.vertx();
+                    inspector = RegistryImageInspector.create(config.registry(), vertx, json, () -> {
+                        throw new IllegalStateException("customs check reads no Kubernetes API");
+                    }, Recorder.NONE);
+                }
+                checker = checker(config, json, inspector);
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new ManifestReader.InputError("invalid configuration: " + e.getMessage());
             }
             Checker.Result result = checker.check(docs);
@@ -167,6 +192,17 @@ public final class Main {
         } catch (IOException e) {
             err.println("customs check: " + e.getMessage());
             return USAGE;
+        } finally {
+            if (inspector instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing at exit; nothing left to do
+                }
+            }
+            if (vertx != null) {
+                vertx.close();
+            }
         }
     }
 
@@ -177,12 +213,10 @@ public final class Main {
         return args[i];
     }
 
-    static Checker checker(CustomsConfig config, ObjectMapper json, boolean offline, Path authFile) {
+    static Checker checker(CustomsConfig config, ObjectMapper json, ImageInspector inspector) {
         RuleRegistry registry = Beans.ruleRegistry(config);
         Policy policy = Beans.policy(config, NamespaceLabels.NONE, Clock.systemUTC(), e -> {
         });
-        ImageInspector inspector = offline ? new UnavailableImageInspector("not fetched (--offline)")
-                : new UnavailableImageInspector("registry inspection is not available in this build");
         return new Checker(json, new RuleEngine(registry), policy,
                 new ImageResolver(inspector, config.registry().budget()));
     }

@@ -34,6 +34,8 @@ import com.networknt.schema.ValidationMessage;
 import dev.customs.admission.AdmissionHandler;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
+import dev.customs.image.registry.TestImages;
+import dev.customs.image.registry.TestRegistry;
 import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
@@ -242,6 +244,44 @@ class CheckCommandIT {
         assertThat(results.get(0).at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(1);
         assertThat(results.get(0).at("/locations/0/physicalLocation/artifactLocation/uri").asText())
                 .endsWith("bad.yaml");
+    }
+
+    @Test
+    void imageRulesDecideOnImagesReadFromARealRegistry(@TempDir Path dir) throws Exception {
+        try (TestRegistry registry = TestRegistry.start(TestRegistry.Auth.HTPASSWD)) {
+            registry.pushImage("team/app", "1.0", new TestImages.Config().labels(TestImages.OCI_LABELS)
+                    .entrypoint("/bin/sh", "-c", "node server.js").env("NPM_TOKEN=npm-secret-value-42"), true, Map.of());
+            registry.pushImage("team/good", "1.0", new TestImages.Config().user("10001").labels(TestImages.OCI_LABELS)
+                    .entrypoint("/app"), true, Map.of());
+            Path auth = dir.resolve("config.json");
+            Files.writeString(auth, TestRegistry.dockerConfigJson(registry.authority(), TestRegistry.USER,
+                    TestRegistry.PASSWORD));
+            Path pod = dir.resolve("pod.yaml");
+            Files.writeString(pod, """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: shop}
+                    spec:
+                      containers:
+                        - {name: app, image: "%1$s/team/app:1.0"}
+                        - {name: good, image: "%1$s/team/good:1.0"}
+                    """.formatted(registry.authority()));
+            String insecure = "-Dcustoms.registry.insecure-registries=" + registry.authority();
+
+            Run r = run(null, "check", "--auth-file", auth.toString(), insecure, "-o", "json", pod.toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(1);
+            JsonNode findings = r.json().at("/objects/0/findings");
+            assertThat(rules(findings)).containsExactlyInAnyOrder("run-as-root", "shell-form-entrypoint",
+                    "leaked-secret");
+            assertThat(findings.findValuesAsText("container")).containsOnly("app");
+            assertThat(r.out() + r.err()).doesNotContain("npm-secret-value-42").doesNotContain(TestRegistry.PASSWORD);
+
+            // the same check without credentials cannot read the images and says so, without failing the build
+            Run anonymous = run(null, "check", insecure, "-Dcustoms.registry.auth-file=" + dir.resolve("none.json"),
+                    "-o", "json", pod.toString());
+            assertThat(rules(anonymous.json().at("/objects/0/findings"))).containsExactly("image-unverified");
+            assertThat(anonymous.exit()).isZero();
+        }
     }
 
     /** Every rule's findings on the conformance corpus match what the webhook finds for the same objects. */
