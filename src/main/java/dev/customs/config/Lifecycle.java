@@ -1,21 +1,37 @@
 package dev.customs.config;
 
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.customs.admission.AdmissionHandler;
 import dev.customs.audit.AuditScanner;
+import dev.customs.image.ImageResolver;
+import dev.customs.policy.Policy;
+import dev.customs.report.Recorder;
+import dev.customs.report.Reporter;
+import dev.customs.rules.RuleEngine;
 import io.quarkus.runtime.StartupEvent;
 
-/** Starts what runs in the background: the namespace label cache (by creating it) and the audit's informers. */
+/**
+ * Start-up: answers one built-in review before the first real one, so the first admission does not pay for class
+ * loading (seconds on a cold JVM, against a budget of a few); then starts what runs in the background: the namespace
+ * label cache (by creating it) and the audit's informers.
+ */
 @ApplicationScoped
 public class Lifecycle {
 
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
 
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
-            AuditScanner audit) {
+            AuditScanner audit, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
+        warmUp(mapper, engine, policy, images);
         if (!k8s.available()) {
             LOG.info("no Kubernetes API configured: serving admission; Events are logged, the audit is off");
             return;
@@ -26,5 +42,23 @@ public class Lifecycle {
         }
         audit.start();
         audit.schedule(config.audit().interval());
+    }
+
+    /**
+     * Runs a violating Deployment through a handler that reports nothing (no Events, no metrics). Its image is on a
+     * loopback port the registry guard refuses, so no registry is contacted.
+     */
+    static void warmUp(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
+        long start = System.nanoTime();
+        try (InputStream in = Lifecycle.class.getResourceAsStream("/warm-up/review.json")) {
+            byte[] body = in.readAllBytes();
+            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images,
+                    new Reporter(Recorder.NONE, null, false));
+            AdmissionHandler.Outcome outcome = handler.review(body).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            LOG.debugf("warm-up review answered allowed=%s in %d ms", outcome.decision().allowed(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } catch (Exception e) {
+            LOG.warnf("warm-up review failed (%s); the first admission may be slow", e.toString());
+        }
     }
 }
