@@ -50,14 +50,26 @@ class AdmissionHttpsIT {
         public Map<String, String> getConfigOverrides() {
             X509Certificate first = generate("first");
             install(first);
-            return Map.of("quarkus.tls.key-store.pem.0.cert", CRT.toString(),
-                    "quarkus.tls.key-store.pem.0.key", KEY.toString(), "quarkus.tls.reload-period", "1s",
-                    "quarkus.http.insecure-requests", "disabled");
+            return Map.of("quarkus.http.tls-configuration-name", "webhook",
+                    "quarkus.tls.webhook.key-store.pem.0.cert", CRT.toString(),
+                    "quarkus.tls.webhook.key-store.pem.0.key", KEY.toString(),
+                    "quarkus.tls.webhook.reload-period", "1s", "quarkus.http.insecure-requests", "disabled");
         }
     }
 
     @TestHTTPResource(value = "/validate", tls = true)
     URL validate;
+
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL ready;
+
+    @Test
+    void healthStaysOnPlainHttpForTheKubeletProbes() throws Exception {
+        assertThat(ready.getProtocol()).as(ready.toString()).isEqualTo("http");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(ready.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(ready.toString()).isEqualTo(200);
+    }
 
     @Test
     void servesTheMountedCertificateAndReloadsItWhenReplaced() throws Exception {
