@@ -58,6 +58,8 @@ quarkus.log.level={{ .Values.logLevel }}
 
 # Admission over HTTPS only, with the certificate mounted from the Secret {{ include "customs.tls.secretName" . }};
 # Customs re-reads it when the Secret changes. Health and metrics stay on plain HTTP (port 9000).
+quarkus.http.ssl-port=8443
+quarkus.management.port=9000
 quarkus.http.insecure-requests=disabled
 quarkus.http.tls-configuration-name=webhook
 quarkus.tls.webhook.key-store.pem.0.cert={{ include "customs.tls.mountPath" . }}/tls.crt

@@ -96,7 +96,7 @@ class ChartTest {
     }
 
     @Test
-    void everyScenarioFileIsRendered() throws IOException {
+    void scenarioFilesFollowChartTestingNaming() throws IOException {
         // chart-testing (ct) only picks up ci/*-values.yaml; a scenario named otherwise would silently not run in CI
         assertThat(Chart.scenarios()).isNotEmpty()
                 .allSatisfy(p -> assertThat(p.getFileName().toString()).endsWith("-values.yaml"));
@@ -438,7 +438,7 @@ class ChartTest {
                 .findFirst().orElseThrow(() -> new AssertionError("the Service has no port " + ref.getPort()));
         Deployment d = r.one(Deployment.class);
         assertThat(containerPort(d, port.getTargetPort().getStrVal())).as("the port the webhook reaches")
-                .isEqualTo(8443);
+                .isEqualTo(8443).isEqualTo(Integer.parseInt(r.config().getProperty("quarkus.http.ssl-port")));
         assertThat(service.getSpec().getSelector())
                 .isEqualTo(d.getSpec().getSelector().getMatchLabels())
                 .isEqualTo(d.getSpec().getTemplate().getMetadata().getLabels().entrySet().stream()
@@ -511,7 +511,7 @@ class ChartTest {
                 .isEqualTo(values.at("/shutdownDelaySeconds").asInt() + "s");
         // every key Customs reads is one of the contract's prefixes; a typo in the chart would be a dead setting
         assertThat(p.stringPropertyNames()).allSatisfy(k -> assertThat(k).matches(
-                "config_ordinal|quarkus\\.(log|http|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|metrics)\\..+"));
+                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|metrics)\\..+"));
 
         assertThat(checksum(r)).isEqualTo(sha256(
                 r.named(ConfigMap.class, Chart.RELEASE).getData().get("application.properties").stripTrailing()));
@@ -587,6 +587,8 @@ class ChartTest {
         assertThat(c.getResources().getLimits()).containsKey("memory");
         assertThat(c.getImage()).doesNotEndWith(":latest");
 
+        assertThat(containerPort(d, "management")).as("the management port Customs is configured with")
+                .isEqualTo(Integer.parseInt(r.config().getProperty("quarkus.management.port")));
         assertProbe(d, c.getLivenessProbe(), "/q/health/live");
         assertProbe(d, c.getReadinessProbe(), "/q/health/ready");
         assertProbe(d, c.getStartupProbe(), "/q/health/started");
@@ -597,6 +599,7 @@ class ChartTest {
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
         assertThat(probe.getHttpGet().getScheme()).as("plain HTTP on the management port").isNull();
         assertThat(containerPort(d, probe.getHttpGet().getPort().getStrVal())).isEqualTo(9000);
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
     }
 
     /**
