@@ -63,6 +63,47 @@ final class Chart {
         return cmd.call();
     }
 
+    /**
+     * Renders the chart with its {@code helm test} objects. helm-java's template, like {@code helm install}, leaves
+     * hooks out of the manifest it returns; a copy of the chart without the hook annotations renders them as plain
+     * objects.
+     */
+    static Rendered renderWithTestHooks(Path values, Map<String, Object> sets) throws IOException {
+        Path copy = Path.of("target", "chart-with-test-hooks", DIR.getFileName().toString());
+        if (Files.exists(copy)) {
+            try (Stream<Path> old = Files.walk(copy)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        try (Stream<Path> files = Files.walk(DIR)) {
+            for (Path p : files.toList()) {
+                Path target = copy.resolve(DIR.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (p.startsWith(DIR.resolve("templates/tests"))) {
+                    Files.writeString(target, Files.readString(p).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        TemplateCommand cmd = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .set("tls.generate.reuseExisting", false);
+        if (values != null) {
+            cmd = cmd.withValuesFile(values);
+        }
+        for (Map.Entry<String, Object> e : sets.entrySet()) {
+            cmd = cmd.set(e.getKey(), e.getValue());
+        }
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String doc : documents(cmd.call())) {
+            objects.add(SERIALIZATION.unmarshal(doc, HasMetadata.class));
+        }
+        return new Rendered(objects);
+    }
+
     /** The YAML documents of a rendering, without empty ones. */
     static List<String> documents(String rendered) {
         List<String> docs = new ArrayList<>();
