@@ -25,12 +25,12 @@ import io.smallrye.config.common.MapBackedConfigSource;
  * ({@code application.yaml}-style YAML, or properties), then environment variables, system properties and
  * {@code -Dkey=value} arguments, each overriding the one before. The same {@link CustomsConfig} mapping as the webhook.
  */
-final class CliConfig {
+public final class CliConfig {
 
     private CliConfig() {
     }
 
-    static CustomsConfig load(Path configFile, Map<String, String> overrides) throws ManifestReader.InputError {
+    public static CustomsConfig load(Path configFile, Map<String, String> overrides) throws InputError {
         // Quarkus' duration syntax (10m, 3s) as in the webhook
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().withMapping(CustomsConfig.class).addDefaultSources()
                 .addDefaultInterceptors().withConverter(Duration.class, 200, new DurationConverter());
@@ -39,7 +39,7 @@ final class CliConfig {
             try {
                 b.withSources(new PropertiesConfigSource(defaults, 250));
             } catch (IOException e) {
-                throw new ManifestReader.InputError("built-in defaults cannot be read: " + e.getMessage());
+                throw new InputError("built-in defaults cannot be read: " + e.getMessage());
             }
         }
         if (configFile != null) {
@@ -54,11 +54,11 @@ final class CliConfig {
             SmallRyeConfig config = b.build();
             return config.getConfigMapping(CustomsConfig.class);
         } catch (RuntimeException e) {
-            throw new ManifestReader.InputError("invalid configuration: " + e.getMessage());
+            throw new InputError("invalid configuration: " + e.getMessage());
         }
     }
 
-    private static Map<String, String> read(Path file) throws ManifestReader.InputError {
+    private static Map<String, String> read(Path file) throws InputError {
         String name = file.getFileName().toString();
         try (InputStream in = Files.newInputStream(file)) {
             if (name.endsWith(".properties")) {
@@ -72,13 +72,13 @@ final class CliConfig {
             Map<String, String> out = new LinkedHashMap<>();
             if (root != null && !root.isMissingNode() && !root.isNull()) {
                 if (!root.isObject()) {
-                    throw new ManifestReader.InputError(file + ": a configuration file is a mapping of keys");
+                    throw new InputError(file + ": a configuration file is a mapping of keys");
                 }
                 flatten("", root, out);
             }
             return out;
         } catch (IOException e) {
-            throw new ManifestReader.InputError(file + ": cannot be read as configuration (" + e.getMessage() + ")");
+            throw new InputError(file + ": cannot be read as configuration (" + e.getMessage() + ")");
         }
     }
 

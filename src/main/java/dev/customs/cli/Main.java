@@ -152,7 +152,7 @@ public final class Main {
                     try (InputStream in = Files.newInputStream(f)) {
                         docs.addAll(reader.read(f.toString(), in));
                     } catch (IOException e) {
-                        throw new ManifestReader.InputError(f + ": cannot be read (" + e.getMessage() + ")");
+                        throw new InputError(f + ": cannot be read (" + e.getMessage() + ")");
                     }
                 }
             }
@@ -168,7 +168,7 @@ public final class Main {
                 }
                 checker = checker(config, json, inspector);
             } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new ManifestReader.InputError("invalid configuration: " + e.getMessage());
+                throw new InputError("invalid configuration: " + e.getMessage());
             }
             Checker.Result result = checker.check(docs);
             for (String e : result.errors()) {
@@ -186,7 +186,7 @@ public final class Main {
                 return USAGE;
             }
             return result.enforced() ? VIOLATIONS : OK;
-        } catch (ManifestReader.InputError e) {
+        } catch (InputError e) {
             err.println("customs check: " + e.getMessage());
             return USAGE;
         } catch (IOException e) {

@@ -26,15 +26,6 @@ final class ManifestReader {
     record Document(String file, int line, JsonNode object) {
     }
 
-    /** A file that cannot be read or parsed; the message names the file and line. */
-    static final class InputError extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        InputError(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private final ObjectMapper yaml;
 
     ManifestReader(ObjectMapper yaml) {

@@ -115,9 +115,22 @@ public class Beans {
         return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock, onExpired);
     }
 
-    /** The configured, enabled exemptions; shared with {@code customs check}. */
+    /** The name of the built-in exemption for kube-system and Customs' own namespace. */
+    public static final String SYSTEM_EXEMPTION = "system";
+
+    /**
+     * The configured, enabled exemptions; shared with {@code customs check}. Unless the configuration defines an
+     * exemption named {@code system} itself (the Helm chart does), a built-in one covers kube-system and the release
+     * namespace, so Customs never blocks the control plane or its own rollout. It is built here rather than as
+     * property defaults because SmallRye refuses a map key written both quoted and unquoted in different sources.
+     */
     public static List<Exemption> exemptions(CustomsConfig config) {
         List<Exemption> out = new ArrayList<>();
+        if (!config.exemptions().containsKey(SYSTEM_EXEMPTION)) {
+            out.add(new Exemption(SYSTEM_EXEMPTION, Set.of("kube-system", config.releaseNamespace()), List.of(),
+                    Set.of(), Set.of(), Set.of(), "the control plane and Customs itself must always be able to start",
+                    null));
+        }
         config.exemptions().forEach((name, e) -> {
             if (!e.enabled()) {
                 return;
