@@ -22,7 +22,9 @@ public final class KubernetesEventSink implements EventSink {
     /** The API limits an Event's note to 1 KiB. */
     public static final int MAX_NOTE = 1024;
 
-    private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX")
+    /** Kubernetes MicroTime: RFC 3339 with microseconds, {@code Z} for UTC. */
+    private static final DateTimeFormatter MICRO = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").appendOffsetId().toFormatter()
             .withZone(java.time.ZoneOffset.UTC);
 
     private final KubernetesClient client;

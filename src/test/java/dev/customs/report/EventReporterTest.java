@@ -52,30 +52,6 @@ class EventReporterTest {
         int count(String result) {
             return events.getOrDefault(result, new AtomicInteger()).get();
         }
-
-        @Override
-        public void admission(String kind, String operation, String decision, Duration duration) {
-        }
-
-        @Override
-        public void violation(String rule, String action, String namespace) {
-        }
-
-        @Override
-        public void imageResolution(String result) {
-        }
-
-        @Override
-        public void registryRequest(String registry, Duration duration) {
-        }
-
-        @Override
-        public void exemptionExpired(String exemption) {
-        }
-
-        @Override
-        public void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
-        }
     }
 
     static final class RecordingSink implements EventSink {

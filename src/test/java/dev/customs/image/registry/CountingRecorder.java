@@ -1,9 +1,7 @@
 package dev.customs.image.registry;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.customs.report.Recorder;
@@ -15,14 +13,6 @@ final class CountingRecorder implements Recorder {
     final List<String> registryRequests = new CopyOnWriteArrayList<>();
 
     @Override
-    public void admission(String kind, String operation, String decision, Duration duration) {
-    }
-
-    @Override
-    public void violation(String rule, String action, String namespace) {
-    }
-
-    @Override
     public void imageResolution(String result) {
         resolutions.add(result);
     }
@@ -30,18 +20,6 @@ final class CountingRecorder implements Recorder {
     @Override
     public void registryRequest(String registry, Duration duration) {
         registryRequests.add(registry);
-    }
-
-    @Override
-    public void event(String result) {
-    }
-
-    @Override
-    public void exemptionExpired(String exemption) {
-    }
-
-    @Override
-    public void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
     }
 
     long resolutions(String result) {
