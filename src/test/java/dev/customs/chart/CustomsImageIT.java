@@ -1,0 +1,384 @@
+package dev.customs.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.customs.admission.PodViewMapper;
+import dev.customs.admission.WorkloadKind;
+import dev.customs.image.ImageRequest;
+import dev.customs.image.ImageResolver;
+import dev.customs.image.PlatformSelector;
+import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.image.registry.TestImages;
+import dev.customs.image.registry.TestRegistry;
+import dev.customs.image.registry.TestRegistryConfig;
+import dev.customs.policy.Decision;
+import dev.customs.policy.Policy;
+import dev.customs.policy.Requester;
+import dev.customs.report.Recorder;
+import dev.customs.rules.Evaluation;
+import dev.customs.rules.ImageConfig;
+import dev.customs.rules.ImageFacts;
+import dev.customs.rules.ImageLookup;
+import dev.customs.rules.ImageReference;
+import dev.customs.rules.PlatformImage;
+import dev.customs.rules.PodView;
+import dev.customs.rules.RuleEngine;
+import dev.customs.rules.RuleRegistry;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.vertx.core.Vertx;
+
+/**
+ * Customs' own image passes Customs' own inspection. The image is built the way a release builds it (jib, from
+ * application.properties) by a nested Maven build, pushed to a local registry that also holds the base image the test
+ * provides, read back with the production registry inspector, and the chart's Deployment of that image is evaluated
+ * by every rule.
+ *
+ * <p>
+ * Surefire runs this before the project's own {@code package}, so the nested build works on a copy of the pom and
+ * {@code src/main} in a temporary directory and never writes into this build's {@code target/}. It uses the Maven
+ * that runs this build ({@code maven.home}) and its local repository. It is not run offline: on a fresh local
+ * repository the plugins of the {@code package} phase (the jar plugin's dependencies) are not yet resolved when this
+ * test runs, and Maven downloads only what is missing.
+ */
+class CustomsImageIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
+    private static final String BASE_REPOSITORY = "base";
+    private static final String OCI_PREFIX = "org.opencontainers.image.";
+    private static final List<String> OCI_LABELS = List.of("title", "description", "source", "version", "revision",
+            "vendor", "licenses", "created");
+
+    private TestRegistry registry;
+    private Vertx vertx;
+    private RegistryImageInspector inspector;
+    private Path work;
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (inspector != null) {
+            inspector.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (work != null) {
+            try (Stream<Path> files = Files.walk(work)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void releaseBaseImageIsPinnedByDigest() throws IOException {
+        assertThat(applicationProperties().getProperty("quarkus.jib.base-jvm-image"))
+                .matches("[^@\\s]+@sha256:[0-9a-f]{64}");
+    }
+
+    @Test
+    void customsPassesItsOwnInspection() throws Exception {
+        startRegistry();
+        BaseImage base = pushBaseImage();
+        String revision = HexFormat.of().formatHex(random(20));
+        String version = projectVersion();
+
+        Path project = copyProject();
+        buildAndPushImage(project, base, revision);
+
+        String repository = registry.authority() + "/test/customs";
+        ImageFacts.Resolved facts = inspect(repository + ":" + version);
+        assertThat(facts.digest()).as("the digest jib reports for the image it pushed")
+                .isEqualTo(Files.readString(project.resolve("target/jib-image.digest")).strip());
+        assertThat(facts.platforms()).hasSize(1);
+        PlatformImage image = facts.platforms().get(0);
+        ImageConfig config = image.config();
+        ImageConfig expected = ChartTest.JibImage.config();
+
+        assertThat(config.platform().toString()).isEqualTo("linux/amd64");
+        assertThat(config.user()).as("numeric, non-root").matches("[1-9][0-9]*").isEqualTo("185")
+                .isEqualTo(expected.user());
+        assertThat(config.entrypoint()).as("exec form: java is PID 1").first().isEqualTo("java");
+        assertThat(config.entrypoint()).isEqualTo(expected.entrypoint());
+        assertThat(config.cmd()).isEmpty();
+        for (String label : OCI_LABELS) {
+            assertThat(config.labels().get(OCI_PREFIX + label)).as(OCI_PREFIX + label).isNotBlank()
+                    .isNotEqualTo("unknown");
+        }
+        assertThat(config.labels()).containsEntry(OCI_PREFIX + "revision", revision)
+                .containsEntry(OCI_PREFIX + "version", version);
+        assertThat(Instant.parse(config.labels().get(OCI_PREFIX + "created"))).as("created, the build time")
+                .isBetween(Instant.now().minus(Duration.ofHours(1)), Instant.now());
+        expected.labels().forEach((key, value) -> {
+            if (!key.equals(OCI_PREFIX + "revision") && !key.equals(OCI_PREFIX + "created")) {
+                assertThat(config.labels()).as("the labels ChartTest assumes jib writes").containsEntry(key, value);
+            }
+        });
+
+        // built FROM the base image given by digest: its layer and its history come first
+        JsonNode manifest = fetchJson("/v2/test/customs/manifests/" + facts.digest());
+        JsonNode rawConfig = fetchJson("/v2/test/customs/blobs/" + manifest.at("/config/digest").asText());
+        assertThat(manifest.at("/layers/0/digest").asText()).as("the base image's layer").isEqualTo(base.layerDigest());
+        assertThat(manifest.get("layers").size()).as("Customs' layers on top of the base").isGreaterThan(1);
+        assertThat(rawConfig.at("/rootfs/diff_ids/0").asText()).isEqualTo(base.diffId());
+        assertThat(config.history().get(0).createdBy()).isEqualTo(base.createdBy());
+        assertThat(rawConfig.at("/config/WorkingDir").asText()).isEqualTo("/home/jboss");
+
+        // the chart's Deployment of this image, by tag and digest, through the admission flow
+        Chart.Rendered rendered = Chart.render(null,
+                Map.of("image.repository", repository, "image.tag", version, "image.digest", facts.digest()));
+        Deployment d = rendered.one(Deployment.class);
+        String containerImage = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        assertThat(containerImage).isEqualTo(repository + ":" + version + "@" + facts.digest());
+        PodView view = new PodViewMapper(JSON).toView(WorkloadKind.DEPLOYMENT, JSON.readTree(Chart.json(d)),
+                Chart.NAMESPACE, d.getMetadata().getName());
+        Policy policy = Policy.enforceAll();
+        RuleEngine engine = new RuleEngine(RuleRegistry.defaults());
+        var active = policy.active(Chart.NAMESPACE);
+        assertThat(engine.needsImages(active)).isTrue();
+        ImageLookup images = new ImageResolver(inspector, Duration.ofSeconds(10)).resolve(view).get(30,
+                TimeUnit.SECONDS);
+        assertThat(view.containers()).allSatisfy(c -> assertThat(images.factsFor(c)).as(c.name())
+                .isInstanceOf(ImageFacts.Resolved.class));
+        Evaluation evaluation = engine.evaluate(view, images, active);
+        assertThat(evaluation.violations()).as("violations of Customs' own Deployment").isEmpty();
+        assertThat(evaluation.unverified()).as("images Customs could not verify").isEmpty();
+        Decision decision = policy.decide(evaluation, Requester.namespace(Chart.NAMESPACE));
+        assertThat(decision.findings()).isEmpty();
+        assertThat(decision.allowed()).isTrue();
+    }
+
+    // ---- the registry and the base image ----
+
+    private void startRegistry() throws IOException {
+        registry = TestRegistry.start(TestRegistry.Auth.NONE);
+        vertx = Vertx.vertx();
+        TestRegistryConfig config = new TestRegistryConfig();
+        // listing the loopback registry insecure is also what exempts it from the blocked networks
+        config.insecureRegistries.add(registry.authority());
+        config.budget = Duration.ofSeconds(10);
+        config.requestTimeout = Duration.ofSeconds(10);
+        inspector = RegistryImageInspector.create(config, vertx, JSON, () -> {
+            throw new IllegalStateException("no Kubernetes in this test");
+        }, Recorder.NONE);
+        work = Files.createTempDirectory("customs-image-it");
+    }
+
+    /** The base image the test provides: one empty layer, root user, no Java (jib runs nothing in it). */
+    private record BaseImage(String reference, String layerDigest, String diffId, String createdBy) {
+    }
+
+    private BaseImage pushBaseImage() throws IOException {
+        byte[] tar = new byte[1024]; // an empty tar archive: two zero blocks
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(tar);
+        }
+        byte[] layer = gz.toByteArray();
+        String diffId = sha256(tar);
+        String createdBy = "customs-image-it base " + HexFormat.of().formatHex(random(8));
+
+        ObjectNode cfg = JSON.createObjectNode();
+        cfg.put("architecture", "amd64");
+        cfg.put("os", "linux");
+        cfg.putObject("config").put("User", "").putArray("Env")
+                .add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        cfg.putObject("rootfs").put("type", "layers").putArray("diff_ids").add(diffId);
+        cfg.putArray("history").addObject().put("created_by", createdBy);
+        byte[] config = JSON.writeValueAsBytes(cfg);
+
+        String configDigest = registry.pushBlob(BASE_REPOSITORY, config);
+        String layerDigest = registry.pushBlob(BASE_REPOSITORY, layer);
+        String digest = registry.pushManifest(BASE_REPOSITORY, null, TestImages.OCI_MANIFEST,
+                TestImages.manifest(true, configDigest, config.length, layerDigest, layer.length, Map.of()));
+        return new BaseImage(registry.authority() + "/" + BASE_REPOSITORY + "@" + digest, layerDigest, diffId,
+                createdBy);
+    }
+
+    // ---- the nested build ----
+
+    private Path copyProject() throws IOException {
+        Path project = work.resolve("project");
+        Files.createDirectories(project);
+        Files.copy(Path.of("pom.xml"), project.resolve("pom.xml"));
+        copyTree(Path.of(".mvn"), project.resolve(".mvn"));
+        copyTree(Path.of("src", "main"), project.resolve("src").resolve("main"));
+        return project;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        if (!Files.exists(from)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private void buildAndPushImage(Path project, BaseImage base, String revision) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(maven());
+        cmd.add("-B");
+        cmd.add("--no-transfer-progress");
+        String repo = System.getProperty("customs.maven.repo.local", "");
+        if (!repo.isBlank()) {
+            cmd.add("-Dmaven.repo.local=" + repo);
+        }
+        cmd.addAll(List.of("package", "-DskipTests",
+                // the outer build formats and checks these very sources
+                "-Dformatter.skip=true", "-Dimpsort.skip=true",
+                "-Dquarkus.container-image.build=true", "-Dquarkus.container-image.push=true",
+                "-Dquarkus.container-image.registry=" + registry.authority(),
+                "-Dquarkus.container-image.group=test",
+                // plain HTTP for the push and for pulling the base image
+                "-Dquarkus.container-image.insecure=true",
+                "-Dquarkus.jib.base-jvm-image=" + base.reference(),
+                "-Dquarkus.jib.base-image-layers-cache=" + work.resolve("jib-cache/base"),
+                "-Dquarkus.jib.application-layers-cache=" + work.resolve("jib-cache/application"),
+                "-Dcustoms.image.revision=" + revision));
+        Path log = work.resolve("build.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        long start = System.nanoTime();
+        Process p = pb.start();
+        boolean finished;
+        try {
+            finished = p.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        System.out.printf("CustomsImageIT: nested image build took %d s%n", seconds);
+        assertThat(finished).as("the nested build finished within %s; its log ends with:%n%s", BUILD_TIMEOUT,
+                tail(log)).isTrue();
+        assertThat(p.exitValue()).as("exit status of %s; its log ends with:%n%s", String.join(" ", cmd), tail(log))
+                .isZero();
+    }
+
+    /** The Maven running this build (surefire passes {@code maven.home}), else {@code mvn} on the PATH. */
+    private static String maven() {
+        String home = System.getProperty("maven.home", "");
+        if (!home.isBlank() && !home.contains("${")) {
+            Path mvn = Path.of(home, "bin", "mvn");
+            if (Files.isExecutable(mvn)) {
+                return mvn.toString();
+            }
+        }
+        return "mvn";
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    // ---- reading it back ----
+
+    private ImageFacts.Resolved inspect(String image) throws Exception {
+        ImageFacts f = inspector.inspect(ImageReference.parse(image),
+                new ImageRequest(PlatformSelector.ANY_LINUX, Chart.NAMESPACE, List.of(), null)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertThat(f).as("facts of %s", image).isInstanceOf(ImageFacts.Resolved.class);
+        return (ImageFacts.Resolved) f;
+    }
+
+    private JsonNode fetchJson(String path) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(registry.base() + path))
+                .header("Accept", TestImages.DOCKER_MANIFEST + "," + TestImages.OCI_MANIFEST)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as("GET %s", path).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    // ---- helpers ----
+
+    private static Properties applicationProperties() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /** The project's version: the image's tag and its version label. */
+    private static String projectVersion() throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        var doc = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile());
+        var children = doc.getDocumentElement().getChildNodes();
+        for (int i = 0; i < children.getLength(); i++) {
+            if ("version".equals(children.item(i).getNodeName())) {
+                return children.item(i).getTextContent().strip();
+            }
+        }
+        throw new AssertionError("pom.xml has no project version");
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+}
