@@ -264,7 +264,7 @@ class CustomsImageIT {
         cmd.add(maven());
         cmd.add("-B");
         cmd.add("--no-transfer-progress");
-        String repo = System.getProperty("customs.maven.repo.local", "");
+        String repo = System.getProperty("build.maven.repo.local", "");
         if (!repo.isBlank()) {
             cmd.add("-Dmaven.repo.local=" + repo);
         }
