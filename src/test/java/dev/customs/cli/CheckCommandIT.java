@@ -43,18 +43,20 @@ import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 
 /** {@code customs check} run as a separate process, as a developer or CI job runs it. */
-class CheckCommandIT {
+public class CheckCommandIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CORPUS = Path.of("..", "shared", "conformance").toAbsolutePath().normalize();
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws IOException {
+    /** One run of the command: exit code and output. */
+    public record Run(int exit, String out, String err) {
+        public JsonNode json() throws IOException {
             return JSON.readTree(out);
         }
     }
 
-    static Run run(String stdin, String... args) throws Exception {
+    /** Runs {@code customs} with these arguments in its own JVM, on the test class path. */
+    public static Run run(String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
