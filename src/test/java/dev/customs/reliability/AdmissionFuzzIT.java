@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -71,13 +73,13 @@ class AdmissionFuzzIT {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Events of thousands of distinct mutated objects would be logged one by one; the test has no use for them. */
-    private static final java.util.logging.Logger EVENTS = java.util.logging.Logger.getLogger("dev.customs.events");
-    private java.util.logging.Level eventsLevel;
+    private static final Logger EVENTS = Logger.getLogger("dev.customs.events");
+    private Level eventsLevel;
 
     @BeforeEach
     void quietEvents() {
         eventsLevel = EVENTS.getLevel();
-        EVENTS.setLevel(java.util.logging.Level.WARNING);
+        EVENTS.setLevel(Level.WARNING);
     }
 
     @AfterEach

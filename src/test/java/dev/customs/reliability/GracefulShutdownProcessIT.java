@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -204,7 +205,7 @@ class GracefulShutdownProcessIT {
         return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
     }
 
-    private void loop(java.util.function.Supplier<Outcome> request, long pauseMs) {
+    private void loop(Supplier<Outcome> request, long pauseMs) {
         while (running) {
             Outcome o = request.get();
             if (o.status() == Outcome.REFUSED && System.nanoTime() > sigterm.get()) {

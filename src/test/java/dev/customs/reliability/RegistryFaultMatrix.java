@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +44,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
  * that line. Every fault but the hang is answered before the budget runs out (the fault itself ends the resolution);
  * the hang is answered when the budget ends, never later. Each fault uses its own repository, so no cached success or
  * failure of another case answers for it.
+ *
+ * <p>
+ * The inspector-level variants of these faults (a Content-Length over the cap, an oversized config blob, a manifest
+ * fetched by digest that does not match, a stale digest served while the registry is down) are in
+ * {@code RegistryInspectorIT}; here each fault is seen as the apiserver sees it.
  */
 abstract class RegistryFaultMatrix {
 
@@ -61,7 +65,7 @@ abstract class RegistryFaultMatrix {
     @TestHTTPResource("/validate")
     URL validateUrl;
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** The on-error of the subclass's profile. */
     abstract OnError onError();
@@ -83,11 +87,21 @@ abstract class RegistryFaultMatrix {
         }
     }
 
+    /** What ends the resolution, and so when the answer comes. */
+    enum Ends {
+        /** The fault itself: answered before the budget runs out. */
+        BY_FAULT,
+        /** The budget: answered when it runs out, never later. */
+        BY_BUDGET,
+        /** Either (a resolver that times out instead of answering NXDOMAIN is cut by the budget). */
+        EITHER
+    }
+
     /**
-     * One arranged fault: the image to review, the reasons the finding may give, whether the budget (rather than the
-     * fault) ends the resolution, and what the proxy must have seen afterwards.
+     * One arranged fault: the image to review, the reasons the finding may give, what ends the resolution, and what
+     * must hold afterwards (what the proxy saw).
      */
-    record Case(String image, List<String> reasons, boolean budgetBound, Consumer<Long> afterwards) {
+    record Case(String image, List<String> reasons, Ends ends, Runnable afterwards) {
     }
 
     @BeforeEach
@@ -139,12 +153,12 @@ abstract class RegistryFaultMatrix {
         assertDecision(response, c);
         long budget = FaultProfiles.BUDGET.toMillis();
         assertThat(ms).as("wall time of the review, ms").isLessThan(budget + SLACK.toMillis());
-        if (c.budgetBound()) {
+        if (c.ends() == Ends.BY_BUDGET) {
             assertThat(ms).as("a hang is answered when the budget ends").isGreaterThanOrEqualTo(budget - 50);
-        } else {
+        } else if (c.ends() == Ends.BY_FAULT) {
             assertThat(ms).as("the fault itself, not the budget, ends the resolution").isLessThan(budget);
         }
-        c.afterwards().accept(ms);
+        c.afterwards().run();
         System.out.printf("[figure] on-error=%s fault=%s: %s in %d ms (budget %d ms)%n", onError(), fault,
                 response.path("allowed").asBoolean() ? "allowed" : "denied", ms, budget);
     }
@@ -194,31 +208,29 @@ abstract class RegistryFaultMatrix {
         return switch (fault) {
             case CONNECTION_REFUSED -> {
                 proxy.down();
-                yield new Case(image, List.of("cannot connect to " + proxy.authority()), false, ms -> {
+                yield new Case(image, List.of("cannot connect to " + proxy.authority()), Ends.BY_FAULT, () -> {
                 });
             }
-            case DNS_FAILURE ->
-                // a resolver that times out instead of answering NXDOMAIN is cut by the budget
-                new Case(UNRESOLVABLE + "/app:1.0", List.of("cannot resolve registry host " + UNRESOLVABLE,
-                        "did not answer within the " + budget + " ms budget"), false, ms -> {
-                        });
+            case DNS_FAILURE -> new Case(UNRESOLVABLE + "/app:1.0", List.of("cannot resolve registry host "
+                    + UNRESOLVABLE, "did not answer within the " + budget + " ms budget"), Ends.EITHER, () -> {
+                    });
             case HANG -> {
                 proxy.answer(manifestPath, RegistryProxy.hang(Duration.ofSeconds(30)));
-                yield new Case(image, List.of("the registry did not answer within the " + budget + " ms budget"), true,
-                        ms -> assertThat(proxy.count(s -> s.path().equals(manifestPath))).isEqualTo(1));
+                yield new Case(image, List.of("the registry did not answer within the " + budget + " ms budget"),
+                        Ends.BY_BUDGET, () -> assertThat(proxy.count(s -> s.path().equals(manifestPath))).isEqualTo(1));
             }
             case HTTP_500 -> {
                 proxy.answer(manifestPath, RegistryProxy.status(500, Map.of(), "application/json",
                         utf8("{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"storage backend failed\"}]}")));
                 yield new Case(image, List.of("the registry could not serve the manifest (" + proxy.authority()
-                        + " answered HTTP 500 UNKNOWN)"), false, ms -> {
+                        + " answered HTTP 500 UNKNOWN)"), Ends.BY_FAULT, () -> {
                         });
             }
             case HTTP_429_RETRY_AFTER -> {
                 proxy.answer(manifestPath, RegistryProxy.status(429, Map.of("Retry-After", "30"), "application/json",
                         utf8("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"pull rate limit\"}]}")));
                 yield new Case(image, List.of("the registry could not serve the manifest (" + proxy.authority()
-                        + " answered HTTP 429 TOOMANYREQUESTS)"), false, ms -> {
+                        + " answered HTTP 429 TOOMANYREQUESTS)"), Ends.BY_FAULT, () -> {
                             // not retried, and Retry-After not waited for: the admission answer cannot wait 30 s
                             assertThat(proxy.count(s -> s.path().equals(manifestPath))).as("requests").isEqualTo(1);
                             // the failure is remembered, so a second review does not hit the limited registry again
@@ -231,13 +243,13 @@ abstract class RegistryFaultMatrix {
                 byte[] manifest = manifestOf(registry.pushImage(repo, "real", compliant(), true, Map.of()), repo);
                 proxy.answer(manifestPath, RegistryProxy.truncated(TestImages.OCI_MANIFEST, manifest,
                         manifest.length / 2));
-                yield new Case(image, List.of("the connection to " + proxy.authority() + " failed"), false, ms -> {
+                yield new Case(image, List.of("the connection to " + proxy.authority() + " failed"), Ends.BY_FAULT, () -> {
                 });
             }
             case INVALID_JSON -> {
                 proxy.answer(manifestPath, RegistryProxy.bytes(200, TestImages.OCI_MANIFEST,
                         utf8("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\",\"config\":{")));
-                yield new Case(image, List.of("the manifest is not valid JSON"), false, ms -> {
+                yield new Case(image, List.of("the manifest is not valid JSON"), Ends.BY_FAULT, () -> {
                 });
             }
             case DIGEST_MISMATCH -> {
@@ -245,14 +257,14 @@ abstract class RegistryFaultMatrix {
                         Map.of());
                 proxy.answer("/v2/" + repo + "/blobs/" + p.configDigest(), RegistryProxy.bytes(200,
                         "application/octet-stream", compliant().json()));
-                yield new Case(image, List.of("digest mismatch: the config blob"), false, ms -> {
+                yield new Case(image, List.of("digest mismatch: the config blob"), Ends.BY_FAULT, () -> {
                 });
             }
             case MANIFEST_50_MIB -> {
                 AtomicLong written = new AtomicLong();
                 long total = 50L * 1024 * 1024;
                 proxy.answer(manifestPath, RegistryProxy.stream(TestImages.OCI_MANIFEST, total, written));
-                yield new Case(image, List.of("the manifest is larger than 4 MiB"), false, ms -> {
+                yield new Case(image, List.of("the manifest is larger than 4 MiB"), Ends.BY_FAULT, () -> {
                     // what got through is what Customs read (4 MiB) plus what the two sockets' buffers held
                     assertThat(written.get()).as("bytes the registry got to send").isLessThan(16L * 1024 * 1024);
                     System.out.printf("[figure] on-error=%s 50 MiB manifest: the proxy got %.1f MiB out before Customs "
@@ -262,7 +274,7 @@ abstract class RegistryFaultMatrix {
             case REDIRECT_LOOP -> {
                 proxy.answer(manifestPath, RegistryProxy.redirect("http://" + proxy.authority() + manifestPath));
                 yield new Case(image, List.of("more than 5 redirects fetching the manifest from " + proxy.authority()),
-                        false, ms -> assertThat(proxy.count(s -> s.path().equals(manifestPath)))
+                        Ends.BY_FAULT, () -> assertThat(proxy.count(s -> s.path().equals(manifestPath)))
                                 .as("the first request and five redirects").isEqualTo(6));
             }
         };

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -108,7 +109,7 @@ class RegistryLoadIT {
     String clean;
     String root;
     String pinned;
-    final Map<Payload, String> bodies = new java.util.EnumMap<>(Payload.class);
+    final Map<Payload, String> bodies = new EnumMap<>(Payload.class);
 
     final AtomicLong faultStarted = new AtomicLong(Long.MAX_VALUE);
     final AtomicLong settled = new AtomicLong(Long.MAX_VALUE);

@@ -4,9 +4,11 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -95,7 +97,7 @@ final class ReviewMutator {
         if (bytes == 0) {
             int at = body.length == 0 ? 0 : random.nextInt(body.length);
             done.add("truncated at byte " + at + " of " + body.length);
-            body = java.util.Arrays.copyOf(body, at);
+            body = Arrays.copyOf(body, at);
         } else if (bytes == 1 && body.length > 0) {
             int k = 1 + random.nextInt(16);
             for (int i = 0; i < k; i++) {
@@ -240,7 +242,7 @@ final class ReviewMutator {
                 if (s.parent instanceof ObjectNode o && s.field != null) {
                     JsonNode v = o.remove(s.field);
                     String renamed = switch (random.nextInt(4)) {
-                        case 0 -> s.field.toUpperCase(java.util.Locale.ROOT);
+                        case 0 -> s.field.toUpperCase(Locale.ROOT);
                         case 1 -> s.field + " ";
                         case 2 -> s.field.replace('o', '\u043e');
                         default -> pick(KEYS);
