@@ -24,8 +24,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A counting HTTP proxy in front of a test registry: it records every request (method, path, whether it carried
  * {@code Authorization}), and can delay answers, go down and come back on the same port, or answer chosen paths itself
- * (wrong bytes, a 50 MiB stream, a redirect, a schema 1 manifest). It also serves as a plain file host for redirect
- * targets.
+ * (wrong bytes, a 50 MiB stream, a redirect, a schema 1 manifest, an error status with headers, a hang, a body cut off
+ * mid-way). It also serves as a plain file host for redirect targets.
  */
 public final class RegistryProxy implements AutoCloseable {
 
@@ -205,6 +205,48 @@ public final class RegistryProxy implements AutoCloseable {
                 ex.getResponseBody().write(body);
             }
         };
+    }
+
+    /** Answers {@code status} with extra headers (such as {@code Retry-After}) and a body. */
+    public static Answer status(int status, Map<String, String> headers, String contentType, byte[] body) {
+        Answer plain = bytes(status, contentType, body);
+        return ex -> {
+            headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            plain.answer(ex);
+        };
+    }
+
+    /** Takes the request and answers nothing for {@code d}: a registry that hangs. */
+    public static Answer hang(Duration d) {
+        return ex -> {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    /**
+     * Declares the whole {@code body} in Content-Length, sends only its first {@code sent} bytes, then drops the
+     * connection: a registry (or a proxy in between) that dies mid-answer.
+     */
+    public static Answer truncated(String contentType, byte[] body, int sent) {
+        return ex -> {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body, 0, sent);
+            ex.getResponseBody().flush();
+            // an unchecked exception out of the handler makes the JDK server close the connection at once
+            throw new DroppedConnection();
+        };
+    }
+
+    /** Thrown by an answer to make the server drop the connection instead of finishing the exchange. */
+    static final class DroppedConnection extends RuntimeException {
+        DroppedConnection() {
+            super("connection dropped on purpose", null, false, false);
+        }
     }
 
     public static Answer redirect(String location) {

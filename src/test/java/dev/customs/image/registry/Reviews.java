@@ -10,15 +10,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** AdmissionReview requests for end-to-end tests through {@code POST /validate}. */
-final class Reviews {
+public final class Reviews {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Reviews() {
     }
 
     /** A pod with one container {@code app} running {@code image}; tests add to its spec. */
-    static ObjectNode pod(String namespace, String image) {
+    public static ObjectNode pod(String namespace, String image) {
         ObjectNode pod = MAPPER.createObjectNode();
         pod.put("apiVersion", "v1");
         pod.put("kind", "Pod");
@@ -28,15 +28,15 @@ final class Reviews {
         return pod;
     }
 
-    static ObjectNode spec(ObjectNode pod) {
+    public static ObjectNode spec(ObjectNode pod) {
         return (ObjectNode) pod.get("spec");
     }
 
-    static ObjectNode container(ObjectNode pod) {
+    public static ObjectNode container(ObjectNode pod) {
         return (ObjectNode) pod.get("spec").get("containers").get(0);
     }
 
-    static String review(ObjectNode pod) {
+    public static String review(ObjectNode pod) {
         ObjectNode review = MAPPER.createObjectNode();
         review.put("apiVersion", "admission.k8s.io/v1");
         review.put("kind", "AdmissionReview");
@@ -64,11 +64,11 @@ final class Reviews {
         }
     }
 
-    static String message(JsonNode response) {
+    public static String message(JsonNode response) {
         return response.path("status").path("message").asText("");
     }
 
-    static String warnings(JsonNode response) {
+    public static String warnings(JsonNode response) {
         StringBuilder sb = new StringBuilder();
         for (JsonNode w : response.path("warnings")) {
             sb.append(w.asText()).append('\n');

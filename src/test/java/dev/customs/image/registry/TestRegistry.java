@@ -171,7 +171,7 @@ public final class TestRegistry implements AutoCloseable {
         return auth;
     }
 
-    TokenServer tokens() {
+    public TokenServer tokens() {
         return tokens;
     }
 
@@ -295,7 +295,7 @@ public final class TestRegistry implements AutoCloseable {
         return b;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();

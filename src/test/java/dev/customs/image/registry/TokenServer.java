@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,7 +25,7 @@ import com.sun.net.httpserver.HttpServer;
  * credentials get the pull access they ask for; anonymous requests get a token without access (so the registry
  * answers 401); wrong credentials get 401 here.
  */
-final class TokenServer implements AutoCloseable {
+public final class TokenServer implements AutoCloseable {
 
     static final String SERVICE = "customs-test-registry";
     static final String ISSUER = "customs-test-issuer";
@@ -34,6 +35,7 @@ final class TokenServer implements AutoCloseable {
     private final String user;
     private final String password;
     private final AtomicInteger requests = new AtomicInteger();
+    private final List<String> issued = new CopyOnWriteArrayList<>();
     volatile int expiresIn = 300;
 
     TokenServer(String user, String password) throws IOException {
@@ -49,7 +51,7 @@ final class TokenServer implements AutoCloseable {
         server.start();
     }
 
-    String authority() {
+    public String authority() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -63,6 +65,11 @@ final class TokenServer implements AutoCloseable {
 
     int requests() {
         return requests.get();
+    }
+
+    /** Every token this service handed out, so a test can check that none of them leaks into a log. */
+    public List<String> issued() {
+        return List.copyOf(issued);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -93,6 +100,7 @@ final class TokenServer implements AutoCloseable {
             }
             ObjectNode body = TestImages.MAPPER.createObjectNode();
             String token = mint(subject, subject.isEmpty() ? List.of() : scopes, false);
+            issued.add(token);
             body.put("token", token);
             body.put("access_token", token);
             body.put("expires_in", expiresIn);

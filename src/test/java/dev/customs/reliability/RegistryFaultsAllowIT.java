@@ -1,0 +1,16 @@
+package dev.customs.reliability;
+
+import dev.customs.policy.OnError;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** The registry fault matrix under {@code customs.registry.on-error=allow}. */
+@QuarkusTest
+@TestProfile(FaultProfiles.Allow.class)
+class RegistryFaultsAllowIT extends RegistryFaultMatrix {
+
+    @Override
+    OnError onError() {
+        return OnError.ALLOW;
+    }
+}
