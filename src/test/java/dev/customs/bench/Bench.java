@@ -61,7 +61,7 @@ public final class Bench {
         static Settings fromEnvironment() {
             return new Settings(env("BENCH_WARMUP_SECONDS", 5), env("BENCH_SATURATION_SECONDS", 10),
                     env("BENCH_CONCURRENCY", 32), env("BENCH_RATE", 200), env("BENCH_RATE_SECONDS", 20),
-                    env("BENCH_RATE_CONNECTIONS", 8), env("BENCH_COLD_TRIALS", 3), 50, 100, 1000);
+                    env("BENCH_RATE_CONNECTIONS", 8), env("BENCH_COLD_TRIALS", 5), 50, 100, 1000);
         }
 
         private static int env(String name, int fallback) {
