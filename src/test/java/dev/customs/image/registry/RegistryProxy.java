@@ -33,6 +33,10 @@ public final class RegistryProxy implements AutoCloseable {
     public record Seen(String method, String path, boolean authorization) {
     }
 
+    /** One request with when it arrived and when its answer was complete ({@link System#nanoTime()}). */
+    public record Timed(Seen seen, long startNanos, long endNanos) {
+    }
+
     /** Answers a request instead of the registry. */
     @FunctionalInterface
     public interface Answer {
@@ -52,6 +56,7 @@ public final class RegistryProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Seen> seen = new ArrayList<>();
+    private final List<Timed> timed = new ArrayList<>();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private volatile Duration delay = Duration.ZERO;
     private HttpServer server;
@@ -118,9 +123,17 @@ public final class RegistryProxy implements AutoCloseable {
         }
     }
 
+    /** The requests answered so far, with their timing (a request still in flight is not listed). */
+    public List<Timed> timed() {
+        synchronized (seen) {
+            return List.copyOf(timed);
+        }
+    }
+
     public void reset() {
         synchronized (seen) {
             seen.clear();
+            timed.clear();
         }
     }
 
@@ -146,8 +159,10 @@ public final class RegistryProxy implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getRawPath();
+        long start = System.nanoTime();
+        Seen request = new Seen(ex.getRequestMethod(), path, ex.getRequestHeaders().containsKey("Authorization"));
         synchronized (seen) {
-            seen.add(new Seen(ex.getRequestMethod(), path, ex.getRequestHeaders().containsKey("Authorization")));
+            seen.add(request);
         }
         try (ex) {
             if (!delay.isZero()) {
@@ -167,6 +182,11 @@ public final class RegistryProxy implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the client went away (timeout, size cap): nothing to answer
+        } finally {
+            long end = System.nanoTime();
+            synchronized (seen) {
+                timed.add(new Timed(request, start, end));
+            }
         }
     }
 

@@ -52,10 +52,11 @@ public final class TestRegistry implements AutoCloseable {
     private final TestCerts.Issued ca;
     private final HttpClient http;
 
-    private TestRegistry(Auth auth, boolean tls) throws IOException, InterruptedException {
+    private TestRegistry(Auth auth, boolean tls, Path parent) throws IOException, InterruptedException {
         this.auth = auth;
         this.tls = tls;
-        this.dir = Files.createTempDirectory("customs-test-registry");
+        this.dir = parent == null ? Files.createTempDirectory("customs-test-registry")
+                : Files.createTempDirectory(Files.createDirectories(parent), "customs-test-registry");
         this.port = freePort();
         this.tokens = auth == Auth.TOKEN ? new TokenServer(USER, PASSWORD) : null;
         StringBuilder yaml = new StringBuilder();
@@ -102,8 +103,13 @@ public final class TestRegistry implements AutoCloseable {
     }
 
     public static TestRegistry start(Auth auth, boolean tls) {
+        return start(auth, tls, null);
+    }
+
+    /** Keeps the registry's storage, configuration and log under {@code parent} instead of the system temp directory. */
+    public static TestRegistry start(Auth auth, boolean tls, Path parent) {
         try {
-            return new TestRegistry(auth, tls);
+            return new TestRegistry(auth, tls, parent);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start docker-registry: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -169,6 +175,11 @@ public final class TestRegistry implements AutoCloseable {
 
     public Auth auth() {
         return auth;
+    }
+
+    /** The registry process, for callers that must be able to clean it up from outside. */
+    public long pid() {
+        return process.pid();
     }
 
     public TokenServer tokens() {

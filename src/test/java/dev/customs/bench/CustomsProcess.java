@@ -1,0 +1,194 @@
+package dev.customs.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Customs as it runs in production, as a child process: {@code java -jar target/quarkus-app/quarkus-run.jar} with the
+ * image's JVM flags, the configuration file the Helm chart renders ({@code QUARKUS_CONFIG_LOCATIONS}), HTTPS with the
+ * bench certificate, and the bench's overrides as system properties. Measures the time from exec to the first answered
+ * review, and reads CPU time and memory from {@code /proc}.
+ */
+final class CustomsProcess implements AutoCloseable {
+
+    /**
+     * The image's entrypoint flags, with {@code -XX:MaxRAM} standing in for the chart's 512Mi memory limit. In a
+     * container that small JDK 17 does not count the machine as "server class" (under 1792 MB) and picks SerialGC, so
+     * that is set explicitly. {@code -XX:-UsePerfData}: no {@code /tmp/hsperfdata_*} file outside bench/work.
+     */
+    static final List<String> JVM_FLAGS = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75.0", "-XX:+UseSerialGC",
+            "-XX:-UsePerfData", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+
+    final String name;
+    private final Process process;
+    private final Path log;
+    final int httpsPort;
+    final int managementPort;
+    final Duration firstAnswer;
+    final int attempts;
+    /** The answering poll itself: its TLS handshake and its total time, seconds, as curl measured them. */
+    final double firstHandshake;
+    final double firstTotal;
+
+    private CustomsProcess(String name, Process process, Path log, int httpsPort, int managementPort,
+            Duration firstAnswer, int attempts, double firstHandshake, double firstTotal) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.httpsPort = httpsPort;
+        this.managementPort = managementPort;
+        this.firstAnswer = firstAnswer;
+        this.attempts = attempts;
+        this.firstHandshake = firstHandshake;
+        this.firstTotal = firstTotal;
+    }
+
+    /**
+     * Starts Customs and polls {@code POST /validate} with {@code probe} (with curl, which needs no warm-up) from the
+     * moment of exec until it answers 200.
+     */
+    static CustomsProcess start(String name, Bench.Env env, Map<String, String> overrides, Path probe)
+            throws IOException, InterruptedException {
+        int https = Bench.freePort();
+        int management = Bench.freePort();
+        Path dir = Files.createDirectories(env.work().resolve("customs-" + name));
+        Path log = dir.resolve("customs.log");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(extraFlags(dir));
+        cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")));
+        cmd.add("-Dquarkus.http.ssl-port=" + https);
+        cmd.add("-Dquarkus.http.port=" + Bench.freePort());
+        cmd.add("-Dquarkus.management.port=" + management);
+        cmd.add("-Dquarkus.tls.webhook.key-store.pem.0.cert=" + env.work().resolve("tls.crt"));
+        cmd.add("-Dquarkus.tls.webhook.key-store.pem.0.key=" + env.work().resolve("tls.key"));
+        overrides.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(env.root().resolve("target/quarkus-app/quarkus-run.jar").toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("QUARKUS_CONFIG_LOCATIONS", env.config().toString());
+        pb.environment().put("POD_NAMESPACE", "customs");
+        pb.environment().remove("KUBERNETES_SERVICE_HOST");
+        pb.environment().remove("KUBECONFIG");
+
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        Bench.pids().add(p.pid());
+        int attempts = 0;
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+        double[] poll;
+        while (true) {
+            attempts++;
+            if (!p.isAlive()) {
+                throw new IllegalStateException("Customs (" + name + ") exited with " + p.exitValue() + "; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("Customs (" + name + ") did not answer within 60 s; see " + log);
+            }
+            poll = curl(env, https, probe);
+            if (poll[0] == 200) {
+                break;
+            }
+            Thread.sleep(2);
+        }
+        Duration first = Duration.ofNanos(System.nanoTime() - t0);
+        return new CustomsProcess(name, p, log, https, management, first, attempts, poll[1], poll[2]);
+    }
+
+    /**
+     * {@code BENCH_JAVA_OPTS}: more JVM flags for Customs, e.g. {@code -XX:StartFlightRecording=filename=@DIR@/rec.jfr}
+     * to profile ({@code @DIR@} is the process's directory under bench/work). Named in the results when set.
+     */
+    static List<String> extraFlags(Path dir) {
+        String opts = System.getenv("BENCH_JAVA_OPTS");
+        if (opts == null || opts.isBlank()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String o : opts.strip().split("\\s+")) {
+            out.add(o.replace("@DIR@", dir.toString()));
+        }
+        return out;
+    }
+
+    /** One poll: HTTP status (0 when there was no answer), TLS handshake done and total time, seconds. */
+    private static double[] curl(Bench.Env env, int port, Path body) throws IOException, InterruptedException {
+        Process c = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w",
+                "%{http_code} %{time_appconnect} %{time_total}", "--max-time", "10",
+                "--cacert", env.work().resolve("tls.crt").toString(), "-H", "Content-Type: application/json",
+                "--data-binary", "@" + body, "https://127.0.0.1:" + port + "/validate").redirectErrorStream(true)
+                .start();
+        String[] out = new String(c.getInputStream().readAllBytes()).strip().split(" ");
+        c.waitFor();
+        try {
+            return new double[] { Integer.parseInt(out[0]), Double.parseDouble(out[1]), Double.parseDouble(out[2]) };
+        } catch (RuntimeException e) {
+            return new double[] { 0, 0, 0 };
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    URI validate() {
+        return URI.create("https://127.0.0.1:" + httpsPort + "/validate");
+    }
+
+    URI metrics() {
+        return URI.create("http://127.0.0.1:" + managementPort + "/q/metrics");
+    }
+
+    /** Quarkus' own "started in" figure from the log, in seconds. */
+    Optional<String> startedIn() {
+        try {
+            Matcher m = STARTED.matcher(Files.readString(log));
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** User plus system CPU time so far, from {@code /proc/<pid>/stat}. */
+    double cpuSeconds() {
+        return Proc.cpuSeconds(process.pid());
+    }
+
+    /** Peak resident set size (VmHWM), KiB. */
+    long peakRssKib() {
+        return Proc.status(process.pid(), "VmHWM");
+    }
+
+    long rssKib() {
+        return Proc.status(process.pid(), "VmRSS");
+    }
+
+    /** SIGTERM, as the kubelet sends it; forcibly after 30 s. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.customs.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What {@code /proc} says about a process and the machine. */
+final class Proc {
+
+    /** Clock ticks per second of {@code /proc/<pid>/stat} times; 100 on every Linux this runs on, asked anyway. */
+    static final double TICKS = ticks();
+
+    private Proc() {
+    }
+
+    /** utime + stime of {@code pid}, seconds. */
+    static double cpuSeconds(long pid) {
+        String[] f = stat(pid);
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS;
+    }
+
+    /** cutime + cstime of this process: the CPU time of children it has waited for (the load generators), seconds. */
+    static double childrenCpuSeconds() {
+        String[] f = stat(ProcessHandle.current().pid());
+        return (Long.parseLong(f[15]) + Long.parseLong(f[16])) / TICKS;
+    }
+
+    /** The fields of {@code /proc/<pid>/stat}, numbered from 0 as in proc(5) minus one, the command name skipped over. */
+    private static String[] stat(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name is in parentheses and may contain spaces: split after its closing parenthesis
+            String rest = s.substring(s.lastIndexOf(')') + 2);
+            String[] tail = rest.split(" ");
+            String[] f = new String[tail.length + 2];
+            f[0] = Long.toString(pid);
+            f[1] = "comm";
+            System.arraycopy(tail, 0, f, 2, tail.length);
+            return f;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/" + pid + "/stat", e);
+        }
+    }
+
+    /** A {@code kB} line of {@code /proc/<pid>/status} ({@code VmHWM}, {@code VmRSS}), KiB. */
+    static long status(long pid, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return Long.parseLong(line.substring(key.length() + 1).replace("kB", "").strip());
+                }
+            }
+            throw new IllegalStateException(key + " not in /proc/" + pid + "/status");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/" + pid + "/status", e);
+        }
+    }
+
+    /** The 1-, 5- and 15-minute load averages. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static double load1() {
+        try {
+            return Double.parseDouble(loadAverage().split(" ")[0]);
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static double ticks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            return Double.parseDouble(out);
+        } catch (IOException | RuntimeException e) {
+            return 100;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 100;
+        }
+    }
+}

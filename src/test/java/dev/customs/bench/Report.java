@@ -1,0 +1,293 @@
+package dev.customs.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.customs.bench.Bench.ColdTrial;
+import dev.customs.bench.Bench.Measured;
+import dev.customs.bench.Hey.Run;
+import dev.customs.bench.Payloads.Payload;
+
+/** The figures of one run as Markdown, and the targets of issue 7 checked against them. */
+final class Report {
+
+    static final double TARGET_P99_MS = 5;
+    static final double TARGET_THROUGHPUT = 2000;
+    static final double TARGET_RATIO = 1.3;
+    static final double TARGET_COLD_OWN_MS = 10;
+    static final double TARGET_FIRST_ANSWER_S = 2;
+    static final double TARGET_RSS_MIB = 300;
+
+    private final StringBuilder header = new StringBuilder();
+    private final List<String> payloadRows = new ArrayList<>();
+    private final List<String> onRows = new ArrayList<>();
+    private final List<String> offRows = new ArrayList<>();
+    private final List<String> ratioRows = new ArrayList<>();
+    private final Map<String, String> processRows = new LinkedHashMap<>();
+    private final List<String> coldRows = new ArrayList<>();
+    private final List<String> registryRows = new ArrayList<>();
+    private final StringBuilder burst = new StringBuilder();
+    private final List<String> targets = new ArrayList<>();
+    private final List<String> p99 = new ArrayList<>();
+    private final List<String> throughput = new ArrayList<>();
+    private final List<String> ratio = new ArrayList<>();
+    private final List<String> coldOwn = new ArrayList<>();
+    private final Map<String, String> firstAnswer = new LinkedHashMap<>();
+    private final Map<String, String> rss = new LinkedHashMap<>();
+    private final List<String> registry = new ArrayList<>();
+    private boolean p99Met = true;
+    private boolean throughputMet = true;
+    private boolean ratioMet = true;
+    private boolean coldMet = true;
+    private boolean burstMet;
+    private boolean registryMet = true;
+    private String burstFigure = "not run";
+    private String loadAtStart;
+    private int rate;
+    private int connections;
+
+    void header(Bench.Env env, Bench.Settings s) {
+        loadAtStart = Proc.loadAverage();
+        rate = s.rate();
+        connections = s.rateConnections();
+        header.append("# Customs benchmark, ").append(Bench.now()).append("\n\n");
+        header.append("- Commit: `").append(git(env.root(), "rev-parse", "--short", "HEAD")).append("`")
+                .append(git(env.root(), "status", "--porcelain", "--untracked-files=no").isBlank() ? ""
+                        : " with uncommitted changes")
+                .append(", JDK ").append(System.getProperty("java.version")).append(".\n");
+        header.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" × ")
+                .append(Proc.cpuModel()).append(". **Shared with other work while this ran:** load average ")
+                .append(loadAtStart).append(" (1, 5, 15 min) at the start, %END% at the end; the 1-minute load at "
+                        + "the start of each run is in the tables. Above 2 on 2 cores, runs queue for CPU: "
+                        + "figures are pessimistic and noisy.\n");
+        header.append("- Customs: `java ").append(String.join(" ", CustomsProcess.JVM_FLAGS))
+                .append(" -jar target/quarkus-app/quarkus-run.jar`, the chart's default configuration "
+                        + "(deploy/customs.yaml), HTTPS with an openssl RSA-2048 certificate, the registry "
+                        + "(docker-registry behind a counting proxy, on loopback) listed insecure.\n");
+        String extra = System.getenv("BENCH_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            header.append("- **Extra JVM flags (BENCH_JAVA_OPTS):** `").append(extra.strip()).append("`\n");
+        }
+        Bench.CONFIG_NOTES.forEach(n -> header.append("- **Configuration deviation:** ").append(n).append('\n'));
+        header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: every "
+                + "payload at saturation for %3$d s on each process, then 2 s of the payload before its runs. "
+                + "Saturation: %1$d connections for %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
+                + "single-connection hey processes started 1/%4$d s apart (one request every %8$d ms per "
+                + "connection). Latencies leave out requests that opened a connection; CPU from /proc/<pid>/stat "
+                + "(utime+stime) around each run.\n\n", s.concurrency(), s.saturationSeconds(), s.warmupSeconds(),
+                s.rate(), s.rateSeconds(), s.rate() * s.rateSeconds(), s.rateConnections(),
+                1000 * s.rateConnections() / s.rate()));
+    }
+
+    void payload(Payload p, String on, String off) {
+        long digests = p.byDigest().size();
+        long multi = p.images().stream().filter(BenchImages.Image::index).count();
+        payloadRows.add(row(p.name(), p.kind(), Integer.toString(p.body().length), Integer.toString(p.containers()),
+                p.images().size() + " (" + digests + " by digest, " + multi + " multi-platform)", on, off));
+    }
+
+    void warm(Payload p, Measured satOn, Measured rateOn, Measured satOff, Measured rateOff, int expected) {
+        onRows.add(warmRow(p, satOn, rateOn, expected));
+        offRows.add(warmRow(p, satOff, rateOff, expected));
+        double cpu = satOn.cpuMsPerReview() / satOff.cpuMsPerReview();
+        ratioRows.add(row(p.name(), f2(cpu), f2(satOff.run().throughput() / satOn.run().throughput()),
+                f2(rateOn.run().percentile(50) / rateOff.run().percentile(50)),
+                f2(rateOn.run().percentile(99) / rateOff.run().percentile(99))));
+        double p99On = rateOn.run().percentile(99);
+        p99Met &= p99On <= TARGET_P99_MS;
+        p99.add(p.name() + " " + f2(p99On) + " ms");
+        throughputMet &= satOn.run().throughput() >= TARGET_THROUGHPUT;
+        throughput.add(p.name() + " " + f0(satOn.run().throughput()) + "/s");
+        ratioMet &= cpu <= TARGET_RATIO;
+        ratio.add(p.name() + " " + f2(cpu));
+    }
+
+    private String warmRow(Payload p, Measured sat, Measured fixed, int expected) {
+        Run s = sat.run();
+        Run r = fixed.run();
+        String kept = r.max() < perConnectionIntervalMs() ? "yes" : "no (max " + f1(r.max()) + " ms)";
+        int missing = expected - r.answered();
+        return row(p.name(), f0(s.throughput()) + "/s", f3(sat.cpuMsPerReview()),
+                f2(s.loadGeneratorCpu() / s.seconds()), f2(r.percentile(50)), f2(r.percentile(99)),
+                f2(r.percentile(99.9)), f2(r.max()), f1(r.throughput()) + "/s", kept, f3(fixed.cpuMsPerReview()),
+                (s.non200() + r.non200() + Math.max(0, missing)) + "", f2(s.load1()) + " / " + f2(r.load1()));
+    }
+
+    private double perConnectionIntervalMs() {
+        return 1000.0 * connections / rate;
+    }
+
+    void process(CustomsProcess c) {
+        double first = c.firstAnswer.toMillis() / 1000.0;
+        double mib = c.peakRssKib() / 1024.0;
+        processRows.put(c.name, row(c.name, f2(first) + " s", c.startedIn().map(s -> s + " s").orElse("?"),
+                f0(1000 * c.firstTotal) + " ms (TLS " + f0(1000 * c.firstHandshake) + " ms)", f0(mib) + " MiB",
+                f0(c.rssKib() / 1024.0) + " MiB", Integer.toString(c.attempts)));
+        firstAnswer.put(c.name, f2(first) + " s" + (first <= TARGET_FIRST_ANSWER_S ? "" : " ✗"));
+        rss.put(c.name, f0(mib) + " MiB" + (mib <= TARGET_RSS_MIB ? "" : " ✗"));
+    }
+
+    void warmRegistry(String scenario, Payload p, Run r, long heads, long gets, long digestRefs, long tags,
+            long perTtl, long maxPerTag) {
+        boolean ok = gets == 0 && digestRefs == 0 && maxPerTag <= perTtl;
+        registryMet &= ok;
+        registryRows.add(row(scenario, p.name(), Integer.toString(r.answered()), f1(r.seconds()) + " s",
+                Long.toString(heads), Long.toString(gets), Long.toString(digestRefs),
+                tags + " tags × ≤ " + perTtl + " HEADs", Long.toString(maxPerTag), ok ? "yes" : "**no**"));
+        registry.add(scenario + ": " + heads + " HEADs (≤ " + perTtl + " per tag: max " + maxPerTag + "), " + gets
+                + " GETs, " + digestRefs + " for digest refs");
+    }
+
+    void cold(Payload p, int minimum, int roundTrips, List<ColdTrial> trials) {
+        double[] latency = trials.stream().mapToDouble(ColdTrial::latencyMs).sorted().toArray();
+        double[] busy = trials.stream().mapToDouble(ColdTrial::busyMs).sorted().toArray();
+        double[] own = trials.stream().mapToDouble(ColdTrial::ownMs).sorted().toArray();
+        ColdTrial first = trials.get(0);
+        String requests = first.requests() + " (" + first.manifests() + " manifests + " + first.blobs() + " configs"
+                + (first.heads() > 0 ? " + " + first.heads() + " HEADs" : "") + "; minimum " + minimum + ")";
+        boolean same = trials.stream().allMatch(t -> t.requests() == first.requests());
+        coldRows.add(row(p.name(), Integer.toString(p.images().size()), requests + (same ? "" : " varied"),
+                Integer.toString(roundTrips), f1(median(latency)) + " (max " + f1(max(latency)) + ")",
+                f1(median(busy)), f1(median(own)) + " (max " + f1(max(own)) + ")"));
+        coldMet &= median(own) <= TARGET_COLD_OWN_MS;
+        coldOwn.add(p.name() + " " + f1(median(own)) + " ms");
+    }
+
+    void burst(int n, String digest, int requests, long manifests, long blobs, double[] latencies, double spreadMs,
+            double misses, double hits) {
+        burstMet = manifests == 1 && blobs == 1 && requests == 2;
+        burstFigure = requests + " requests: " + manifests + " manifest + " + blobs + " config";
+        burst.append(String.format(Locale.ROOT, "%d concurrent reviews of one new single-platform image (sent within "
+                + "%.1f ms of each other, on open connections) caused **%d registry requests: %d manifest GET and %d "
+                + "blob (config) GET**. Latency min %.1f / median %.1f / max %.1f ms. Customs counted %.0f of them as "
+                + "a miss (they shared the one fetch) and %.0f as a hit (they arrived after it).\n", n, spreadMs,
+                requests, manifests, blobs, latencies[0], median(latencies), max(latencies), misses, hits));
+    }
+
+    void footer() {
+        String end = Proc.loadAverage();
+        int i = header.indexOf("%END%");
+        header.replace(i, i + 5, end);
+        targets.add(row("warm p99 ≤ 5 ms at " + rate + "/s (rules on)", String.join("; ", p99), met(p99Met)));
+        targets.add(row("≥ 2,000 reviews/s (rules on, saturation)", String.join("; ", throughput),
+                met(throughputMet)));
+        targets.add(row("rules-on / floor ≤ 1.3 (CPU per review at saturation)", String.join("; ", ratio),
+                met(ratioMet)));
+        targets.add(row("cold review ≤ registry round trips + 10 ms (median Customs' own time)",
+                String.join("; ", coldOwn), met(coldMet)));
+        targets.add(row("100 concurrent misses → 1 manifest + 1 config fetch", burstFigure, met(burstMet)));
+        targets.add(row("warm reviews: digest refs 0 requests, tags HEADs per TTL only", String.join("; ", registry),
+                met(registryMet)));
+        boolean firstMet = firstAnswer.values().stream().noneMatch(v -> v.endsWith("✗"));
+        targets.add(row("first answer ≤ 2 s after start", join(firstAnswer), met(firstMet)));
+        boolean rssMet = rss.values().stream().noneMatch(v -> v.endsWith("✗"));
+        targets.add(row("peak RSS ≤ 300 MiB", join(rss), met(rssMet)));
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder(header);
+        md.append("## Targets (issue 7)\n\n");
+        table(md, List.of("target", "measured", "met"), targets);
+        md.append("## Payloads\n\n");
+        table(md, List.of("payload", "kind", "bytes", "containers", "images", "verdict, rules on", "verdict, floor"),
+                payloadRows);
+        List<String> warmHeader = List.of("payload", "throughput at saturation", "CPU ms/review (sat.)",
+                "hey CPU (cores)", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "achieved rate", "schedule kept",
+                "CPU ms/review (fixed rate)", "errors", "load1 (sat. / rate)");
+        md.append("## Warm path, rules on (production configuration)\n\n");
+        md.append("Latencies at the fixed rate of ").append(rate).append("/s; throughput at saturation.\n\n");
+        table(md, warmHeader, onRows);
+        md.append("## Floor: every rule off (no image resolution): HTTP + JSON + plumbing\n\n");
+        table(md, warmHeader, offRows);
+        md.append("## Rules on / floor\n\n");
+        table(md, List.of("payload", "CPU per review (saturation)", "throughput floor/on", "p50 at fixed rate",
+                "p99 at fixed rate"), ratioRows);
+        md.append("## Start-up and memory\n\n");
+        md.append("First answer: from exec of `java` to the first `200` from `POST /validate` (pod.json, its image not "
+                + "yet cached), polled with curl every few ms. Peak RSS: VmHWM at the end of the process's runs.\n\n");
+        table(md, List.of("process", "first answered review", "Quarkus \"started in\"", "the answering poll",
+                "peak RSS", "RSS now", "polls"), new ArrayList<>(processRows.values()));
+        md.append("## Cold path: a proxy adds 50 ms to every registry request\n\n");
+        md.append("Each review names only images no cache has seen (pushed under a fresh prefix). Registry busy time "
+                + "is the union of the intervals during which the proxy was answering at least one of the review's "
+                + "requests (its 50 ms delay included); Customs' own time is the review's latency minus that.\n\n");
+        table(md, List.of("payload", "images", "registry requests", "dependent round trips", "latency ms",
+                "registry busy ms", "Customs' own ms"), coldRows);
+        md.append(burst).append('\n');
+        md.append("## Registry requests of warm reviews\n\n");
+        table(md, List.of("tag TTL", "payload", "reviews", "over", "manifest HEADs", "GETs", "for digest refs",
+                "allowed", "most HEADs of one tag", "as expected"), registryRows);
+        return md.toString();
+    }
+
+    // ---- formatting ----
+
+    private static void table(StringBuilder md, List<String> header, List<String> rows) {
+        md.append(row(header.toArray(String[]::new))).append('\n');
+        md.append("|").append("---|".repeat(header.size())).append('\n');
+        rows.forEach(r -> md.append(r).append('\n'));
+        md.append('\n');
+    }
+
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |";
+    }
+
+    private static String join(Map<String, String> m) {
+        List<String> out = new ArrayList<>();
+        m.forEach((k, v) -> out.add(k + " " + v.replace(" ✗", "")));
+        return String.join("; ", out);
+    }
+
+    private static String met(boolean met) {
+        return met ? "met" : "**not met**";
+    }
+
+    static double median(double[] sorted) {
+        double[] s = sorted.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s[(s.length - 1) / 2];
+    }
+
+    static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+
+    static String f0(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String f2(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String git(Path root, String... args) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of("git", "-C", root.toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            return "?";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+}
