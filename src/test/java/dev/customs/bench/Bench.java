@@ -162,13 +162,11 @@ public final class Bench {
                     for (Payload p : payloads) {
                         report.payload(p, verdict(on, p.body()), verdict(off, p.body()));
                     }
-                    progress("warming both JVMs up: every payload at saturation for " + settings.warmupSeconds()
-                            + " s");
-                    for (Payload p : payloads) {
-                        for (CustomsProcess c : List.of(on, off)) {
-                            hey.saturate("warmup-" + c.name + "-" + p.name(), c.validate(), p.file(),
-                                    settings.warmupSeconds(), settings.concurrency());
-                        }
+                    progress("warming both JVMs up: the three payloads at once, at saturation, for "
+                            + 3 * settings.warmupSeconds() + " s each");
+                    for (CustomsProcess c : List.of(on, off)) {
+                        hey.mixed("warmup-" + c.name, c.validate(), payloads.stream().map(Payload::file).toList(),
+                                3 * settings.warmupSeconds(), settings.concurrency() / payloads.size());
                     }
                     for (Payload p : payloads) {
                         warmPath(p, on, off);
@@ -204,9 +202,10 @@ public final class Bench {
         Map<String, Measured> sat = new HashMap<>();
         for (CustomsProcess c : List.of(on, off)) {
             double cpu0 = c.cpuSeconds();
+            Map<String, Double> threads0 = Proc.threadCpu(c.pid());
             Run r = hey.saturate("saturation-" + c.name + "-" + p.name(), c.validate(), p.file(),
                     s.saturationSeconds(), s.concurrency());
-            sat.put(c.name, new Measured(r, c.cpuSeconds() - cpu0));
+            sat.put(c.name, new Measured(r, c.cpuSeconds() - cpu0, delta(threads0, Proc.threadCpu(c.pid()))));
             progress(String.format(Locale.ROOT, "  %-8s saturation %.0f/s, %.3f CPU ms/review", c.name,
                     r.throughput(), 1000 * (c.cpuSeconds() - cpu0) / r.answered()));
         }
@@ -214,19 +213,41 @@ public final class Bench {
         int total = s.rate() * s.rateSeconds();
         for (CustomsProcess c : List.of(on, off)) {
             double cpu0 = c.cpuSeconds();
+            Map<String, Double> threads0 = Proc.threadCpu(c.pid());
             Run r = hey.fixedRate("rate-" + c.name + "-" + p.name(), c.validate(), p.file(), s.rate(), total,
                     s.rateConnections());
-            fixed.put(c.name, new Measured(r, c.cpuSeconds() - cpu0));
+            fixed.put(c.name, new Measured(r, c.cpuSeconds() - cpu0, delta(threads0, Proc.threadCpu(c.pid()))));
             progress(String.format(Locale.ROOT, "  %-8s at %d/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms", c.name,
                     s.rate(), r.percentile(50), r.percentile(99), r.percentile(99.9)));
         }
         report.warm(p, sat.get(on.name), fixed.get(on.name), sat.get(off.name), fixed.get(off.name), total);
     }
 
-    /** One load run and the CPU time Customs spent during it. */
-    record Measured(Run run, double cpuSeconds) {
+    /** CPU seconds per thread group between two readings. */
+    private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        after.forEach((name, cpu) -> out.put(name, cpu - before.getOrDefault(name, 0.0)));
+        return out;
+    }
+
+    /** One load run, the CPU time Customs spent during it, and by which threads. */
+    record Measured(Run run, double cpuSeconds, Map<String, Double> threads) {
         double cpuMsPerReview() {
             return 1000 * cpuSeconds / run.answered();
+        }
+
+        /** Microseconds of CPU per review spent by threads whose (truncated, digits as N) name starts with a prefix. */
+        double usPerReview(String... prefixes) {
+            double sum = 0;
+            for (Map.Entry<String, Double> e : threads.entrySet()) {
+                for (String p : prefixes) {
+                    if (e.getKey().startsWith(p)) {
+                        sum += e.getValue();
+                        break;
+                    }
+                }
+            }
+            return 1e6 * sum / run.answered();
         }
     }
 

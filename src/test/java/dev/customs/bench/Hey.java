@@ -72,6 +72,19 @@ final class Hey {
                 r.loadGeneratorCpu(), load);
     }
 
+    /** Several payloads at once, one hey per payload with {@code concurrency} connections each, for warming up. */
+    void mixed(String label, URI url, List<Path> bodies, int seconds, int concurrency)
+            throws IOException, InterruptedException {
+        List<Process> runs = new ArrayList<>();
+        for (int i = 0; i < bodies.size(); i++) {
+            runs.add(start(List.of("-z", seconds + "s", "-c", Integer.toString(concurrency)), url, bodies.get(i),
+                    out.resolve(label + "-" + i + ".csv")));
+        }
+        for (Process p : runs) {
+            await(p, seconds + 60);
+        }
+    }
+
     /** {@code total} requests at {@code rate} per second over {@code connections} staggered single-connection hey runs. */
     Run fixedRate(String label, URI url, Path body, int rate, int total, int connections)
             throws IOException, InterruptedException {

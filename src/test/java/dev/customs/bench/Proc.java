@@ -42,6 +42,28 @@ final class Proc {
         }
     }
 
+    /**
+     * CPU seconds of each thread of {@code pid}, summed by thread name with digits dropped ("VM Thread", "C2 CompilerThread").
+     */
+    static java.util.Map<String, Double> threadCpu(long pid) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String s = Files.readString(task.resolve("stat"));
+                    String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/" + pid + "/task", e);
+        }
+        return out;
+    }
+
     /** A {@code kB} line of {@code /proc/<pid>/status} ({@code VmHWM}, {@code VmRSS}), KiB. */
     static long status(long pid, String key) {
         try {

@@ -29,6 +29,7 @@ final class Report {
     private final List<String> onRows = new ArrayList<>();
     private final List<String> offRows = new ArrayList<>();
     private final List<String> ratioRows = new ArrayList<>();
+    private final List<String> cpuRows = new ArrayList<>();
     private final Map<String, String> processRows = new LinkedHashMap<>();
     private final List<String> coldRows = new ArrayList<>();
     private final List<String> registryRows = new ArrayList<>();
@@ -75,14 +76,15 @@ final class Report {
             header.append("- **Extra JVM flags (BENCH_JAVA_OPTS):** `").append(extra.strip()).append("`\n");
         }
         Bench.CONFIG_NOTES.forEach(n -> header.append("- **Configuration deviation:** ").append(n).append('\n'));
-        header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: every "
-                + "payload at saturation for %3$d s on each process, then 2 s of the payload before its runs. "
+        header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: the three "
+                + "payloads at once at saturation for %9$d s on each process, then 2 s of each payload before its "
+                + "runs. "
                 + "Saturation: %1$d connections for %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
                 + "single-connection hey processes started 1/%4$d s apart (one request every %8$d ms per "
                 + "connection). Latencies leave out requests that opened a connection; CPU from /proc/<pid>/stat "
                 + "(utime+stime) around each run.\n\n", s.concurrency(), s.saturationSeconds(), s.warmupSeconds(),
                 s.rate(), s.rateSeconds(), s.rate() * s.rateSeconds(), s.rateConnections(),
-                1000 * s.rateConnections() / s.rate()));
+                1000 * s.rateConnections() / s.rate(), 3 * s.warmupSeconds()));
     }
 
     void payload(Payload p, String on, String off) {
@@ -95,6 +97,8 @@ final class Report {
     void warm(Payload p, Measured satOn, Measured rateOn, Measured satOff, Measured rateOff, int expected) {
         onRows.add(warmRow(p, satOn, rateOn, expected));
         offRows.add(warmRow(p, satOff, rateOff, expected));
+        cpuRows.add(cpuRow(p.name() + ", rules on", satOn));
+        cpuRows.add(cpuRow(p.name() + ", floor", satOff));
         double cpu = satOn.cpuMsPerReview() / satOff.cpuMsPerReview();
         ratioRows.add(row(p.name(), f2(cpu), f2(satOff.run().throughput() / satOn.run().throughput()),
                 f2(rateOn.run().percentile(50) / rateOff.run().percentile(50)),
@@ -106,6 +110,24 @@ final class Report {
         throughput.add(p.name() + " " + f0(satOn.run().throughput()) + "/s");
         ratioMet &= cpu <= TARGET_RATIO;
         ratio.add(p.name() + " " + f2(cpu));
+    }
+
+    /** Thread groups as Linux names them (15 characters, digits shown as N here). */
+    static final String[][] THREADS = { { "vert.x-eventloo" }, { "executor-thread" }, { "VM Thread" },
+            { "CN CompilerThre" }, { "customs-events" }, { "customs-registr" } };
+
+    private String cpuRow(String what, Measured m) {
+        List<String> cells = new ArrayList<>(List.of(what));
+        double known = 0;
+        for (String[] group : THREADS) {
+            double us = m.usPerReview(group);
+            known += us;
+            cells.add(f1(us));
+        }
+        double total = 1000 * m.cpuMsPerReview();
+        cells.add(f1(total - known));
+        cells.add(f1(total));
+        return row(cells.toArray(String[]::new));
     }
 
     private String warmRow(Payload p, Measured sat, Measured fixed, int expected) {
@@ -208,6 +230,13 @@ final class Report {
         md.append("## Rules on / floor\n\n");
         table(md, List.of("payload", "CPU per review (saturation)", "throughput floor/on", "p50 at fixed rate",
                 "p99 at fixed rate"), ratioRows);
+        md.append("## Where the CPU went at saturation (µs per review, by thread)\n\n");
+        md.append("From /proc/<pid>/task/*/stat. Event loops run the reviews; Quarkus workers read bodies Quarkus "
+                + "REST does not buffer; VM Thread is SerialGC's collections; compiler threads are the JIT, still "
+                + "at work after the warm-up when they show here; customs-events posts (here: logs) Events of "
+                + "denials; customs-registry is the registry client's pool.\n\n");
+        table(md, List.of("payload", "event loops", "Quarkus workers", "GC (VM Thread)", "JIT compilers",
+                "customs-events", "customs-registry", "other", "total"), cpuRows);
         md.append("## Start-up and memory\n\n");
         md.append("First answer: from exec of `java` to the first `200` from `POST /validate` (pod.json, its image not "
                 + "yet cached), polled with curl every few ms. Peak RSS: VmHWM at the end of the process's runs.\n\n");
