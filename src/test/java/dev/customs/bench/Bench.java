@@ -498,23 +498,10 @@ public final class Bench {
             }
             out.append(line.isBlank() ? "" : line.substring(indent.length())).append('\n');
         }
-        String config = out.toString();
-        // The chart writes the built-in exemption as customs.exemptions."system".*, the jar's application.properties as
-        // customs.exemptions.system.*; together they fail start-up (SRCFG00050 "does not map to any root"). Until one
-        // spelling is chosen, the bench uses the jar's, and says so in the results.
-        String fixed = config.replace("customs.exemptions.\"system\".", "customs.exemptions.system.");
-        if (!fixed.equals(config)) {
-            CONFIG_NOTES.add("deploy/customs.yaml's configuration as rendered fails start-up next to the jar's "
-                    + "application.properties (SRCFG00050: `customs.exemptions.system.*` \"does not map to any root\" "
-                    + "once `customs.exemptions.\"system\".*` is set); the bench un-quotes `\"system\"` in its copy.");
-        }
         Path file = Files.createDirectories(work.resolve("config")).resolve("application.properties");
-        Files.writeString(file, fixed);
+        Files.writeString(file, out.toString());
         return file;
     }
-
-    /** Where the bench had to deviate from the production configuration, for the results. */
-    static final List<String> CONFIG_NOTES = new ArrayList<>();
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

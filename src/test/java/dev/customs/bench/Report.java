@@ -75,7 +75,6 @@ final class Report {
         if (extra != null && !extra.isBlank()) {
             header.append("- **Extra JVM flags (BENCH_JAVA_OPTS):** `").append(extra.strip()).append("`\n");
         }
-        Bench.CONFIG_NOTES.forEach(n -> header.append("- **Configuration deviation:** ").append(n).append('\n'));
         header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: the three "
                 + "payloads at once at saturation for %9$d s on each process, then 2 s of each payload before its "
                 + "runs. "
