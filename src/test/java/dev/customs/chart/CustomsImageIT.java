@@ -28,6 +28,7 @@ import java.util.zip.GZIPOutputStream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +75,8 @@ import io.vertx.core.Vertx;
  * test runs, and Maven downloads only what is missing.
  */
 class CustomsImageIT {
+
+    private static final Logger LOG = Logger.getLogger(CustomsImageIT.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
@@ -297,7 +300,7 @@ class CustomsImageIT {
             }
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        System.out.printf("CustomsImageIT: nested image build took %d s%n", seconds);
+        LOG.infof("CustomsImageIT: nested image build took %d s", seconds);
         assertThat(finished).as("the nested build finished within %s; its log ends with:%n%s", BUILD_TIMEOUT,
                 tail(log)).isTrue();
         assertThat(p.exitValue()).as("exit status of %s; its log ends with:%n%s", String.join(" ", cmd), tail(log))

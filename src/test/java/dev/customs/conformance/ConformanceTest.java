@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
@@ -85,6 +86,8 @@ import dev.customs.rules.Violation;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConformanceTest {
+
+    private static final Logger LOG = Logger.getLogger(ConformanceTest.class);
 
     /** The corpus rule names and the Customs rule ids they stand for. */
     static final Map<String, String> RULES = orderedRules();
@@ -185,7 +188,7 @@ class ConformanceTest {
         for (Row row : conditional) {
             outcomes.computeIfAbsent(row.file(), this::evaluate);
         }
-        System.out.println(report());
+        LOG.info(report());
     }
 
     @BeforeEach

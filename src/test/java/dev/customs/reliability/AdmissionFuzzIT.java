@@ -55,6 +55,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class AdmissionFuzzIT {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AdmissionFuzzIT.class);
+
     private static final long SEED = Long.getLong("reliability.fuzz.seed", 20_260_218L);
     private static final Duration DURATION = Duration.ofSeconds(Long.getLong("reliability.fuzz.seconds", 20));
     private static final Duration HANG = Duration.ofSeconds(10);
@@ -112,7 +114,7 @@ class AdmissionFuzzIT {
     void mutatedReviewsAreAnsweredOrRefusedButNeverFail() throws Exception {
         List<JsonNode> fixtures = fixtures();
         assertThat(fixtures).hasSizeGreaterThan(50);
-        System.out.printf("[figure] fuzz: seed=%d (rerun with -Dreliability.fuzz.seed=%d), %d fixtures, for %d s%n", SEED,
+        LOG.infof("[figure] fuzz: seed=%d (rerun with -Dreliability.fuzz.seed=%d), %d fixtures, for %d s", SEED,
                 SEED, fixtures.size(), DURATION.toSeconds());
 
         List<String> failures = new ArrayList<>();
@@ -129,7 +131,7 @@ class AdmissionFuzzIT {
             }
             failures.add(report(i, input, problem));
         }
-        System.out.printf("[figure] fuzz: seed=%d, %d inputs (%.1f MiB) in %d s, answers by status %s%n", SEED,
+        LOG.infof("[figure] fuzz: seed=%d, %d inputs (%.1f MiB) in %d s, answers by status %s", SEED,
                 iterations, bytes / (1024.0 * 1024), DURATION.toSeconds(), statuses);
 
         assertThat(failures).as("inputs that failed (seed %d)", SEED).isEmpty();

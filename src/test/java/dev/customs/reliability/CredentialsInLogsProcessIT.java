@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,8 @@ import dev.customs.image.registry.TestRegistry;
  * query. The reviews' answers show each kind of authentication really happened.
  */
 class CredentialsInLogsProcessIT {
+
+    private static final Logger LOG = Logger.getLogger(CredentialsInLogsProcessIT.class);
 
     private static final String WRONG_PASSWORD = "wrong-pass-5c1e";
     private static final String PRESIGNED = "presigned-signature-9d27";
@@ -111,8 +114,8 @@ class CredentialsInLogsProcessIT {
             // the start-up warm-up review must not reach out to a real registry either (it once looked up Docker Hub)
             assertThat(text).doesNotContain("registry-1.docker.io");
             assertThat(secrets).allSatisfy(secret -> assertThat(text).as("the log (%s)", log).doesNotContain(secret));
-            System.out.printf("[figure] credentials: %d log lines (%d at DEBUG) searched for %d secrets (2 passwords, "
-                    + "their Basic encodings, %d bearer tokens and their signatures, a pre-signed query): none found%n",
+            LOG.infof("[figure] credentials: %d log lines (%d at DEBUG) searched for %d secrets (2 passwords, "
+                    + "their Basic encodings, %d bearer tokens and their signatures, a pre-signed query): none found",
                     text.lines().count(), text.lines().filter(l -> l.contains(" DEBUG ")).count(), secrets.size(),
                     tokens.size());
         }

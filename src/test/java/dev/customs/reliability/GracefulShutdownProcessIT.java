@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +55,8 @@ import dev.customs.image.registry.TestRegistry;
  * </ul>
  */
 class GracefulShutdownProcessIT {
+
+    private static final Logger LOG = Logger.getLogger(GracefulShutdownProcessIT.class);
 
     private static final String NS = "shop";
     /** Quarkus sleeps the delay after the signal is handled; allow for that and for a loaded machine. */
@@ -177,10 +180,10 @@ class GracefulShutdownProcessIT {
                 .mapToLong(Outcome::sent).max().orElse(0);
         long firstRefused = outcomes.stream().filter(o -> !o.ok()).mapToLong(Outcome::sent).min().orElse(-1);
         long okDuringDelay = outcomes.stream().filter(o -> o.ok() && o.sent() > 0).count();
-        System.out.printf("[figure] shutdown (delay %d s, timeout %d s): SIGTERM at 0 ms; readiness DOWN at %d ms; "
+        LOG.infof("[figure] shutdown (delay %d s, timeout %d s): SIGTERM at 0 ms; readiness DOWN at %d ms; "
                 + "%d reviews answered 200 after SIGTERM; last new connection served (sent) at %d ms; first refusal "
                 + "(503 or refused, sent) at %d ms; review in flight at SIGTERM answered at %d ms; review in flight when "
-                + "the delay ended answered at %d ms; exit at %d ms with code %s%n", delay.toSeconds(),
+                + "the delay ended answered at %d ms; exit at %d ms with code %s", delay.toSeconds(),
                 timeout.toSeconds(), (readinessDown.get() - sigterm.get()) / 1_000_000, okDuringDelay,
                 lastServedNew / 1_000_000, firstRefused / 1_000_000, atSigterm.done() / 1_000_000,
                 whenDelayEnds.done() / 1_000_000, exited / 1_000_000, exit);

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +52,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
  * {@code RegistryInspectorIT}; here each fault is seen as the apiserver sees it.
  */
 abstract class RegistryFaultMatrix {
+
+    private static final Logger LOG = Logger.getLogger(RegistryFaultMatrix.class);
 
     /** What the wall time of one review may exceed the budget by: HTTP, JSON and a loaded 2-core machine. */
     static final Duration SLACK = Duration.ofMillis(700);
@@ -159,7 +162,7 @@ abstract class RegistryFaultMatrix {
             assertThat(ms).as("the fault itself, not the budget, ends the resolution").isLessThan(budget);
         }
         c.afterwards().run();
-        System.out.printf("[figure] on-error=%s fault=%s: %s in %d ms (budget %d ms)%n", onError(), fault,
+        LOG.infof("[figure] on-error=%s fault=%s: %s in %d ms (budget %d ms)", onError(), fault,
                 response.path("allowed").asBoolean() ? "allowed" : "denied", ms, budget);
     }
 
@@ -267,8 +270,8 @@ abstract class RegistryFaultMatrix {
                 yield new Case(image, List.of("the manifest is larger than 4 MiB"), Ends.BY_FAULT, () -> {
                     // what got through is what Customs read (4 MiB) plus what the two sockets' buffers held
                     assertThat(written.get()).as("bytes the registry got to send").isLessThan(16L * 1024 * 1024);
-                    System.out.printf("[figure] on-error=%s 50 MiB manifest: the proxy got %.1f MiB out before Customs "
-                            + "cut the connection%n", onError(), written.get() / (1024.0 * 1024));
+                    LOG.infof("[figure] on-error=%s 50 MiB manifest: the proxy got %.1f MiB out before Customs "
+                            + "cut the connection", onError(), written.get() / (1024.0 * 1024));
                 });
             }
             case REDIRECT_LOOP -> {

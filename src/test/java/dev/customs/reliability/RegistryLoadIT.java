@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,6 +62,8 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(FaultProfiles.Warn.class)
 class RegistryLoadIT {
+
+    private static final Logger LOG = Logger.getLogger(RegistryLoadIT.class);
 
     static final int REVIEWS = 10_000;
     static final int CLIENTS = 8;
@@ -155,13 +158,13 @@ class RegistryLoadIT {
         long heapAfter = usedHeapAfterGc();
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        System.out.printf("[figure] load: %d reviews from %d clients in %d s (%d/s) with the registry down %d s and "
+        LOG.infof("[figure] load: %d reviews from %d clients in %d s (%d/s) with the registry down %d s and "
                 + "hanging %d s: %d as expected, %d [image-unverified] during the fault, %d wrong, %d 5xx; stale "
-                + "digests served: %s; latency p50 %d ms, p99 %d ms, max %d ms%n", REVIEWS, CLIENTS, seconds,
+                + "digests served: %s; latency p50 %d ms, p99 %d ms, max %d ms", REVIEWS, CLIENTS, seconds,
                 REVIEWS / seconds, DOWN.toSeconds(), HANG.toSeconds(), verdicts.get(0), verdicts.get(1),
                 verdicts.get(2), serverErrors.get(), stale, sorted[REVIEWS / 2] / 1_000_000,
                 sorted[REVIEWS * 99 / 100] / 1_000_000, sorted[REVIEWS - 1] / 1_000_000);
-        System.out.printf("[figure] load: used heap after GC %.1f MiB before, %.1f MiB after (%+.1f%%)%n",
+        LOG.infof("[figure] load: used heap after GC %.1f MiB before, %.1f MiB after (%+.1f%%)",
                 heapBefore / 1048576.0, heapAfter / 1048576.0, 100.0 * (heapAfter - heapBefore) / heapBefore);
 
         assertThat(serverErrors.get()).as("5xx answers").isZero();

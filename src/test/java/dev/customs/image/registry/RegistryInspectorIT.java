@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +41,8 @@ import io.vertx.core.Vertx;
  * formats, platforms, caching and its request counts, failures, and hostile references.
  */
 class RegistryInspectorIT {
+
+    private static final Logger LOG = Logger.getLogger(RegistryInspectorIT.class);
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final PlatformSelector ARM64 = new PlatformSelector(Set.of("linux"), Set.of("arm64"));
@@ -283,7 +286,7 @@ class RegistryInspectorIT {
         assertThat(again.digest()).isEqualTo(p.digest());
         assertThat(proxy.total()).as("requests for a warm digest reference").isZero();
         assertThat(recorder.resolutions).containsExactly("miss", "hit");
-        System.out.println("[figure] warm digest-pinned resolution: " + micros + " µs, 0 registry requests");
+        LOG.info("[figure] warm digest-pinned resolution: " + micros + " µs, 0 registry requests");
     }
 
     @Test
@@ -364,7 +367,7 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestGets()).as("manifest fetches").isEqualTo(1);
         assertThat(proxy.blobGets()).as("config fetches").isEqualTo(1);
         assertThat(proxy.total()).isEqualTo(2);
-        System.out.println("[figure] 50 concurrent admissions of a new image: " + proxy.manifestGets()
+        LOG.info("[figure] 50 concurrent admissions of a new image: " + proxy.manifestGets()
                 + " manifest GET, " + proxy.blobGets() + " config GET");
     }
 

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,8 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(ValidateRegistryIT.Profile.class)
 class ValidateRegistryIT {
+
+    private static final Logger LOG = Logger.getLogger(ValidateRegistryIT.class);
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -187,7 +190,7 @@ class ValidateRegistryIT {
         assertThat(ms).isLessThan(2500);
         assertThat(r.path("allowed").asBoolean()).isTrue();
         assertThat(warnings(r)).contains("did not answer within the 1000 ms budget");
-        System.out.println("[figure] /validate with a registry 4 s slow, budget 1 s: answered in " + ms + " ms");
+        LOG.info("[figure] /validate with a registry 4 s slow, budget 1 s: answered in " + ms + " ms");
     }
 
     @Test
@@ -211,7 +214,7 @@ class ValidateRegistryIT {
         assertThat(validate(pod(NS, pinned)).path("allowed").asBoolean()).isTrue();
         long ms = (System.nanoTime() - started) / 1_000_000;
         assertThat(proxy.total()).as("requests for the second admission").isZero();
-        System.out.println("[figure] second /validate of a digest-pinned image: " + ms + " ms round trip, "
+        LOG.info("[figure] second /validate of a digest-pinned image: " + ms + " ms round trip, "
                 + proxy.total() + " registry requests");
     }
 
