@@ -16,11 +16,15 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
-import dev.customs.admission.WorkloadKind;
 import dev.customs.audit.AuditScanner;
+import dev.customs.audit.ObjectSource;
+import dev.customs.audit.ReportStore;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.kube.ApiObjectSource;
+import dev.customs.kube.ApiReportStore;
+import dev.customs.kube.KubeApi;
 import dev.customs.policy.Action;
 import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
@@ -197,32 +201,41 @@ public class Beans {
         return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
     }
 
-    /** The audit's informers, one per evaluated kind; none without a Kubernetes API or with the audit disabled. */
+    /** The most bytes one page of an audit list may take; a page that does not fit is asked for again, smaller. */
+    static final int AUDIT_MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * The audit: paginated lists from the API server, reports through it when enabled. Without a Kubernetes API it has
+     * nothing to list (and is never scheduled).
+     */
     @Produces
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
             Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
-        List<AuditScanner.Source> sources = new ArrayList<>();
-        if (k8s.available() && !config.audit().interval().isZero()) {
-            KubernetesClient c = k8s.client();
-            sources.add(new AuditScanner.Source(WorkloadKind.POD, c.pods().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.DEPLOYMENT,
-                    c.apps().deployments().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.REPLICA_SET,
-                    c.apps().replicaSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.STATEFUL_SET,
-                    c.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.DAEMON_SET,
-                    c.apps().daemonSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.JOB,
-                    c.batch().v1().jobs().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.CRON_JOB,
-                    c.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.REPLICATION_CONTROLLER,
-                    c.replicationControllers().inAnyNamespace().runnableInformer(0)));
+        CustomsConfig.Audit audit = config.audit();
+        CustomsConfig.Reports reports = config.reports();
+        if (audit.pageSize() < 1 || audit.pageSize() > 10_000) {
+            throw new IllegalArgumentException("customs.audit.page-size must be between 1 and 10000, not "
+                    + audit.pageSize());
         }
-        return new AuditScanner(sources, mapper, engine, policy, resolver, reporter, clock,
-                config.audit().concurrency());
+        if (reports.maxResults() < 1 || reports.maxResults() > 1000) {
+            throw new IllegalArgumentException("customs.reports.max-results must be between 1 and 1000, not "
+                    + reports.maxResults());
+        }
+        ObjectSource source = (kind, sink) -> {
+        };
+        ReportStore store = null;
+        if (k8s.available()) {
+            KubeApi api = new KubeApi(k8s.client(), mapper);
+            source = new ApiObjectSource(api, mapper, audit.pageSize(), AUDIT_MAX_PAGE_BYTES);
+            if (reports.enabled()) {
+                store = new ApiReportStore(api, mapper);
+            }
+        }
+        AuditScanner.Settings settings = new AuditScanner.Settings(audit.concurrency(), audit.objectsPerSecond(),
+                audit.imagesPerSecond(), config.registry().tagTtl(), reports.maxResults(),
+                reports.enabled() ? reports.formats() : List.of());
+        return new AuditScanner(source, store, mapper, engine, policy, resolver, reporter, clock, settings);
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {

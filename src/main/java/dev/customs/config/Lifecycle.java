@@ -1,6 +1,7 @@
 package dev.customs.config;
 
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,12 +23,14 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Start-up: answers one built-in review before the first real one, so the first admission does not pay for class
  * loading (seconds on a cold JVM, against a budget of a few); then starts what runs in the background: the namespace
- * label cache (by creating it) and the audit's informers.
+ * label cache (by creating it) and the audit's schedule.
  */
 @ApplicationScoped
 public class Lifecycle {
 
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
+    /** The first audit runs this soon after start (or after one interval, if shorter), once namespaces are known. */
+    static final Duration FIRST_AUDIT = Duration.ofSeconds(30);
 
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
             AuditScanner audit, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
@@ -40,8 +43,8 @@ public class Lifecycle {
             LOG.info("background audit disabled (customs.audit.interval=0)");
             return;
         }
-        audit.start();
-        audit.schedule(config.audit().interval());
+        Duration interval = config.audit().interval();
+        audit.schedule(FIRST_AUDIT.compareTo(interval) < 0 ? FIRST_AUDIT : interval, interval, namespaces::synced);
     }
 
     /**

@@ -31,6 +31,7 @@ public final class MicrometerRecorder implements Recorder {
     private final MultiGauge auditViolations;
     private final MultiGauge auditObjects;
     private final AtomicLong lastAuditSeconds = new AtomicLong();
+    private final AtomicLong lastAuditMillis = new AtomicLong();
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
@@ -42,6 +43,9 @@ public final class MicrometerRecorder implements Recorder {
                 .description("Workloads and standalone pods evaluated by the last background audit").register(registry);
         io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.timestamp.seconds", lastAuditSeconds,
                 AtomicLong::get).description("When the last background audit finished, in Unix seconds")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.duration.seconds", lastAuditMillis,
+                ms -> ms.get() / 1000.0).description("How long the last background audit took, in seconds")
                 .register(registry);
     }
 
@@ -97,5 +101,16 @@ public final class MicrometerRecorder implements Recorder {
         objects.forEach((ns, n) -> objectRows.add(MultiGauge.Row.of(Tags.of("namespace", ns), n)));
         auditObjects.register(objectRows, true);
         lastAuditSeconds.set(finishedAt.getEpochSecond());
+    }
+
+    @Override
+    public void auditDuration(Duration duration) {
+        lastAuditMillis.set(duration.toMillis());
+    }
+
+    @Override
+    public void auditReport(String result) {
+        Counter.builder("customs.audit.reports").description("Reports handled by the background audit, by result")
+                .tag("result", result).register(registry).increment();
     }
 }

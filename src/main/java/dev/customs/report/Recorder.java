@@ -42,6 +42,14 @@ public interface Recorder {
     default void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
     }
 
+    /** How long the last background audit run took. */
+    default void auditDuration(Duration duration) {
+    }
+
+    /** One report the audit handled. {@code result}: created, updated, unchanged, deleted or failed. */
+    default void auditReport(String result) {
+    }
+
     /** One series of the audit gauge. */
     record AuditKey(String rule, String namespace) {
     }
