@@ -11,18 +11,21 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
-import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageResolver;
+import dev.customs.kube.KubernetesAccess;
+import dev.customs.kube.LeaderElection;
+import dev.customs.kube.NamespaceCache;
 import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.RuleEngine;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * Start-up: answers one built-in review before the first real one, so the first admission does not pay for class
  * loading (seconds on a cold JVM, against a budget of a few); then starts what runs in the background: the namespace
- * label cache (by creating it) and the audit's informers.
+ * label cache (by creating it) and the leader election, whose winner runs the audit.
  */
 @ApplicationScoped
 public class Lifecycle {
@@ -30,7 +33,7 @@ public class Lifecycle {
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
 
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
-            AuditScanner audit, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
+            LeaderElection auditLeader, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
         warmUp(mapper, engine, policy, images);
         if (!k8s.available()) {
             LOG.info("no Kubernetes API configured: serving admission; Events are logged, the audit is off");
@@ -40,8 +43,16 @@ public class Lifecycle {
             LOG.info("background audit disabled (customs.audit.interval=0)");
             return;
         }
-        audit.start();
-        audit.schedule(config.audit().interval());
+        // one replica runs the audit: the holder of the Lease
+        auditLeader.start();
+    }
+
+    /**
+     * On shutdown, before the Kubernetes client is closed: a leader stops its audit and releases the Lease, so another
+     * replica takes over at once instead of when the Lease expires.
+     */
+    void stop(@Observes ShutdownEvent ev, LeaderElection auditLeader) {
+        auditLeader.close();
     }
 
     /**

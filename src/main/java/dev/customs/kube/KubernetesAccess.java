@@ -1,4 +1,4 @@
-package dev.customs.config;
+package dev.customs.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 
