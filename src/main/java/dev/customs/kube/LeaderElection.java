@@ -23,7 +23,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
  * replaced once the Lease expires ({@code leaseDuration}).
  *
  * <p>
- * Needs {@code create} on leases in the namespace, and {@code get} and {@code update} on the Lease by name.
+ * Needs {@code create} on leases in the namespace, and {@code get} and {@code patch} on the Lease by name (fabric8
+ * renews and releases by patch).
  */
 public final class LeaderElection implements AutoCloseable {
 

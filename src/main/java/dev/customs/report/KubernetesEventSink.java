@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 
 /**
  * Posts {@code events.k8s.io/v1} Events: type Warning, reason PolicyViolation, reportingController
@@ -25,6 +29,8 @@ public final class KubernetesEventSink implements EventSink {
     public static final int MAX_NOTE = 1024;
     /** "…" in UTF-8. */
     private static final int ELLIPSIS_BYTES = 3;
+    /** How long one series update may take; the client's own request timeout applies as well. */
+    private static final java.time.Duration PATCH_TIMEOUT = java.time.Duration.ofSeconds(10);
     /** A DNS subdomain, as Event names must be. */
     static final int MAX_NAME = 253;
 
@@ -53,14 +59,35 @@ public final class KubernetesEventSink implements EventSink {
     }
 
     /**
-     * One merge patch of the series, without reading the Event first: the chart grants {@code create} and
-     * {@code patch} on Events, not {@code get}.
+     * One merge patch of the series, sent as it is: the chart grants {@code create} and {@code patch} on Events, not
+     * {@code get}, and fabric8's patch methods read the object first (a 403, found against a real API server).
      */
     @Override
     public void addToSeries(String namespace, String eventName, int count, Instant now) {
-        String patch = "{\"series\":{\"count\":" + count + ",\"lastObservedTime\":\"" + micro(now).getTime() + "\"}}";
-        client.events().v1().events().inNamespace(namespace).withName(eventName)
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        String patch = "{\"series\":{\"count\":" + count + ",\"lastObservedTime\":\"" + micro(now).getTime()
+                + "\"}}";
+        String path = "apis/events.k8s.io/v1/namespaces/" + namespace + "/events/" + eventName;
+        HttpClient http = client.getHttpClient();
+        HttpResponse<String> response;
+        try {
+            String base = client.getMasterUrl().toString();
+            response = http.sendAsync(http.newHttpRequestBuilder().uri((base.endsWith("/") ? base : base + "/") + path)
+                    .method("PATCH", "application/merge-patch+json", patch).build(), String.class)
+                    .get(PATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("interrupted while patching event " + eventName, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KubernetesClientException("could not patch event " + eventName + ": " + e, e);
+        }
+        if (!response.isSuccessful()) {
+            throw new KubernetesClientException("PATCH " + path + " answered " + response.code() + ": "
+                    + abbreviate(response.body()));
+        }
+    }
+
+    private static String abbreviate(String body) {
+        return body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "…" : body;
     }
 
     /**
