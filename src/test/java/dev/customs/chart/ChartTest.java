@@ -575,7 +575,7 @@ class ChartTest {
                             org.assertj.core.groups.Tuple.tuple(List.of("coordination.k8s.io"), List.of("leases"),
                                     List.of(), List.of("create")),
                             org.assertj.core.groups.Tuple.tuple(List.of("coordination.k8s.io"), List.of("leases"),
-                                    List.of(lease), List.of("get", "update")));
+                                    List.of(lease), List.of("get", "patch")));
             RoleBinding rb = r.one(RoleBinding.class);
             assertThat(rb.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
             assertThat(rb.getRoleRef().getName()).isEqualTo(leader.getMetadata().getName());
