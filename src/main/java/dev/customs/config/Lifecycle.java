@@ -12,8 +12,10 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
-import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageResolver;
+import dev.customs.kube.KubernetesAccess;
+import dev.customs.kube.LeaderElection;
+import dev.customs.kube.NamespaceCache;
 import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
@@ -26,13 +28,14 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetList;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetList;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobList;
 import io.fabric8.kubernetes.api.model.batch.v1.JobList;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the audit's
- * informers — and warms the JIT with built-in reviews on a thread of its own. The warm-up is off the path to
- * readiness: Customs answers (and is ready) as soon as it can, and a real review that arrives during the warm-up is
- * simply served alongside it.
+ * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the leader election,
+ * whose winner runs the audit — and warms the JIT with built-in reviews on a thread of its own. The warm-up is off the
+ * path to readiness: Customs answers (and is ready) as soon as it can, and a real review that arrives during the
+ * warm-up is simply served alongside it.
  */
 @ApplicationScoped
 public class Lifecycle {
@@ -40,7 +43,7 @@ public class Lifecycle {
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
 
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
-            AuditScanner audit, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
+            LeaderElection auditLeader, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
         Thread warm = new Thread(() -> warmUp(mapper, engine, policy, images, WARM_UP_REVIEWS), "customs-warm-up");
         warm.setDaemon(true);
         warm.setPriority(Thread.MIN_PRIORITY);
@@ -54,8 +57,16 @@ public class Lifecycle {
             return;
         }
         prepareModelReaders(k8s);
-        audit.start();
-        audit.schedule(config.audit().interval());
+        // one replica runs the audit: the holder of the Lease
+        auditLeader.start();
+    }
+
+    /**
+     * On shutdown, before the Kubernetes client is closed: a leader stops its audit and releases the Lease, so another
+     * replica takes over at once instead of when the Lease expires.
+     */
+    void stop(@Observes ShutdownEvent ev, LeaderElection auditLeader) {
+        auditLeader.close();
     }
 
     /** The list kinds the audit's informers read. */
