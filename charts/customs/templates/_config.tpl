@@ -45,6 +45,14 @@ and that backslash once more for the properties syntax.
 {{- if le (int .Values.terminationGracePeriodSeconds) (add .Values.shutdownDelaySeconds .Values.webhook.timeoutSeconds | int) -}}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be above shutdownDelaySeconds + webhook.timeoutSeconds (%d): a terminating pod must finish the reviews it accepted" (int .Values.terminationGracePeriodSeconds) (add .Values.shutdownDelaySeconds .Values.webhook.timeoutSeconds | int)) -}}
 {{- end -}}
+{{- with .Values.audit.leaderElection -}}
+{{- $lease := include "customs.durationMillis" .leaseDuration | int64 -}}
+{{- $renew := include "customs.durationMillis" .renewDeadline | int64 -}}
+{{- $retry := include "customs.durationMillis" .retryPeriod | int64 -}}
+{{- if or (le $lease $renew) (le $renew $retry) -}}
+{{- fail (printf "audit.leaderElection: leaseDuration (%s) must be above renewDeadline (%s), and renewDeadline above retryPeriod (%s)" .leaseDuration .renewDeadline .retryPeriod) -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.registry.ca.pem .Values.registry.ca.configMap -}}
 {{- fail "registry.ca: set pem or configMap, not both" -}}
 {{- end -}}
@@ -145,5 +153,9 @@ customs.audit.images-per-second={{ .Values.audit.imagesPerSecond }}
 customs.reports.enabled={{ .Values.reports.enabled }}
 customs.reports.formats={{ include "customs.propList" .Values.reports.formats }}
 customs.reports.max-results={{ int64 .Values.reports.maxResults }}
+customs.leader-election.lease-name={{ include "customs.leaseName" . }}
+customs.leader-election.lease-duration={{ .Values.audit.leaderElection.leaseDuration }}
+customs.leader-election.renew-deadline={{ .Values.audit.leaderElection.renewDeadline }}
+customs.leader-election.retry-period={{ .Values.audit.leaderElection.retryPeriod }}
 customs.metrics.namespace-label={{ .Values.metrics.namespaceLabel }}
 {{- end -}}

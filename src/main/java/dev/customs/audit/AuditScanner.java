@@ -162,27 +162,30 @@ public final class AuditScanner implements AutoCloseable {
     }
 
     /**
-     * Runs the audit every {@code interval} on its own thread, the first time after {@code initialDelay}; a run waits
-     * until {@code ready} holds (namespace labels known, since they decide actions).
+     * Runs the audit every {@code interval} on its own thread, the first time after {@code initialDelay}, until
+     * {@link #stop()}; a run waits until {@code ready} holds (namespace labels known, since they decide actions). Called
+     * when this replica becomes the leader.
      */
     public synchronized void schedule(Duration initialDelay, Duration interval, BooleanSupplier ready) {
         if (scheduler != null || closed) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "customs-audit");
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(() -> {
+        scheduler = s;
+        BooleanSupplier current = () -> !closed && !s.isShutdown() && !Thread.currentThread().isInterrupted();
+        s.scheduleWithFixedDelay(() -> {
             try {
                 while (!ready.getAsBoolean()) {
-                    if (closed) {
+                    if (!current.getAsBoolean()) {
                         return;
                     }
                     Thread.sleep(1000);
                 }
-                runOnce(() -> !closed && !Thread.currentThread().isInterrupted());
+                runOnce(current);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
@@ -190,6 +193,19 @@ public final class AuditScanner implements AutoCloseable {
                 LOG.debug("audit run failure", e);
             }
         }, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops the schedule, ends a run in progress (as incomplete: it deletes nothing), and withdraws the published
+     * gauges: a replica that no longer runs the audit must not keep exporting the figures of its last run beside the
+     * new leader's. Called when this replica stops being the leader; {@link #schedule} may follow again.
+     */
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+        reporter.recorder().auditStopped();
     }
 
     /** Evaluates everything once, to the end. Blocks the calling thread. */
@@ -232,14 +248,19 @@ public final class AuditScanner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             run.complete = false;
+            run.stopped = true;
         }
+        run.going(); // a run that lost its leadership at the very end publishes nothing either
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         if (run.complete) {
             lastRun = run.computed;
         }
-        Recorder recorder = reporter.recorder();
-        recorder.auditRun(run.violations, run.perNamespace, clock.instant());
-        recorder.auditDuration(took);
+        if (!run.stopped) {
+            // a run ended because this replica stopped leading publishes nothing: the new leader does
+            Recorder recorder = reporter.recorder();
+            recorder.auditRun(run.violations, run.perNamespace, clock.instant());
+            recorder.auditDuration(took);
+        }
         LOG.infof("audit objects=%d violations=%d reports=%s complete=%s took=%d ms", run.objects,
                 run.violations.values().stream().mapToInt(Integer::intValue).sum(), run.reports, run.complete,
                 took.toMillis());
@@ -487,10 +508,8 @@ public final class AuditScanner implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
+        stop();
     }
 }

@@ -1,6 +1,7 @@
 package dev.customs.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -25,6 +27,9 @@ import dev.customs.image.registry.RegistryImageInspector;
 import dev.customs.kube.ApiObjectSource;
 import dev.customs.kube.ApiReportStore;
 import dev.customs.kube.KubeApi;
+import dev.customs.kube.KubernetesAccess;
+import dev.customs.kube.LeaderElection;
+import dev.customs.kube.NamespaceCache;
 import dev.customs.policy.Action;
 import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
@@ -39,6 +44,7 @@ import dev.customs.rules.DockerSocket;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -85,8 +91,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    KubernetesAccess kubernetesAccess(KubernetesClient client) {
-        return new KubernetesAccess(client);
+    KubernetesAccess kubernetesAccess(Config config, Instance<KubernetesClient> client) {
+        return new KubernetesAccess(config, client::get);
     }
 
     @Produces
@@ -226,7 +232,7 @@ public class Beans {
         };
         ReportStore store = null;
         if (k8s.available()) {
-            KubeApi api = new KubeApi(k8s.client(), mapper);
+            KubeApi api = new KubeApi(k8s::client, mapper);
             source = new ApiObjectSource(api, mapper, audit.pageSize(), AUDIT_MAX_PAGE_BYTES);
             if (reports.enabled()) {
                 store = new ApiReportStore(api, mapper);
@@ -240,5 +246,31 @@ public class Beans {
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {
         scanner.close();
+    }
+
+    /**
+     * The election of the one replica that runs the audit; started by {@link Lifecycle} only when there is a Kubernetes
+     * API and the audit is on. Its identity is the pod's name.
+     */
+    @Produces
+    @Singleton
+    LeaderElection auditLeaderElection(CustomsConfig config, KubernetesAccess k8s, AuditScanner audit,
+            NamespaceCache namespaces, Recorder recorder) {
+        CustomsConfig.LeaderElection le = config.leaderElection();
+        LeaderElection.Settings settings = new LeaderElection.Settings(config.releaseNamespace(), le.leaseName(),
+                config.podName(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
+        Duration interval = config.audit().interval();
+        Duration first = Lifecycle.FIRST_AUDIT.compareTo(interval) < 0 ? Lifecycle.FIRST_AUDIT : interval;
+        return new LeaderElection(k8s.client(), settings, () -> {
+            recorder.auditLeader(true);
+            audit.schedule(first, interval, namespaces::synced);
+        }, () -> {
+            audit.stop();
+            recorder.auditLeader(false);
+        });
+    }
+
+    void closeLeaderElection(@Disposes LeaderElection election) {
+        election.close();
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,18 +42,28 @@ public final class KubeApi {
     /** Error bodies (a Status) are read up to this size. */
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
-    private final HttpClient http;
-    private final String base;
+    private final Supplier<KubernetesClient> client;
     private final ObjectMapper mapper;
+    private volatile HttpClient http;
+    private volatile String base;
 
-    public KubeApi(KubernetesClient client, ObjectMapper mapper) {
-        this(client.getHttpClient(), client.getMasterUrl().toString(), mapper);
+    /**
+     * @param client the Kubernetes client, asked for on the first request only (the client is built lazily, and
+     *        Customs without an audit never needs it)
+     */
+    public KubeApi(Supplier<KubernetesClient> client, ObjectMapper mapper) {
+        this.client = client;
+        this.mapper = mapper;
     }
 
-    KubeApi(HttpClient http, String masterUrl, ObjectMapper mapper) {
-        this.http = http;
-        this.base = masterUrl.endsWith("/") ? masterUrl.substring(0, masterUrl.length() - 1) : masterUrl;
-        this.mapper = mapper;
+    private HttpClient http() {
+        if (http == null) {
+            KubernetesClient c = client.get();
+            String master = c.getMasterUrl().toString();
+            base = master.endsWith("/") ? master.substring(0, master.length() - 1) : master;
+            http = c.getHttpClient();
+        }
+        return http;
     }
 
     /** A path with query parameters, encoded; null values are left out. */
@@ -102,7 +113,7 @@ public final class KubeApi {
      *         ({@link KubeApiException#TOO_LARGE})
      */
     public void get(String path, String accept, Body into) throws KubeApiException, InterruptedException {
-        HttpRequest req = http.newHttpRequestBuilder().uri(base + path).header("Accept", accept)
+        HttpRequest req = http().newHttpRequestBuilder().uri(base + path).header("Accept", accept)
                 .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).build();
         into.reset();
         send(req, into);
@@ -116,7 +127,7 @@ public final class KubeApi {
         } catch (IOException e) {
             throw new KubeApiException(0, "could not serialise the object: " + e.getMessage());
         }
-        HttpRequest req = http.newHttpRequestBuilder()
+        HttpRequest req = http().newHttpRequestBuilder()
                 .uri(base + path(path, Map.of("fieldManager", manager, "force", "true")))
                 .method("PATCH", "application/apply-patch+yaml", body).header("Accept", JSON)
                 .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).build();
@@ -125,7 +136,7 @@ public final class KubeApi {
 
     /** DELETEs {@code path}; an object that is already gone is not an error. */
     public void delete(String path) throws KubeApiException, InterruptedException {
-        HttpRequest req = http.newHttpRequestBuilder().uri(base + path).delete(JSON, "").header("Accept", JSON)
+        HttpRequest req = http().newHttpRequestBuilder().uri(base + path).delete(JSON, "").header("Accept", JSON)
                 .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).build();
         try {
             send(req, new Body(MAX_ERROR_BODY));
@@ -163,7 +174,7 @@ public final class KubeApi {
             body.consume();
         };
         try {
-            HttpResponse<AsyncBody> res = http.consumeBytes(req, consumer)
+            HttpResponse<AsyncBody> res = http().consumeBytes(req, consumer)
                     .get(TIMEOUT_SECONDS + 5, TimeUnit.SECONDS);
             status.set(res.code());
             // the consumer reads the status only once chunks arrive, after the headers

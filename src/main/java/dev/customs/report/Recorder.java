@@ -50,6 +50,14 @@ public interface Recorder {
     default void auditReport(String result) {
     }
 
+    /** Whether this replica runs the background audit (holds the leader election's Lease). */
+    default void auditLeader(boolean leading) {
+    }
+
+    /** This replica stopped running the audit (another one leads): its audit series are removed. */
+    default void auditStopped() {
+    }
+
     /** One series of the audit gauge. */
     record AuditKey(String rule, String namespace) {
     }

@@ -54,7 +54,7 @@ final class AuditScale {
     }
 
     /** Admission latency while the audit runs and after. */
-    record Admission(Run during, Run after, long registryRequests, double auditSeconds, int images) {
+    record Admission(Run during, Run after, long registryRequests, double auditSeconds, int images, double peakRss) {
     }
 
     /** Heap samples of one run. */
@@ -123,7 +123,6 @@ final class AuditScale {
                 heap = new Heap(before, sampling.live.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
                         sampling.peak, metric(c, "jvm_memory_max_bytes\\{[^}]*area=\"heap\"") / 1048576,
                         c.peakRssKib() / 1024.0);
-                report.process(c);
             }
             report.auditScale(first, second, heap, api.reports("reports"), api.unexpected());
 
@@ -150,9 +149,8 @@ final class AuditScale {
                         settings.rateConnections());
                 Bench.progress(String.format(Locale.ROOT, "  after the audit: p50 %.2f ms, p99 %.2f ms",
                         after.percentile(50), after.percentile(99)));
-                report.auditAdmission(new Admission(during, after, registryRequests, paced.seconds(), images.size()),
-                        paced, settings.rate());
-                report.process(c);
+                report.auditAdmission(new Admission(during, after, registryRequests, paced.seconds(), images.size(),
+                        c.peakRssKib() / 1024.0), paced, settings.rate());
             }
         }
     }

@@ -25,6 +25,7 @@ import dev.customs.reports.Scope;
 import dev.customs.reports.WorkloadReport;
 import dev.customs.rules.ContainerView;
 import dev.customs.rules.Evaluation;
+import dev.customs.rules.ImageReference;
 import dev.customs.rules.ImageUnverified;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -107,8 +108,8 @@ class ReportCrdTest {
         }
         findings.add(new Decision.Finding("host-network", null, null, "spec.hostNetwork",
                 "[host-network] the pod uses the node's network: remove hostNetwork", Action.AUDIT, "legacy"));
-        ContainerView c = new ContainerView(ContainerView.Kind.REGULAR, 0, "c0", "gone:1", List.of(), List.of(), null,
-                List.of(), "spec.containers[0]");
+        ContainerView c = new ContainerView(ContainerView.Kind.REGULAR, 0, "c0", "gone:1",
+                ImageReference.parse("gone:1"), List.of(), List.of(), null, List.of(), List.of(), "spec");
         ImageUnverified u = new ImageUnverified("gone:1", "registry said 404", List.of(c), List.of("run-as-root"));
         findings.add(new Decision.Finding(ImageUnverified.ID, "c0", "gone:1", u.field(), u.message(), Action.WARN,
                 null));
