@@ -92,7 +92,7 @@ public final class ApiObjectSource implements ObjectSource {
         String token = null;
         int limit = pageSize;
         try {
-            do {
+            while (true) {
                 Map<String, String> query = new LinkedHashMap<>();
                 query.put("limit", Integer.toString(limit));
                 query.put("continue", token);
@@ -104,7 +104,7 @@ public final class ApiObjectSource implements ObjectSource {
                         limit = Math.max(1, limit / 4);
                         LOG.debugf("audit kind=%s: a page did not fit in %d bytes; asking for %d objects", kind.kind(),
                                 page.max(), limit);
-                        continue;
+                        continue; // the same page again, smaller
                     }
                     if (e.code() == 410 && e.continueToken() != null) {
                         LOG.infof("audit kind=%s: the list expired while it was read; going on from where it was",
@@ -115,12 +115,12 @@ public final class ApiObjectSource implements ObjectSource {
                     throw new ListingFailed("listing " + where.plural() + " failed: " + e.getMessage());
                 }
                 Page read = readPage(kind, where, metadataFirst, sink);
-                if (read.stopped()) {
+                if (read.stopped() || read.next() == null) {
                     return;
                 }
                 token = read.next();
                 limit = Math.min(pageSize, limit * 2);
-            } while (token != null);
+            }
         } finally {
             page.reset();
         }

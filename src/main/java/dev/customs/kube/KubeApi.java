@@ -127,8 +127,10 @@ public final class KubeApi {
         } catch (IOException e) {
             throw new KubeApiException(0, "could not serialise the object: " + e.getMessage());
         }
-        HttpRequest req = http().newHttpRequestBuilder()
-                .uri(base + path(path, Map.of("fieldManager", manager, "force", "true")))
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("fieldManager", manager);
+        query.put("force", "true");
+        HttpRequest req = http().newHttpRequestBuilder().uri(base + path(path, query))
                 .method("PATCH", "application/apply-patch+yaml", body).header("Accept", JSON)
                 .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).build();
         send(req, new Body(MAX_ERROR_BODY));
