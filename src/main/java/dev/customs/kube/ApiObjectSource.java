@@ -25,7 +25,8 @@ import dev.customs.audit.ObjectSource;
  * <p>
  * Pods, ReplicaSets and Jobs, which controllers make in their thousands, are listed as metadata only
  * ({@code PartialObjectMetadataList}); only those the audit wants (no evaluated controller owns them) are then read in
- * full, one by one. The other kinds are listed whole.
+ * full, one by one. The other kinds are listed whole. Either way an object becomes a tree without its managed fields,
+ * last-applied annotation and status ({@link ItemReader}).
  *
  * <p>
  * A page is read into one reused buffer of at most {@code maxPageBytes}; a page that does not fit is asked again with
@@ -147,7 +148,8 @@ public final class ApiObjectSource implements ObjectSource {
                     token = c.isEmpty() ? null : c;
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     while (p.nextToken() == JsonToken.START_OBJECT) {
-                        JsonNode item = p.readValueAsTree();
+                        ObjectNode item = ItemReader.read(p,
+                                metadataFirst ? ItemReader.Mode.OWNERSHIP : ItemReader.Mode.FULL);
                         JsonNode meta = item.path("metadata");
                         if (!sink.wants(meta)) {
                             continue;
@@ -180,7 +182,10 @@ public final class ApiObjectSource implements ObjectSource {
         }
         try {
             api.get(where.one(namespace, name), KubeApi.JSON, object);
-            return mapper.readTree(object.array(), 0, object.size());
+            try (JsonParser p = mapper.createParser(object.array(), 0, object.size())) {
+                p.nextToken();
+                return ItemReader.read(p, ItemReader.Mode.FULL);
+            }
         } catch (KubeApiException e) {
             if (e.code() != 404) {
                 LOG.debugf("audit could not read namespace=%s name=%s: %s", namespace, name, e.getMessage());

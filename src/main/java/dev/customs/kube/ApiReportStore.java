@@ -75,7 +75,7 @@ public final class ApiReportStore implements ReportStore {
                     token = c.isEmpty() ? null : c;
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     while (p.nextToken() == JsonToken.START_OBJECT) {
-                        JsonNode meta = ((JsonNode) p.readValueAsTree()).path("metadata");
+                        JsonNode meta = ItemReader.read(p, ItemReader.Mode.FULL).path("metadata");
                         sink.report(meta.path("namespace").asText(""), meta.path("name").asText(""),
                                 parseHash(meta.path("annotations").path(ReportDocument.CONTENT_HASH_ANNOTATION)
                                         .asText("")));
