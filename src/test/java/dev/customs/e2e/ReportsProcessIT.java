@@ -30,7 +30,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /**
  * The audit's reports as the API server stores them, with the chart's report CRDs installed (the e2e values set
  * {@code reports.installCRDs} and both formats): a report per workload and per pod no workload owns, owned by it,
- * updated when the workload is fixed, removed when it goes or when a ReplicaSet adopts the pod; a workload with more
+ * updated when the workload is fixed, removed when it goes or when a ReplicaSet adopts the pod; a Job and not its pod;
+ * a workload with more
  * findings than the cap keeps a report far below etcd's limit; many workloads in one namespace make as many small
  * reports; and a new leader rewrites no report and posts no Event again.
  */
@@ -218,6 +219,35 @@ class ReportsProcessIT {
                 .isEqualTo(uid("ReplicaSet", NS, "adopter"));
     }
 
+    @Test
+    @Order(3)
+    void aJobNoCronJobOwnsGetsAReportAndItsPodNone() {
+        apply("""
+                apiVersion: batch/v1
+                kind: Job
+                metadata:
+                  name: once
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                        - name: app
+                          image: %s
+                """.formatted(cluster.image(Cluster.ROOT_APP)), NS);
+        String uid = admin.batch().v1().jobs().inNamespace(NS).withName("once").get().getMetadata().getUid();
+        JsonNode report = Eventually.get(AUDIT, "the Job's report", () -> reportOf(openReports(NS), "Job", "once"),
+                r -> r != null);
+        assertThat(report.at("/metadata/ownerReferences/0/uid").asText()).isEqualTo(uid);
+        assertThat(report.at("/scope/apiVersion").asText()).isEqualTo("batch/v1");
+        assertThat(result(report, "run-as-root").path("result").asText()).isEqualTo("fail");
+        // the Job controller made a pod, owned by the Job and judged with it
+        Eventually.until(Duration.ofSeconds(60), "the Job's pod", () -> admin.pods().inNamespace(NS).list()
+                .getItems().stream().anyMatch(p -> p.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> o.getUid().equals(uid))));
+        assertThat(openReports(NS)).extracting(r -> r.at("/scope/kind").asText()).doesNotContain("Pod");
+    }
+
     /** A Deployment of {@code n} containers, every one running as root. */
     private static String manyContainers(String name, int n) {
         String containers = IntStream.range(0, n)
@@ -244,7 +274,7 @@ class ReportsProcessIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aWorkloadWithMoreFindingsThanTheCapAndAHugeNamespaceStayFarBelowEtcdsLimit() throws Exception {
         int containers = 250;
         apply(manyContainers("wide", containers), HUGE);
@@ -328,7 +358,7 @@ class ReportsProcessIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aNewLeaderRewritesNoReportAndPostsNoEventAgain() throws Exception {
         b = cluster.replica("customs-reports-b");
         String first = Eventually.get(Duration.ofSeconds(60), "a or b holding the Lease", ReportsProcessIT::holder,
