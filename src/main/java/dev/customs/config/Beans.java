@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -39,6 +40,7 @@ import dev.customs.rules.DockerSocket;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -85,8 +87,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    KubernetesAccess kubernetesAccess(KubernetesClient client) {
-        return new KubernetesAccess(client);
+    KubernetesAccess kubernetesAccess(Config config, Instance<KubernetesClient> client) {
+        return new KubernetesAccess(config, client::get);
     }
 
     @Produces
