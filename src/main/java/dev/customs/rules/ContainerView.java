@@ -18,9 +18,20 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
  * @param securityContext the container's securityContext, or null
  * @param volumeMounts its volume mounts; empty when none
  * @param path the container's field path, e.g. {@code spec.template.spec.initContainers[0]}
+ * @param env the container's {@code env} entries, in order; empty when none
  */
 public record ContainerView(Kind kind, int index, String name, String image, List<String> command, List<String> args,
-        SecurityContext securityContext, List<VolumeMount> volumeMounts, String path) {
+        SecurityContext securityContext, List<VolumeMount> volumeMounts, String path, List<Env> env) {
+
+    /**
+     * One {@code env[]} entry: its name, its literal {@code value} (null when unset), and whether it takes its value
+     * from a Secret, ConfigMap, field or resource ({@code valueFrom}).
+     */
+    public record Env(String name, String value, boolean valueFrom) {
+        public Env {
+            name = name == null ? "" : name;
+        }
+    }
 
     /** The three container lists of a pod spec, in the order the kubelet starts them. */
     public enum Kind {
@@ -50,6 +61,13 @@ public record ContainerView(Kind kind, int index, String name, String image, Lis
         command = command == null ? List.of() : List.copyOf(command.stream().map(s -> s == null ? "" : s).toList());
         args = args == null ? List.of() : List.copyOf(args.stream().map(s -> s == null ? "" : s).toList());
         volumeMounts = volumeMounts == null ? List.of() : List.copyOf(volumeMounts);
+        env = env == null ? List.of() : List.copyOf(env);
+    }
+
+    /** A container without env entries. */
+    public ContainerView(Kind kind, int index, String name, String image, List<String> command, List<String> args,
+            SecurityContext securityContext, List<VolumeMount> volumeMounts, String path) {
+        this(kind, index, name, image, command, args, securityContext, volumeMounts, path, List.of());
     }
 
     /** The field path of a field of this container: {@code field("image")} → {@code spec.containers[0].image}. */

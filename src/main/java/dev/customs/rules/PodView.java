@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -65,7 +66,7 @@ public record PodView(String kind, String namespace, String name, String specPat
             }
             out.add(new ContainerView(ContainerView.Kind.EPHEMERAL, i, c.getName(), c.getImage(), c.getCommand(),
                     c.getArgs(), c.getSecurityContext(), c.getVolumeMounts(),
-                    specPath + ".ephemeralContainers[" + i + "]"));
+                    specPath + ".ephemeralContainers[" + i + "]", env(c.getEnv())));
         }
         return out;
     }
@@ -74,7 +75,19 @@ public record PodView(String kind, String namespace, String name, String specPat
         Container container = c == null ? new Container() : c;
         return new ContainerView(kind, i, container.getName(), container.getImage(), container.getCommand(),
                 container.getArgs(), container.getSecurityContext(), container.getVolumeMounts(),
-                specPath + "." + kind.field() + "[" + i + "]");
+                specPath + "." + kind.field() + "[" + i + "]", env(container.getEnv()));
+    }
+
+    private static List<ContainerView.Env> env(List<EnvVar> env) {
+        if (env == null || env.isEmpty()) {
+            return List.of();
+        }
+        List<ContainerView.Env> out = new ArrayList<>(env.size());
+        for (EnvVar e : env) {
+            out.add(e == null ? new ContainerView.Env("", null, false)
+                    : new ContainerView.Env(e.getName(), e.getValue(), e.getValueFrom() != null));
+        }
+        return out;
     }
 
     private static <T> List<T> nonNull(List<T> list) {
