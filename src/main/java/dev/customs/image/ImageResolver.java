@@ -39,7 +39,7 @@ public final class ImageResolver {
                 pod.spec().getImagePullSecrets() == null ? List.of()
                         : pod.spec().getImagePullSecrets().stream().filter(r -> r != null && r.getName() != null)
                                 .map(r -> r.getName()).toList(),
-                pod.spec().getServiceAccountName());
+                pod.spec().getServiceAccountName(), deadline());
         Map<String, CompletableFuture<ImageFacts>> pending = new HashMap<>();
         for (String image : images) {
             pending.put(image, inspectOne(image, request));
@@ -49,6 +49,15 @@ public final class ImageResolver {
             pending.forEach((image, f) -> facts.put(image, f.join()));
             return c -> facts.getOrDefault(c.image() == null ? "" : c.image(), ImageFacts.NOT_NEEDED);
         });
+    }
+
+    /**
+     * When waiting work (admission-mode layer scans) must have handed its result back: a little before the budget
+     * runs out, so the facts still arrive in time.
+     */
+    private long deadline() {
+        long budgetNanos = budget.toNanos();
+        return System.nanoTime() + budgetNanos - Math.min(budgetNanos / 10, Duration.ofMillis(200).toNanos());
     }
 
     private CompletableFuture<ImageFacts> inspectOne(String image, ImageRequest request) {

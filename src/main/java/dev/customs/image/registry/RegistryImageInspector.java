@@ -45,6 +45,8 @@ import dev.customs.config.CustomsConfig;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageRequest;
 import dev.customs.image.PlatformSelector;
+import dev.customs.image.layers.LayerScans;
+import dev.customs.image.layers.LayerSource;
 import dev.customs.image.registry.Manifest.Entry;
 import dev.customs.image.registry.RegistryClient.Target;
 import dev.customs.image.registry.RegistryFailure.Kind;
@@ -52,6 +54,8 @@ import dev.customs.report.Recorder;
 import dev.customs.rules.ImageConfig;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
+import dev.customs.rules.Layer;
+import dev.customs.rules.LayerSecrets;
 import dev.customs.rules.Platform;
 import dev.customs.rules.PlatformImage;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -109,6 +113,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     private final ObjectMapper mapper;
+    private final LayerScans layerScans;
+    private final Duration requestTimeout;
     private final Recorder recorder;
     private final Clock clock;
     private final Duration tagTtl;
@@ -134,12 +140,28 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      */
     public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder) {
+        return create(config, vertx, mapper, kubernetes, recorder, null);
+    }
+
+    /**
+     * @param layerScans where the layers of resolved images are scanned for secret files; null for none
+     */
+    public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, LayerScans layerScans) {
         return new RegistryImageInspector(config, vertx, mapper, kubernetes, recorder, Clock.systemUTC(),
-                HostResolver.SYSTEM);
+                HostResolver.SYSTEM, layerScans);
     }
 
     RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver) {
+        this(config, vertx, mapper, kubernetes, recorder, clock, resolver, null);
+    }
+
+    RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver,
+            LayerScans layerScans) {
+        this.layerScans = layerScans;
+        this.requestTimeout = config.requestTimeout();
         this.mapper = mapper;
         this.recorder = recorder;
         this.clock = clock;
@@ -256,7 +278,36 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             });
         }
         return digest.thenCompose(d -> manifest(target, d, credentials, trace)
-                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)));
+                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)))
+                .thenCompose(f -> withLayerSecrets(f, new RepositorySession(client, target, credentials,
+                        requestTimeout), request));
+    }
+
+    /** The facts with what the scans of each platform's layers found (from the layer verdict cache, or waited for). */
+    private CompletableFuture<ImageFacts> withLayerSecrets(ImageFacts facts, LayerSource source,
+            ImageRequest request) {
+        if (layerScans == null || layerScans.mode() == LayerScans.Mode.OFF
+                || !(facts instanceof ImageFacts.Resolved resolved)) {
+            return CompletableFuture.completedFuture(facts);
+        }
+        long deadline = request == null ? 0 : request.deadlineNanos();
+        List<CompletableFuture<PlatformImage>> platforms = resolved.platforms().stream()
+                .map(p -> layerScans.secrets(p.layers(), source, deadline).thenApply(p::withLayerSecrets)).toList();
+        return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
+                v -> new ImageFacts.Resolved(resolved.digest(), platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /** The layers of an image manifest, each with the history instruction that made it (when history says so). */
+    private static List<Layer> layers(Manifest.Image image, ImageConfig config) {
+        List<ImageConfig.History> made = config.history().stream().filter(h -> !h.emptyLayer()).toList();
+        List<Layer> out = new ArrayList<>(image.layers().size());
+        for (int i = 0; i < image.layers().size(); i++) {
+            Manifest.Descriptor d = image.layers().get(i);
+            // a history that does not list one entry per layer cannot say which instruction made which layer
+            String createdBy = made.size() == image.layers().size() ? made.get(i).createdBy() : "";
+            out.add(new Layer(d.digest(), d.size(), d.mediaType(), createdBy));
+        }
+        return out;
     }
 
     private CompletableFuture<TagResult> tagDigest(Target target, String tag, CredentialSource credentials,
@@ -368,7 +419,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             PlatformSelector selector, CredentialSource credentials, Trace trace) {
         if (manifest instanceof Manifest.Image image) {
             return config(target, image.config(), credentials, trace).thenApply(c -> new ImageFacts.Resolved(digest,
-                    List.of(new PlatformImage(c.platform(), c, image.annotations()))));
+                    List.of(new PlatformImage(c.platform(), c, image.annotations(), layers(image, c),
+                            LayerSecrets.OFF))));
         }
         Manifest.Index index = (Manifest.Index) manifest;
         List<CompletableFuture<PlatformImage>> platforms = new ArrayList<>();
@@ -380,7 +432,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
                 annotations.putAll(child.annotations());
                 return config(target, child.config(), credentials, trace)
-                        .thenApply(c -> new PlatformImage(e.platform(), c, annotations));
+                        .thenApply(c -> new PlatformImage(e.platform(), c, annotations, layers(child, c),
+                                LayerSecrets.OFF));
             }));
         }
         return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(

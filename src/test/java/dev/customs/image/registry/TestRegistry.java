@@ -221,6 +221,24 @@ public final class TestRegistry implements AutoCloseable {
                 config.variant);
     }
 
+    /**
+     * Pushes an OCI image with the given layers (in order, base first) and a config whose history has one entry per
+     * layer, as {@code config.history(...)} set them; returns the manifest's digest.
+     */
+    public Pushed pushImage(String repo, String tag, TestImages.Config config, List<TestImages.TestLayer> layers) {
+        List<String[]> descriptors = new ArrayList<>();
+        for (TestImages.TestLayer l : layers) {
+            String d = pushBlob(repo, l.blob());
+            descriptors.add(new String[] { l.mediaType(), d, Long.toString(l.blob().length) });
+        }
+        byte[] cfg = config.json();
+        String cfgDigest = pushBlob(repo, cfg);
+        byte[] manifest = TestImages.manifest(cfgDigest, cfg.length, descriptors);
+        String digest = pushManifest(repo, tag, TestImages.OCI_MANIFEST, manifest);
+        return new Pushed(digest, manifest.length, TestImages.OCI_MANIFEST, cfgDigest, config.os, config.architecture,
+                config.variant);
+    }
+
     /** Pushes an index or manifest list over already pushed manifests. */
     public String pushIndex(String repo, String tag, boolean oci, List<TestImages.IndexEntry> entries,
             Map<String, String> annotations) {
@@ -231,6 +249,11 @@ public final class TestRegistry implements AutoCloseable {
     public String pushBlob(String repo, byte[] content) {
         String digest = Digests.sha256(content);
         try {
+            HttpResponse<String> exists = send(repo, HttpRequest.newBuilder(base().resolve("/v2/" + repo + "/blobs/"
+                    + digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            if (exists.statusCode() == 200) {
+                return digest;
+            }
             HttpResponse<String> start = send(repo, HttpRequest.newBuilder(base().resolve("/v2/" + repo + "/blobs/uploads/"))
                     .POST(HttpRequest.BodyPublishers.noBody()));
             expect(start, 202, "blob upload start");
@@ -269,7 +292,7 @@ public final class TestRegistry implements AutoCloseable {
             }
         }
         try {
-            return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(b.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
