@@ -212,7 +212,9 @@ public final class TestRegistry implements AutoCloseable {
             Map<String, String> annotations) {
         byte[] cfg = config.json();
         String cfgDigest = pushBlob(repo, cfg);
-        byte[] layer = ("layer of " + repo + " " + config.architecture).getBytes(StandardCharsets.UTF_8);
+        // a real layer (a gzipped tar), distinct per repository and architecture, so layer scans have one to read
+        byte[] layer = dev.customs.image.layers.TestTar.tar()
+                .file("etc/image-" + repo.replace('/', '-') + "-" + config.architecture, "layer of " + repo).gzip();
         String layerDigest = pushBlob(repo, layer);
         byte[] manifest = TestImages.manifest(oci, cfgDigest, cfg.length, layerDigest, layer.length, annotations);
         String mediaType = oci ? TestImages.OCI_MANIFEST : TestImages.DOCKER_MANIFEST;
