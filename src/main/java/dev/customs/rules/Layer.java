@@ -1,16 +1,18 @@
 package dev.customs.rules;
 
 /**
- * One layer of a platform image, as its manifest lists it, with the {@code history} instruction that made it.
+ * One layer of an image manifest, as the manifest describes it: the digest of its (usually compressed) tar, the size
+ * of that blob in bytes, and its media type. Layers are content-addressed like configs: a digest names the same bytes
+ * in every image and registry that has it.
  *
- * @param digest the layer blob's digest
- * @param size its compressed size in bytes, as the manifest declares it
- * @param mediaType its media type ({@code application/vnd.oci.image.layer.v1.tar+gzip}, ...)
- * @param createdBy the build instruction that made it (the history entry for the layer), or "" when unknown
+ * @param digest the blob digest, {@code sha256:...}
+ * @param size the blob size in bytes as the manifest declares it; {@code -1} when the manifest does not say
+ * @param mediaType the layer's media type ({@code application/vnd.oci.image.layer.v1.tar+gzip}, ...), or {@code ""}
  */
-public record Layer(String digest, long size, String mediaType, String createdBy) {
+public record Layer(String digest, long size, String mediaType) {
+
     public Layer {
+        digest = digest == null ? "" : digest;
         mediaType = mediaType == null ? "" : mediaType;
-        createdBy = createdBy == null ? "" : createdBy;
     }
 }

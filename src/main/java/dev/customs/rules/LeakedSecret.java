@@ -1,12 +1,13 @@
 package dev.customs.rules;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import dev.customs.rules.secrets.SecretNames;
 import dev.customs.rules.secrets.TokenShapes;
@@ -21,6 +22,10 @@ import dev.customs.rules.secrets.TokenShapes;
  * pod's own {@code env[].value} of every container. A finding is a variable whose name holds a credential
  * ({@link SecretNames}) with a literal value, or a known token shape anywhere ({@link TokenShapes}). References
  * ({@code $X}, {@code valueFrom}), paths, placeholders and switches pass. Findings show names and places, never values.
+ *
+ * <p>
+ * The scan of the config ({@link #scan}) is part of the image's {@link ConfigVerdict}, judged once per config digest;
+ * a review only reads its result. The layer files are judged once per layer digest, and the pod's env per review.
  */
 public final class LeakedSecret implements Rule {
 
@@ -55,10 +60,12 @@ public final class LeakedSecret implements Rule {
                 out.unverified(c, facts);
                 continue;
             }
-            for (PlatformGroups.Group<List<String>> g : PlatformGroups.of(resolved, p -> nonEmpty(scan(p.config())))) {
+            for (PlatformGroups.Group<List<ImageVerdict.Secret>> g : PlatformGroups.of(resolved,
+                    p -> nonEmpty(p.verdict().secrets()))) {
                 out.violation(c, c.field("image"), c.subject() + " carries "
                         + (g.outcome().size() > 1 ? "credentials" : "a credential") + " in its configuration"
-                        + g.suffix() + ": " + String.join("; ", g.outcome()),
+                        + g.suffix() + ": "
+                        + g.outcome().stream().map(ImageVerdict.Secret::description).collect(Collectors.joining("; ")),
                         "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
                                 + "ARG or ENV, rebuild the image, and revoke the exposed credential");
             }
@@ -102,7 +109,7 @@ public final class LeakedSecret implements Rule {
         }
     }
 
-    private static Optional<List<String>> nonEmpty(List<String> found) {
+    private static <T> Optional<List<T>> nonEmpty(List<T> found) {
         return found.isEmpty() ? Optional.empty() : Optional.of(found);
     }
 
@@ -121,30 +128,45 @@ public final class LeakedSecret implements Rule {
         return out;
     }
 
-    /** Every credential in a config, as {@code NAME in Env} / {@code ... in history[3] (build argument)}; no values. */
-    static List<String> scan(ImageConfig config) {
-        Set<String> found = new LinkedHashSet<>();
-        for (String entry : config.env()) {
+    /**
+     * Every credential in a config, described as {@code NAME in Env} / {@code ... in history[3] (build argument)}, with
+     * where it was found; no values. The image-content half of this rule: it runs once per config digest, when the
+     * {@link ConfigVerdict} is judged, never per review.
+     */
+    static List<ImageVerdict.Secret> scan(ImageConfig config) {
+        Map<String, ImageVerdict.Secret> found = new LinkedHashMap<>();
+        List<String> env = config.env();
+        for (int i = 0; i < env.size(); i++) {
+            String entry = env.get(i);
             int eq = entry.indexOf('=');
             String name = eq < 0 ? entry : entry.substring(0, eq);
             String value = eq < 0 ? "" : entry.substring(eq + 1);
+            int at = i;
             if (SecretNames.secretAssignment(name, value)) {
-                found.add(name + " in Env");
+                add(found, name + " in Env", ImageVerdict.Where.ENV, at);
             } else {
-                TokenShapes.first(value).ifPresent(s -> found.add(s.description() + " in Env " + name));
+                TokenShapes.first(value)
+                        .ifPresent(s -> add(found, s.description() + " in Env " + name, ImageVerdict.Where.ENV, at));
             }
         }
         List<ImageConfig.History> history = config.history();
         for (int i = 0; i < history.size(); i++) {
             String createdBy = history.get(i).createdBy();
             String where = " in history[" + i + "]";
+            int at = i;
             List<String> names = secretAssignments(createdBy);
-            names.forEach(n -> found.add(n + where));
+            names.forEach(n -> add(found, n + where, ImageVerdict.Where.HISTORY, at));
             if (names.isEmpty()) {
-                TokenShapes.first(createdBy).ifPresent(s -> found.add(s.description() + where));
+                TokenShapes.first(createdBy)
+                        .ifPresent(s -> add(found, s.description() + where, ImageVerdict.Where.HISTORY, at));
             }
         }
-        return new ArrayList<>(found);
+        return new ArrayList<>(found.values());
+    }
+
+    private static void add(Map<String, ImageVerdict.Secret> found, String description, ImageVerdict.Where where,
+            int index) {
+        found.putIfAbsent(description, new ImageVerdict.Secret(description, where, index));
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.customs.image.layers;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.customs.rules.Layer;
+import dev.customs.rules.ImageVerdict.BuiltLayer;
 import dev.customs.rules.LayerSecrets;
 
 /**
@@ -17,7 +17,7 @@ final class LayerFindings {
     }
 
     /** The findings of {@code verdicts[i]} (null when layer i is not scanned) with layer i's index and instruction. */
-    static List<LayerSecrets.Finding> combine(List<Layer> layers, List<LayerVerdict> verdicts) {
+    static List<LayerSecrets.Finding> combine(List<BuiltLayer> layers, List<LayerVerdict> verdicts) {
         List<LayerSecrets.Finding> out = new ArrayList<>();
         for (int i = 0; i < verdicts.size(); i++) {
             LayerVerdict v = verdicts.get(i);

@@ -25,6 +25,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.customs.report.Recorder;
+import dev.customs.rules.ImageVerdict.BuiltLayer;
 import dev.customs.rules.Layer;
 import dev.customs.rules.LayerSecrets;
 
@@ -111,12 +112,13 @@ public final class LayerScans implements AutoCloseable {
      * What an image's layers hold, as far as known by {@code deadlineNanos} ({@link System#nanoTime()}; 0 for none)
      * in admission mode, or from the cache alone in background mode. Never completes exceptionally.
      */
-    public CompletableFuture<LayerSecrets> secrets(List<Layer> layers, LayerSource source, long deadlineNanos) {
+    public CompletableFuture<LayerSecrets> secrets(List<BuiltLayer> layers, LayerSource source, long deadlineNanos) {
         if (settings.mode() == Mode.OFF || layers.isEmpty()) {
             return CompletableFuture.completedFuture(LayerSecrets.OFF);
         }
         List<CompletableFuture<LayerVerdict>> scans = new ArrayList<>(layers.size());
-        for (Layer layer : layers) {
+        for (BuiltLayer built : layers) {
+            Layer layer = built.layer();
             LayerVerdict cached = verdicts.getIfPresent(layer.digest());
             if (cached != null) {
                 recorder.layerVerdict("hit");
@@ -139,7 +141,7 @@ public final class LayerScans implements AutoCloseable {
     }
 
     /** The verdicts known now, combined; what is missing makes the result partial (background) or unfinished. */
-    private LayerSecrets assemble(List<Layer> layers, List<CompletableFuture<LayerVerdict>> scans) {
+    private LayerSecrets assemble(List<BuiltLayer> layers, List<CompletableFuture<LayerVerdict>> scans) {
         List<LayerVerdict> known = new ArrayList<>(layers.size());
         List<String> capped = new ArrayList<>();
         String unfinished = null;
@@ -148,10 +150,10 @@ public final class LayerScans implements AutoCloseable {
             LayerVerdict v = f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
             known.add(v);
             if (v != null && v.capped()) {
-                capped.add(shortDigest(layers.get(i).digest()));
+                capped.add(shortDigest(layers.get(i).layer().digest()));
             }
             if (v == null && unfinished == null) {
-                Layer l = layers.get(i);
+                Layer l = layers.get(i).layer();
                 String what = "the scan of layer " + (i + 1) + " (" + shortDigest(l.digest())
                         + (l.size() > 0 ? ", " + mib(l.size()) : "") + ")";
                 unfinished = f.isCompletedExceptionally() ? what + " failed: " + reason(f)

@@ -36,8 +36,8 @@ sealed interface Manifest {
     record Index(String mediaType, List<Entry> manifests, Map<String, String> annotations) implements Manifest {
     }
 
-    /** An image manifest: its config and its layers, in order (base first). */
-    record Image(String mediaType, Descriptor config, Map<String, String> annotations, List<Descriptor> layers)
+    /** An image manifest: its config descriptor, its layers in order (base first), and its annotations. */
+    record Image(String mediaType, Descriptor config, List<Descriptor> layers, Map<String, String> annotations)
             implements
                 Manifest {
     }
@@ -96,13 +96,11 @@ sealed interface Manifest {
                 }
                 List<Descriptor> layers = new ArrayList<>();
                 for (JsonNode l : root.path("layers")) {
-                    String d = l.path("digest").asText("");
-                    if (!d.isEmpty()) {
-                        layers.add(new Descriptor(l.path("mediaType").asText(""), d, l.path("size").asLong(-1)));
-                    }
+                    layers.add(new Descriptor(l.path("mediaType").asText(""), l.path("digest").asText(""),
+                            l.path("size").asLong(-1)));
                 }
                 return new Image(type, new Descriptor(c.path("mediaType").asText(""), digest, c.path("size").asLong(-1)),
-                        annotations, List.copyOf(layers));
+                        List.copyOf(layers), annotations);
             }
             default -> throw new RegistryFailure(Kind.INVALID, type.isEmpty()
                     ? "the manifest has no media type Customs understands"

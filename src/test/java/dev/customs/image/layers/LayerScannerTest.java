@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.customs.rules.ImageVerdict.BuiltLayer;
 import dev.customs.rules.Layer;
 import dev.customs.rules.LayerSecrets;
 
@@ -128,9 +129,9 @@ class LayerScannerTest {
         LayerVerdict deleted = scan(TestTar.tar().whiteout("root/.npmrc").opaque("app").gzip());
         assertThat(deleted.whiteouts()).containsExactly("root/.npmrc");
         assertThat(deleted.opaqueDirs()).containsExactly("app");
-        List<Layer> layers = List.of(new Layer("sha256:a", 1, "", "FROM debian"),
-                new Layer("sha256:b", 1, "", "COPY .npmrc /root/ # buildkit"),
-                new Layer("sha256:c", 1, "", "RUN /bin/sh -c rm /root/.npmrc # buildkit"));
+        List<BuiltLayer> layers = List.of(new BuiltLayer(new Layer("sha256:a", 1, ""), 0, "FROM debian"),
+                new BuiltLayer(new Layer("sha256:b", 1, ""), 1, "COPY .npmrc /root/ # buildkit"),
+                new BuiltLayer(new Layer("sha256:c", 1, ""), 2, "RUN /bin/sh -c rm /root/.npmrc # buildkit"));
         List<LayerSecrets.Finding> f = LayerFindings.combine(layers, List.of(base, added, deleted));
         assertThat(f).containsExactly(
                 new LayerSecrets.Finding("root/.npmrc", "npm credentials (.npmrc)", 2, "COPY .npmrc /root/ # buildkit",
