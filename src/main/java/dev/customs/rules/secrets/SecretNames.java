@@ -31,7 +31,7 @@ public final class SecretNames {
 
     private static final Set<String> SECRET_LAST = Set.of("TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "PWD",
             "PASSPHRASE", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PAT", "AUTH", "SECRETKEY", "ACCESSKEY", "PRIVATEKEY",
-            "AUTHTOKEN", "ACCESSTOKEN", "APITOKEN", "CLIENTSECRET", "PSK", "DSN_PASSWORD");
+            "AUTHTOKEN", "ACCESSTOKEN", "APITOKEN", "CLIENTSECRET", "PSK");
     /** Words before a final {@code KEY} that make it secret. */
     private static final Set<String> SECRET_KEY_KINDS = Set.of("API", "SECRET", "ACCESS", "PRIVATE", "ACCOUNT", "MASTER",
             "SIGNING", "ENCRYPTION", "ENCRYPT", "CRYPT", "CRYPTO", "AUTH", "HMAC", "JWT", "SESSION", "LICENSE", "SSH",
