@@ -86,9 +86,9 @@ public final class LeakedSecret implements Rule {
 
     /** A literal credential in the container's own {@code env}: the pod spec publishes it to whoever reads it. */
     private static void podEnv(ContainerView c, Findings out) {
-        List<ContainerView.Env> env = c.env();
+        List<ContainerView.EnvVar> env = c.env();
         for (int j = 0; j < env.size(); j++) {
-            ContainerView.Env e = env.get(j);
+            ContainerView.EnvVar e = env.get(j);
             if (e.valueFrom() || e.value() == null || e.value().isBlank()) {
                 continue;
             }

@@ -103,6 +103,16 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record FlightKey(String image, PlatformSelector platforms, String credentialScope) {
     }
 
+    private record ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
+    }
+
+    /**
+     * A resolved image as cached for warm reviews: its facts, before layer scans, and where its layers are read from,
+     * so a warm review still joins the current layer verdicts (and schedules a layer whose verdict is gone).
+     */
+    private record Warm(ImageFacts.Resolved facts, LayerSource layers) {
+    }
+
     private record Outcome(ImageFacts facts, String result) {
     }
 
@@ -134,6 +144,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final SingleFlight<DigestKey, Judged> configs;
     private final Cache<TagKey, TagEntry> tags;
     private final Cache<FlightKey, ImageFacts.Unavailable> failures;
+    /**
+     * The facts of a resolved digest for one platform selection, immutable like everything under a digest: a warm
+     * review of a digest (or of a tag checked within its TTL) is answered from here without futures, flights or new
+     * objects.
+     */
+    private final Cache<ResolvedKey, Warm> resolved;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
 
@@ -202,6 +218,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
                 .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
                 .build();
+        this.resolved = Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build();
         this.failures = Caffeine.newBuilder().maximumSize(config.cacheSize()).expireAfterWrite(config.negativeTtl())
                 .executor(workers).ticker(ticker).build();
         LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
@@ -214,6 +231,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
+            Warm warm = warm(reference, selector);
+            if (warm != null) {
+                recorder.imageResolution("hit");
+                return withLayerSecrets(warm.facts(), warm.layers(), request);
+            }
             FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);
             if (failed != null) {
@@ -281,10 +303,15 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 return r.digest();
             });
         }
+        RepositorySession session = new RepositorySession(client, target, credentials, requestTimeout);
         return digest.thenCompose(d -> manifest(target, d, credentials, trace)
-                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)))
-                .thenCompose(f -> withLayerSecrets(f, new RepositorySession(client, target, credentials,
-                        requestTimeout), request));
+                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)).thenApply(f -> {
+                    if (f instanceof ImageFacts.Resolved r) {
+                        resolved.put(new ResolvedKey(target.registry(), target.repository(), d, selector),
+                                new Warm(r, session));
+                    }
+                    return f;
+                })).thenCompose(f -> withLayerSecrets(f, session, request));
     }
 
     /** The facts with what the scans of each platform's layers found (from the layer verdict cache, or waited for). */
@@ -300,6 +327,22 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 .toList();
         return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
                 v -> new ImageFacts.Resolved(resolved.digest(), platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /**
+     * The facts of an image that needs no request now: a digest reference, or a tag checked within its TTL, whose
+     * digest was resolved for this platform selection before; null otherwise.
+     */
+    private Warm warm(ImageReference ref, PlatformSelector selector) {
+        String digest = ref.digest();
+        if (digest == null) {
+            TagEntry known = tags.getIfPresent(new TagKey(ref.registry(), ref.repository(), ref.effectiveTag()));
+            if (known == null || clock.millis() >= known.checked().toEpochMilli() + tagTtl.toMillis()) {
+                return null;
+            }
+            digest = known.digest();
+        }
+        return resolved.getIfPresent(new ResolvedKey(ref.registry(), ref.repository(), digest, selector));
     }
 
     private CompletableFuture<TagResult> tagDigest(Target target, String tag, CredentialSource credentials,

@@ -28,6 +28,7 @@ import dev.customs.rules.ImageLookup;
 import dev.customs.rules.LayerSecrets;
 import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.PodView;
+import dev.customs.rules.PodViews;
 import dev.customs.rules.Violation;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -105,7 +106,7 @@ class LayerSecretsIT {
     }
 
     static PodView pod(String image) {
-        return PodView.of("Pod", "default", "web", "spec", new PodSpecBuilder()
+        return PodViews.of("default", "web", new PodSpecBuilder()
                 .addToContainers(new ContainerBuilder().withName("app").withImage(image).build()).build());
     }
 
