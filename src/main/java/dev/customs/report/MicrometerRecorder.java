@@ -55,6 +55,7 @@ public final class MicrometerRecorder implements Recorder {
     /** Up to three label values; {@code c} may be null. */
     private record Labels(String a, String b, String c) {
     }
+
     private final AtomicLong auditLeader = new AtomicLong();
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
@@ -111,6 +112,22 @@ public final class MicrometerRecorder implements Recorder {
                 h -> Timer.builder("customs.registry.request.duration").description("HTTP requests to registries")
                         .tag("registry", h).serviceLevelObjectives(REGISTRY_BUCKETS).register(registry))
                 .record(duration);
+    }
+
+    @Override
+    public void layerScan(String result, long bytes) {
+        Counter.builder("customs.layer.scans").description("Layer scans for secret files, by result")
+                .tag("result", result).register(registry).increment();
+        if (bytes > 0) {
+            Counter.builder("customs.layer.scan.bytes").baseUnit("bytes")
+                    .description("Compressed layer bytes read by layer scans").register(registry).increment(bytes);
+        }
+    }
+
+    @Override
+    public void layerVerdict(String result) {
+        Counter.builder("customs.layer.verdicts").description("Look-ups of cached layer verdicts, by result")
+                .tag("result", result).register(registry).increment();
     }
 
     @Override
