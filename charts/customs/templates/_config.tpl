@@ -84,6 +84,18 @@ customs.rules."{{ $id }}".extra-paths={{ include "customs.propList" $rule.extraP
 {{- if $rule.requiredKeys }}
 customs.rules."{{ $id }}".required-keys={{ include "customs.propList" $rule.requiredKeys }}
 {{- end }}
+{{- if $rule.layers }}
+customs.rules."{{ $id }}".layers={{ $rule.layers }}
+{{- end }}
+{{- if $rule.layerMaxBytes }}
+customs.rules."{{ $id }}".layer-max-bytes={{ $rule.layerMaxBytes }}
+{{- end }}
+{{- if $rule.layerRate }}
+customs.rules."{{ $id }}".layer-rate={{ $rule.layerRate }}
+{{- end }}
+{{- if $rule.layerConcurrency }}
+customs.rules."{{ $id }}".layer-concurrency={{ $rule.layerConcurrency }}
+{{- end }}
 {{- end }}
 
 # Registry access

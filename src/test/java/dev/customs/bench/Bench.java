@@ -161,6 +161,8 @@ public final class Bench {
                 new AuditScale(env, settings, hey).run(registry, proxy, payloads, production, report);
             }
         }
+        progress("layer scan throughput beside gzip -d");
+        report.layerScan(LayerScanBench.markdown(LayerScanBench.run(env.work())));
         report.footer();
         return report.markdown();
     }
