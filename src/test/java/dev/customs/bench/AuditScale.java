@@ -43,6 +43,8 @@ final class AuditScale {
 
     private static final Pattern HEAP_USED = Pattern
             .compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+(\\S+)");
+    private static final Pattern HEAP_MAX = Pattern
+            .compile("(?m)^jvm_memory_max_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+(\\S+)");
     private static final Pattern GENERATION = Pattern.compile("(?m)generation\\s+total \\d+K, used (\\d+)K");
 
     /** What one audit run cost. */
@@ -110,7 +112,7 @@ final class AuditScale {
                 long listed = SyntheticCluster.RESOURCES.values().stream().mapToLong(SyntheticCluster.Resource::count)
                         .sum();
                 first = awaitRun(c, api, 0, t -> {
-                    sampling.peak = Math.max(sampling.peak, heapUsedMib(c));
+                    sampling.peak = Math.max(sampling.peak, heapMib(c, HEAP_USED));
                     long seen = api.traffic.listedObjects.get();
                     // twice: half-way, and with most pods read, when the hashes of nearly every report are held
                     if (sampling.live.size() == 0 && seen > listed / 2
@@ -119,9 +121,9 @@ final class AuditScale {
                     }
                 });
                 second = awaitRun(c, api, lastRun(c),
-                        t -> sampling.peak = Math.max(sampling.peak, heapUsedMib(c)));
+                        t -> sampling.peak = Math.max(sampling.peak, heapMib(c, HEAP_USED)));
                 heap = new Heap(before, sampling.live.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
-                        sampling.peak, metric(c, "jvm_memory_max_bytes\\{[^}]*area=\"heap\"") / 1048576,
+                        sampling.peak, heapMib(c, HEAP_MAX),
                         c.peakRssKib() / 1024.0);
             }
             report.auditScale(first, second, heap, api.reports("reports"), api.unexpected());
@@ -209,12 +211,13 @@ final class AuditScale {
         return s;
     }
 
-    private double heapUsedMib(CustomsProcess c) {
+    /** The sum over the heap's pools of a memory metric (used or max), MiB. */
+    private double heapMib(CustomsProcess c, Pattern metric) {
         try {
-            Matcher m = HEAP_USED.matcher(scrape(c));
+            Matcher m = metric.matcher(scrape(c));
             double s = 0;
             while (m.find()) {
-                s += Double.parseDouble(m.group(1));
+                s += Math.max(0, Double.parseDouble(m.group(1)));
             }
             return s / 1048576;
         } catch (IOException e) {

@@ -256,7 +256,7 @@ final class Report {
                 + "generated on demand: creating them in the end-to-end API server (etcd on this shared 2-core "
                 + "machine) would take far longer than the benchmark. Pods are `pod.json` (9 KB, 5 KB of metadata).%n%n",
                 SyntheticCluster.PODS, SyntheticCluster.WORKLOADS, SyntheticCluster.NAMESPACES,
-                SyntheticCluster.DEPLOYMENTS * 2, SyntheticCluster.CRONJOBS * 3 + SyntheticCluster.STANDALONE_JOBS));
+                SyntheticCluster.DEPLOYMENTS * 2, SyntheticCluster.CRONJOBS * 3));
         audit.append("**Unpaced** (`objects-per-second=0`, `images-per-second=0`): the audit's own cost.\n\n");
         List<String> rows = new ArrayList<>();
         rows.add(auditRow("first (every report new)", first));
