@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.customs.policy.Action;
 import dev.customs.policy.OnError;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -23,6 +24,9 @@ public interface CustomsConfig {
      * fails start-up.
      */
     Map<String, RuleConfig> rules();
+
+    /** How much one admission request, and all of them together, may cost. */
+    Admission admission();
 
     /** Registry access. */
     Registry registry();
@@ -52,6 +56,34 @@ public interface CustomsConfig {
     /** The name of this Customs pod, reported as the Events' reportingInstance. */
     @WithDefault("${POD_NAME:${HOSTNAME:customs}}")
     String podName();
+
+    /** Limits of the admission endpoint. */
+    interface Admission {
+
+        /**
+         * The request bodies Customs holds at once, from their first byte to the answer, all reviews together. A
+         * review that would exceed it is answered 429 (the API server applies the webhook's failurePolicy), so a flood
+         * of large or stalled bodies cannot exhaust the heap. A review of the API server's largest size (3 MiB) always
+         * fits when nothing else is in flight.
+         */
+        @WithDefault("32M")
+        MemorySize maxBytesInFlight();
+
+        /**
+         * The longest a request body may take to arrive, from its headers to its last byte. The API server sends a
+         * review in one go; a body still incomplete after this is answered 408 and its connection closed.
+         */
+        @WithDefault("10s")
+        Duration bodyTimeout();
+
+        /**
+         * The most containers (init, regular and ephemeral together) an object may have for Customs to evaluate it.
+         * An object with more is denied with a message that says so, unless no rule applies to it: a check that
+         * skipped the containers past the limit could be bypassed by padding a pod.
+         */
+        @WithDefault("256")
+        int maxContainers();
+    }
 
     /** One rule's settings. */
     interface RuleConfig {
@@ -233,5 +265,13 @@ public interface CustomsConfig {
         /** The most manifests, and separately the most image configs, kept in memory (least recently used go first). */
         @WithDefault("10000")
         int cacheSize();
+
+        /**
+         * The most memory the cached manifests and image configs may take, estimated from above: a quarter for
+         * manifests, the rest for configs (least recently used go first). Within it, each cache still keeps at most
+         * {@code cache-size} entries.
+         */
+        @WithDefault("64M")
+        MemorySize cacheMemory();
     }
 }

@@ -2,7 +2,9 @@ package dev.customs.image.registry;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +28,10 @@ final class ConfigParser {
                 || mediaType.equals(DOCKER_CONFIG);
     }
 
+    /**
+     * Parses a config blob; an image over one of the {@link ImageLimits} is refused with a {@link Kind#INVALID}
+     * failure that names the limit.
+     */
     static ImageConfig parse(ObjectMapper mapper, byte[] body) {
         JsonNode root;
         try {
@@ -37,28 +43,46 @@ final class ConfigParser {
             throw new RegistryFailure(Kind.INVALID, "the image config is not a JSON object");
         }
         JsonNode c = root.path("config");
+        ImageLimits.Text text = new ImageLimits.Text(WHAT, "its environment, labels, entrypoint, command and history",
+                ImageLimits.TEXT);
+        JsonNode h = root.path("history");
+        limit(h, ImageLimits.HISTORY, "history entries");
         List<ImageConfig.History> history = new ArrayList<>();
-        for (JsonNode h : root.path("history")) {
-            history.add(new ImageConfig.History(h.path("created_by").asText(""), h.path("empty_layer").asBoolean(false)));
+        for (JsonNode entry : h) {
+            history.add(new ImageConfig.History(text.add(entry.path("created_by").asText("")),
+                    entry.path("empty_layer").asBoolean(false)));
         }
-        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
-        c.path("Labels").fields().forEachRemaining(e -> {
+        JsonNode l = c.path("Labels");
+        limit(l, ImageLimits.LABELS, "labels");
+        Map<String, String> labels = new LinkedHashMap<>();
+        l.fields().forEachRemaining(e -> {
             if (e.getValue().isValueNode() && !e.getValue().isNull()) {
-                labels.put(e.getKey(), e.getValue().asText());
+                labels.put(text.add(e.getKey()), text.add(e.getValue().asText()));
             }
         });
-        Platform platform = new Platform(root.path("os").asText("unknown"), root.path("architecture").asText("unknown"),
-                root.path("variant").asText(null));
-        return new ImageConfig(platform, c.path("User").asText(""), strings(c.get("Entrypoint")), strings(c.get("Cmd")),
-                strings(c.get("Env")), labels, history);
+        Platform platform = new Platform(text.add(root.path("os").asText("unknown")),
+                text.add(root.path("architecture").asText("unknown")), text.add(root.path("variant").asText(null)));
+        return new ImageConfig(platform, text.add(c.path("User").asText("")),
+                strings(c.get("Entrypoint"), ImageLimits.ARGUMENTS, "Entrypoint arguments", text),
+                strings(c.get("Cmd"), ImageLimits.ARGUMENTS, "Cmd arguments", text),
+                strings(c.get("Env"), ImageLimits.ENV, "Env entries", text), labels, history);
     }
 
-    private static List<String> strings(JsonNode n) {
+    private static final String WHAT = "the image config";
+
+    private static void limit(JsonNode n, int limit, String unit) {
+        if (n != null && n.size() > limit) {
+            throw ImageLimits.over(WHAT, n.size(), limit, unit);
+        }
+    }
+
+    private static List<String> strings(JsonNode n, int limit, String unit, ImageLimits.Text text) {
         if (n == null || !n.isArray()) {
             return List.of();
         }
+        limit(n, limit, unit);
         List<String> out = new ArrayList<>();
-        n.forEach(v -> out.add(v.isNull() ? "" : v.asText()));
+        n.forEach(v -> out.add(text.add(v.isNull() ? "" : v.asText())));
         return out;
     }
 }

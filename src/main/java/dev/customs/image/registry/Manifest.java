@@ -67,32 +67,39 @@ sealed interface Manifest {
             type = root.has("manifests") ? RegistryClient.OCI_INDEX
                     : root.has("config") ? RegistryClient.OCI_MANIFEST : "";
         }
-        Map<String, String> annotations = strings(root.get("annotations"));
+        ImageLimits.Text text = new ImageLimits.Text("the manifest", "its annotations, digests and media types",
+                ImageLimits.MANIFEST_TEXT);
+        Map<String, String> annotations = strings(root.get("annotations"), text);
         switch (type) {
             case RegistryClient.OCI_INDEX, RegistryClient.DOCKER_LIST -> {
+                JsonNode manifests = root.path("manifests");
+                if (manifests.size() > ImageLimits.INDEX_ENTRIES) {
+                    throw ImageLimits.over("the image index", manifests.size(), ImageLimits.INDEX_ENTRIES,
+                            "manifests");
+                }
                 List<Entry> entries = new ArrayList<>();
-                for (JsonNode m : root.path("manifests")) {
-                    String digest = m.path("digest").asText("");
+                for (JsonNode m : manifests) {
+                    String digest = text.add(m.path("digest").asText(""));
                     if (digest.isEmpty()) {
                         continue;
                     }
                     JsonNode p = m.get("platform");
                     Platform platform = p == null || !p.isObject() ? null
-                            : new Platform(p.path("os").asText(""), p.path("architecture").asText(""),
-                                    p.path("variant").asText(null));
-                    entries.add(new Entry(m.path("mediaType").asText(""), digest, m.path("size").asLong(-1), platform,
-                            strings(m.get("annotations"))));
+                            : new Platform(text.add(p.path("os").asText("")), text.add(p.path("architecture").asText("")),
+                                    text.add(p.path("variant").asText(null)));
+                    entries.add(new Entry(text.add(m.path("mediaType").asText("")), digest, m.path("size").asLong(-1),
+                            platform, strings(m.get("annotations"), text)));
                 }
                 return new Index(type, entries, annotations);
             }
             case RegistryClient.OCI_MANIFEST, RegistryClient.DOCKER_MANIFEST -> {
                 JsonNode c = root.path("config");
-                String digest = c.path("digest").asText("");
+                String digest = text.add(c.path("digest").asText(""));
                 if (digest.isEmpty()) {
                     throw new RegistryFailure(Kind.INVALID, "the manifest has no config descriptor");
                 }
-                return new Image(type, new Descriptor(c.path("mediaType").asText(""), digest, c.path("size").asLong(-1)),
-                        annotations);
+                return new Image(type, new Descriptor(text.add(c.path("mediaType").asText("")), digest,
+                        c.path("size").asLong(-1)), annotations);
             }
             default -> throw new RegistryFailure(Kind.INVALID, type.isEmpty()
                     ? "the manifest has no media type Customs understands"
@@ -105,15 +112,18 @@ sealed interface Manifest {
         return t.length() > 100 ? t.substring(0, 100) + "…" : t;
     }
 
-    private static Map<String, String> strings(JsonNode n) {
+    private static Map<String, String> strings(JsonNode n, ImageLimits.Text text) {
         if (n == null || !n.isObject()) {
             return Map.of();
+        }
+        if (n.size() > ImageLimits.ANNOTATIONS) {
+            throw ImageLimits.over("the manifest", n.size(), ImageLimits.ANNOTATIONS, "annotations");
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isTextual()) {
-                out.put(e.getKey(), e.getValue().asText());
+                out.put(text.add(e.getKey()), text.add(e.getValue().asText()));
             }
         }
         return out;

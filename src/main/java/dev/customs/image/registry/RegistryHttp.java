@@ -21,6 +21,7 @@ import dev.customs.report.Recorder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
@@ -38,6 +39,10 @@ import io.vertx.core.net.TrustOptions;
  * hashing never run on an event loop.
  */
 final class RegistryHttp implements AutoCloseable {
+
+    /** Connections kept per registry host, and requests that may wait for one beyond them. */
+    static final int MAX_CONNECTIONS = 16;
+    static final int MAX_WAITING = 256;
 
     /** Error answers are read only this far, for their message. */
     static final int ERROR_BODY_CAP = 64 * 1024;
@@ -67,12 +72,14 @@ final class RegistryHttp implements AutoCloseable {
     private final Duration timeout;
     private final Recorder recorder;
     private final Set<String> registryLabels = ConcurrentHashMap.newKeySet();
+    /** Exchanges under way per scheme and host: past the pool size, a new one waits for a connection. */
+    private final Map<String, Integer> active = new ConcurrentHashMap<>();
 
     RegistryHttp(Vertx vertx, TrustOptions trust, AddressGuard guard, Executor workers, Duration timeout,
             Recorder recorder) {
         this.vertx = vertx;
-        HttpClientOptions options = new HttpClientOptions().setName("customs-registry").setMaxPoolSize(16)
-                .setKeepAlive(true).setKeepAliveTimeout(30).setMaxWaitQueueSize(256).setVerifyHost(true)
+        HttpClientOptions options = new HttpClientOptions().setName("customs-registry").setMaxPoolSize(MAX_CONNECTIONS)
+                .setKeepAlive(true).setKeepAliveTimeout(30).setMaxWaitQueueSize(MAX_WAITING).setVerifyHost(true)
                 .setDecompressionSupported(false).setConnectTimeout((int) timeout.toMillis());
         if (trust != null) {
             options.setTrustOptions(trust);
@@ -86,6 +93,10 @@ final class RegistryHttp implements AutoCloseable {
 
     CompletableFuture<Reply> send(Exchange ex) {
         URI uri = ex.uri();
+        if (uri.getHost() == null) {
+            // 127.1, 0x7f.1, foo_bar: java.net.URI reads no host in them, so there is nothing to check or connect to
+            return CompletableFuture.failedFuture(AddressGuard.unparsable(uri.getRawAuthority()));
+        }
         boolean https = "https".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : (https ? 443 : 80);
         return guard.check(uri.getHost(), port)
@@ -99,14 +110,22 @@ final class RegistryHttp implements AutoCloseable {
         CompletableFuture<Reply> out = new CompletableFuture<>();
         AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         long started = System.nanoTime();
+        String pool = (https ? "https://" : "http://") + host(uri);
+        boolean queued = active.merge(pool, 1, Integer::sum) > MAX_CONNECTIONS;
         long timer = vertx.setTimer(ms, id -> {
-            if (out.completeExceptionally(new RegistryFailure(Kind.UNAVAILABLE,
-                    host(uri) + " did not answer within " + ms + " ms"))) {
+            // still without a connection while every one was taken: it waited behind other lookups, and the registry
+            // was never asked, so this is back-pressure, not a registry failure
+            RegistryFailure f = request.get() == null && queued
+                    ? new RegistryFailure(Kind.BUSY, "Customs is busy: all " + MAX_CONNECTIONS + " connections to "
+                            + host(uri) + " stayed in use for " + ms + " ms")
+                    : new RegistryFailure(Kind.UNAVAILABLE, host(uri) + " did not answer within " + ms + " ms");
+            if (out.completeExceptionally(f)) {
                 reset(request.get());
             }
         });
         out.whenComplete((r, e) -> {
             vertx.cancelTimer(timer);
+            active.computeIfPresent(pool, (k, n) -> n == 1 ? null : n - 1);
             recorder.registryRequest(label(ex.registry()), Duration.ofNanos(System.nanoTime() - started));
         });
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -194,6 +213,10 @@ final class RegistryHttp implements AutoCloseable {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        if (e instanceof ConnectionPoolTooBusyException || root instanceof ConnectionPoolTooBusyException) {
+            return new RegistryFailure(Kind.BUSY, "Customs is busy: its " + MAX_CONNECTIONS + " connections to "
+                    + host + " are in use and " + MAX_WAITING + " more requests wait for one");
         }
         if (e instanceof ConnectException || root instanceof ConnectException) {
             return new RegistryFailure(Kind.UNAVAILABLE, "cannot connect to " + host);

@@ -2,6 +2,7 @@ package dev.customs.image.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -85,6 +87,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     public static final long MAX_CONFIG = 8L * 1024 * 1024;
 
     private record DigestKey(String registry, String repository, String digest) {
+        long weight() {
+            return CacheWeights.key(registry, repository, digest);
+        }
     }
 
     private record TagKey(String registry, String repository, String tag) {
@@ -96,7 +101,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record TagResult(String digest, boolean stale) {
     }
 
-    private record FlightKey(String image, PlatformSelector platforms, String credentialScope) {
+    /**
+     * One resolution: the image and, as a digest when long, what else decides it (the platforms the pod allows and,
+     * with pull secrets, whose credentials). Both come from the pod spec, so the key of a remembered failure stays
+     * small however the spec is written.
+     */
+    private record FlightKey(String image, String scope) {
     }
 
     private record Outcome(ImageFacts facts, String result) {
@@ -156,23 +166,34 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         workers.allowCoreThreadTimeOut(true);
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
 
-        Set<String> insecure = lower(config.insecureRegistries().orElse(List.of()));
+        Set<String> insecure = lower(hosts("customs.registry.insecure-registries",
+                config.insecureRegistries().orElse(List.of())));
         Set<String> exempt = new LinkedHashSet<>(insecure);
-        exempt.addAll(lower(config.allowedHosts().orElse(List.of())));
+        exempt.addAll(lower(hosts("customs.registry.allowed-hosts", config.allowedHosts().orElse(List.of()))));
         AddressGuard guard = new AddressGuard(config.blockedNetworks(), exempt, resolver, workers);
+        Map<String, List<String>> mirrors = new LinkedHashMap<>();
+        config.mirrors().forEach((registry, mirror) -> {
+            String key = "customs.registry.mirrors.\"" + configuredHost("customs.registry.mirrors", unquote(registry))
+                    + "\"";
+            mirrors.put(DockerAuths.canonicalHost(unquote(registry)), hosts(key,
+                    List.of(mirror.split(",")).stream().map(String::strip).filter(m -> !m.isEmpty()).toList()));
+        });
         this.http = new RegistryHttp(vertx, config.caFile().map(RegistryImageInspector::trust).orElse(null), guard,
                 workers, config.requestTimeout(), recorder);
-        Map<String, List<String>> mirrors = new LinkedHashMap<>();
-        config.mirrors().forEach((registry, mirror) -> mirrors.put(DockerAuths.canonicalHost(unquote(registry)),
-                List.of(mirror.split(",")).stream().map(String::strip).filter(s -> !s.isEmpty()).toList()));
         this.client = new RegistryClient(http, mapper, insecure, mirrors, workers, ticker);
         this.pullSecrets = config.usePullSecrets() ? new PullSecrets(kubernetes, mapper, workers, ticker) : null;
         this.authFile = config.authFile().map(p -> new AuthFile(p, mapper, clock)).orElse(null);
 
-        this.manifests = new SingleFlight<>(
-                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
-        this.configs = new SingleFlight<>(
-                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
+        // weighed in bytes: an image chosen by a pod's author must not be able to take more than its share
+        long memory = config.cacheMemory().asLongValue();
+        this.manifests = new SingleFlight<>(Caffeine.newBuilder().maximumWeight(memory / 4)
+                .weigher(CacheWeights.<DigestKey, Manifest> weigher(memory / 4, config.cacheSize(), DigestKey::weight,
+                        CacheWeights::manifest))
+                .executor(workers).ticker(ticker).build());
+        this.configs = new SingleFlight<>(Caffeine.newBuilder().maximumWeight(memory - memory / 4)
+                .weigher(CacheWeights.<DigestKey, ImageConfig> weigher(memory - memory / 4, config.cacheSize(),
+                        DigestKey::weight, CacheWeights::config))
+                .executor(workers).ticker(ticker).build());
         this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
                 .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
                 .build();
@@ -188,7 +209,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
-            FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
+            FlightKey key = new FlightKey(reference.normalized(), scope(selector, request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);
             if (failed != null) {
                 recorder.imageResolution("error");
@@ -211,7 +232,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                         RegistryFailure f = RegistryFailure.of(e);
                         LOG.debugf("image unavailable: image=%s kind=%s reason=%s", reference, f.kind(), f.getMessage());
                         ImageFacts.Unavailable u = new ImageFacts.Unavailable(f.getMessage());
-                        failures.put(key, u);
+                        if (f.kind() != Kind.BUSY) {
+                            // back-pressure says nothing about the image: the next review asks again
+                            failures.put(key, u);
+                        }
                         out = new Outcome(u, "error");
                     } else {
                         out = new Outcome(facts, trace.stale ? "stale" : trace.fetched ? "miss" : "hit");
@@ -230,6 +254,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             return CompletableFuture.completedFuture(
                     new ImageFacts.Unavailable("inspection failed: " + e.getClass().getSimpleName()));
         }
+    }
+
+    private String scope(PlatformSelector selector, ImageRequest request) {
+        String scope = new TreeSet<>(selector.os()) + "/" + new TreeSet<>(selector.architectures()) + "|"
+                + credentialScope(request);
+        return scope.length() <= 128 ? scope : Digests.sha256(scope.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Lookups with different credentials must not share a failure (or a flight that fails for lack of them). */
@@ -464,6 +494,43 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                     "customs.registry.platforms: \"" + spec + "\" is not os/architecture[/variant], e.g. linux/amd64");
         }
         return new Platform(parts[0], parts[1], parts.length == 3 ? parts[2] : null);
+    }
+
+    private static List<String> hosts(String key, List<String> values) {
+        return values.stream().map(String::strip).filter(v -> !v.isEmpty()).map(v -> configuredHost(key, v)).toList();
+    }
+
+    /**
+     * A configured registry, mirror or host, {@code host[:port]} (a mirror may add {@code http://} or
+     * {@code https://}); fails start-up when it is not one. Credentials written into it ({@code user:password@host})
+     * are refused without repeating them: they would show in the log line above and in failure reasons, and Customs
+     * takes credentials only from the auth file and pull secrets.
+     */
+    static String configuredHost(String key, String value) {
+        String v = value.strip();
+        String rest = v.regionMatches(true, 0, "http://", 0, 7) ? v.substring(7)
+                : v.regionMatches(true, 0, "https://", 0, 8) ? v.substring(8) : v;
+        int slash = rest.indexOf('/');
+        String authority = slash < 0 ? rest : rest.substring(0, slash);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            throw new IllegalArgumentException(key + ": the entry for " + authority.substring(at + 1) + " carries "
+                    + "credentials (user:password@host); write host[:port] and put the credentials in "
+                    + "customs.registry.auth-file");
+        }
+        String host = authority;
+        int colon = authority.lastIndexOf(':');
+        if (!authority.endsWith("]") && colon >= 0) {
+            host = authority.substring(0, colon);
+            if (!authority.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new IllegalArgumentException(key + ": \"" + authority + "\" is not host[:port]");
+            }
+        }
+        String why = AddressGuard.unusable(AddressGuard.normalizeHost(host));
+        if (why != null) {
+            throw new IllegalArgumentException(key + ": \"" + authority + "\" is not host[:port]: " + why);
+        }
+        return v;
     }
 
     private static Set<String> lower(List<String> values) {
