@@ -1,6 +1,7 @@
 package dev.customs.admission;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,7 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.customs.image.ImageResolver;
+import dev.customs.policy.Action;
 import dev.customs.policy.Decision;
+import dev.customs.policy.Exemption;
 import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.report.Regarding;
@@ -21,6 +24,7 @@ import dev.customs.rules.Evaluation;
 import dev.customs.rules.ImageLookup;
 import dev.customs.rules.PodView;
 import dev.customs.rules.RuleEngine;
+import dev.customs.rules.RuleRegistry;
 
 /**
  * One admission review, end to end and without HTTP: parse, map to a pod view, resolve images within the budget,
@@ -38,9 +42,22 @@ public final class AdmissionHandler {
     private final Policy policy;
     private final ImageResolver images;
     private final Reporter reporter;
+    private final int maxContainers;
+
+    /** The finding id of an object with more containers than Customs evaluates. */
+    public static final String TOO_MANY_CONTAINERS = "too-many-containers";
+    /** {@code customs.admission.max-containers} by default. */
+    public static final int DEFAULT_MAX_CONTAINERS = 256;
 
     public AdmissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images,
             Reporter reporter) {
+        this(mapper, engine, policy, images, reporter, DEFAULT_MAX_CONTAINERS);
+    }
+
+    /** @param maxContainers the most containers of an object that are evaluated; an object with more is denied */
+    public AdmissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images,
+            Reporter reporter, int maxContainers) {
+        this.maxContainers = maxContainers;
         this.mapper = mapper;
         this.views = new PodViewMapper(mapper);
         this.responses = new AdmissionResponses(mapper);
@@ -99,6 +116,9 @@ public final class AdmissionHandler {
         PodView pod = view.get();
         Requester who = new Requester(pod.namespace(), req.username(), req.groups(), req.dryRun());
         Predicate<String> active = policy.active(who.namespace());
+        if (pod.containers().size() > maxContainers) {
+            return CompletableFuture.completedFuture(tooManyContainers(req, pod, who, active));
+        }
         CompletableFuture<ImageLookup> lookup = engine.needsImages(active) ? images.resolve(pod)
                 : CompletableFuture.completedFuture(ImageLookup.NONE);
         return lookup.thenApply(facts -> {
@@ -114,5 +134,31 @@ public final class AdmissionHandler {
             }
             return new Outcome(answer, null, decision, req);
         });
+    }
+
+    /**
+     * An object with more containers than Customs evaluates is denied, without resolving a single image, unless no
+     * rule applies to it (every rule off in its namespace, or exempted for this requester). Evaluating only the first
+     * containers would let a pod pass by hiding what breaks a rule behind enough harmless ones; the API server itself
+     * sets no such limit, so the answer says what to do.
+     */
+    private Outcome tooManyContainers(AdmissionRequest req, PodView pod, Requester who, Predicate<String> active) {
+        List<Exemption> exemptions = policy.liveExemptions();
+        boolean applies = RuleRegistry.IDS.stream()
+                .anyMatch(id -> active.test(id) && exemptions.stream().noneMatch(e -> e.covers(id, null, who)));
+        if (!applies) {
+            return new Outcome(responses.allow(req), null, Decision.ALLOW, req);
+        }
+        String message = "[" + TOO_MANY_CONTAINERS + "] " + pod.subject() + " has " + pod.containers().size()
+                + " containers (init, regular and ephemeral together); Customs evaluates at most " + maxContainers
+                + " per object: split it into several, or raise customs.admission.max-containers";
+        Decision decision = new Decision(List.of(new Decision.Finding(TOO_MANY_CONTAINERS, null, null,
+                pod.field("containers"), message, Action.ENFORCE, null)));
+        ObjectNode answer = responses.decide(req, decision);
+        reporter.admitted(decision, who.namespace(), req.dryRun(),
+                () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()));
+        LOG.debugf("decision=denied namespace=%s kind=%s name=%s rule=%s containers=%d", pod.namespace(), pod.kind(),
+                pod.name(), TOO_MANY_CONTAINERS, pod.containers().size());
+        return new Outcome(answer, null, decision, req);
     }
 }

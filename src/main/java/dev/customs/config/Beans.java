@@ -193,8 +193,8 @@ public class Beans {
     @Produces
     @Singleton
     AdmissionHandler admissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver resolver,
-            Reporter reporter) {
-        return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
+            Reporter reporter, CustomsConfig config) {
+        return new AdmissionHandler(mapper, engine, policy, resolver, reporter, config.admission().maxContainers());
     }
 
     /** The audit's informers, one per evaluated kind; none without a Kubernetes API or with the audit disabled. */

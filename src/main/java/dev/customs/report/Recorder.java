@@ -42,6 +42,13 @@ public interface Recorder {
     default void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
     }
 
+    /**
+     * One admission request refused before it was evaluated. {@code reason}: busy (bytes in flight at their limit),
+     * timeout (the body did not arrive in time), too-large or bad-request (an unusable Content-Length).
+     */
+    default void admissionRefused(String reason) {
+    }
+
     /** One series of the audit gauge. */
     record AuditKey(String rule, String namespace) {
     }
