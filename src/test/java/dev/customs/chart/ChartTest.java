@@ -511,7 +511,7 @@ class ChartTest {
                 .isEqualTo(values.at("/shutdownDelaySeconds").asInt() + "s");
         // every key Customs reads is one of the contract's prefixes; a typo in the chart would be a dead setting
         assertThat(p.stringPropertyNames()).allSatisfy(k -> assertThat(k).matches(
-                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|metrics)\\..+"));
+                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|admission|registry|exemptions|audit|metrics)\\..+"));
 
         assertThat(checksum(r)).isEqualTo(sha256(
                 r.named(ConfigMap.class, Chart.RELEASE).getData().get("application.properties").stripTrailing()));
