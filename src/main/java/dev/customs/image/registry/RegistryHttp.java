@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
 import javax.net.ssl.SSLException;
 
@@ -58,12 +59,20 @@ final class RegistryHttp implements AutoCloseable {
             String registry) {
     }
 
-    /** One answer, with the URI it came from. */
-    record Reply(int status, MultiMap headers, byte[] body, URI uri) {
+    /** One answer, with the URI it came from; {@code held}: its share of the bytes in flight, returned after use. */
+    record Reply(int status, MultiMap headers, byte[] body, URI uri, long held) {
         String header(String name) {
             return headers.get(name);
         }
     }
+
+    /**
+     * Bytes of registry answers held at once, from their first byte until whoever asked for them has parsed them:
+     * hosts come from pod specs, and each may send up to the body cap (8 MiB for a config). Past it an exchange is
+     * {@link Kind#BUSY}: back-pressure, never remembered as a failure. One answer always fits when nothing else is in
+     * flight.
+     */
+    static final long MAX_BYTES_IN_FLIGHT = 16L * 1024 * 1024;
 
     private final Vertx vertx;
     private final HttpClient client;
@@ -74,6 +83,7 @@ final class RegistryHttp implements AutoCloseable {
     private final Set<String> registryLabels = ConcurrentHashMap.newKeySet();
     /** Exchanges under way per scheme and host: past the pool size, a new one waits for a connection. */
     private final Map<String, Integer> active = new ConcurrentHashMap<>();
+    private final AtomicLong bytesInFlight = new AtomicLong();
 
     RegistryHttp(Vertx vertx, TrustOptions trust, AddressGuard guard, Executor workers, Duration timeout,
             Recorder recorder) {
@@ -99,9 +109,51 @@ final class RegistryHttp implements AutoCloseable {
         }
         boolean https = "https".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : (https ? 443 : 80);
-        return guard.check(uri.getHost(), port)
-                .thenCompose(address -> exchange(ex, address, port, https))
-                .thenApplyAsync(Function.identity(), workers);
+        CompletableFuture<Reply> result = new CompletableFuture<>();
+        guard.check(uri.getHost(), port).thenCompose(address -> exchange(ex, address, port, https))
+                .whenComplete((reply, e) -> {
+                    // parsing and hashing run on the workers, never on an event loop; the answer's bytes are returned
+                    // to the budget once the stages waiting for it (parse, hash, cache) have run
+                    try {
+                        workers.execute(() -> {
+                            try {
+                                if (e != null) {
+                                    result.completeExceptionally(e);
+                                } else {
+                                    result.complete(reply);
+                                }
+                            } finally {
+                                if (reply != null) {
+                                    bytesInFlight.addAndGet(-reply.held());
+                                }
+                            }
+                        });
+                    } catch (RejectedExecutionException rejected) {
+                        if (reply != null) {
+                            bytesInFlight.addAndGet(-reply.held());
+                        }
+                        result.completeExceptionally(RegistryFailure.of(rejected));
+                    }
+                });
+        return result;
+    }
+
+    /** Adds {@code bytes} to the answers in flight; false when they do not fit. */
+    private boolean hold(long bytes) {
+        while (true) {
+            long now = bytesInFlight.get();
+            if (now != 0 && now + bytes > MAX_BYTES_IN_FLIGHT) {
+                return false;
+            }
+            if (bytesInFlight.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    private static RegistryFailure busyReading() {
+        return new RegistryFailure(Kind.BUSY, "Customs is busy: it is reading " + mib(MAX_BYTES_IN_FLIGHT)
+                + " of registry answers, the most it holds at once");
     }
 
     private CompletableFuture<Reply> exchange(Exchange ex, InetAddress address, int port, boolean https) {
@@ -148,38 +200,86 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private void read(Exchange ex, HttpClientRequest req, HttpClientResponse resp, CompletableFuture<Reply> out) {
-        resp.exceptionHandler(e -> out.completeExceptionally(failure(ex.uri(), e)));
         boolean ok = resp.statusCode() / 100 == 2;
         long cap = ok ? ex.maxBody() : Math.min(ex.maxBody(), ERROR_BODY_CAP);
         String length = resp.getHeader("Content-Length");
-        if (ok && length != null) {
+        long declared = -1;
+        if (length != null) {
             try {
-                if (Long.parseLong(length.strip()) > cap) {
-                    out.completeExceptionally(tooLarge(ex));
-                    reset(req);
-                    return;
-                }
+                declared = Long.parseLong(length.strip());
             } catch (NumberFormatException e) {
                 // no usable length: the streaming count below still applies
             }
         }
-        Buffer body = Buffer.buffer();
+        if (ok && declared > cap) {
+            out.completeExceptionally(tooLarge(ex));
+            reset(req);
+            return;
+        }
+        // every path below either hands the held bytes to the Reply or returns them
+        AtomicLong held = new AtomicLong();
+        Runnable giveBack = () -> bytesInFlight.addAndGet(-held.getAndSet(0));
+        if (declared > 0 && declared <= cap) {
+            if (!hold(declared)) {
+                out.completeExceptionally(busyReading());
+                reset(req);
+                return;
+            }
+            held.set(declared);
+        }
+        resp.exceptionHandler(e -> {
+            if (out.completeExceptionally(failure(ex.uri(), e))) {
+                giveBack.run();
+            }
+        });
+        Buffer body = Buffer.buffer((int) Math.max(0, Math.min(declared, cap)));
         resp.handler(chunk -> {
             if (out.isDone()) {
                 return;
             }
-            if ((long) body.length() + chunk.length() > cap) {
+            long size = (long) body.length() + chunk.length();
+            if (size > cap) {
                 if (ok) {
                     out.completeExceptionally(tooLarge(ex));
+                    giveBack.run();
                 } else {
-                    out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri()));
+                    long h = held.getAndSet(0);
+                    if (!out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri(), h))) {
+                        bytesInFlight.addAndGet(-h);
+                    }
                 }
                 reset(req);
                 return;
             }
+            long more = size - held.get();
+            if (more > 0) {
+                if (!hold(more)) {
+                    out.completeExceptionally(busyReading());
+                    giveBack.run();
+                    reset(req);
+                    return;
+                }
+                held.addAndGet(more);
+                if (out.isDone()) {
+                    giveBack.run(); // ended from outside meanwhile
+                    return;
+                }
+            }
             body.appendBuffer(chunk);
         });
-        resp.endHandler(v -> out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri())));
+        resp.endHandler(v -> {
+            long h = held.getAndSet(0);
+            if (!out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri(), h))) {
+                bytesInFlight.addAndGet(-h);
+            }
+        });
+        // a timeout ends the exchange from outside: return what it held
+        out.whenComplete((r, e) -> {
+            if (e != null) {
+                resp.handler(null);
+                giveBack.run();
+            }
+        });
     }
 
     private String label(String registry) {

@@ -251,6 +251,38 @@ class HostileInputTest {
     }
 
     @Test
+    void aConfigReadTokenByTokenReadsValuesAsBefore() {
+        ImageConfig c = ConfigParser.parse(MAPPER, ("{\"os\":\"linux\",\"architecture\":null,\"extra\":{\"deep\":[1,"
+                + "{\"x\":[]}]},\"config\":{\"User\":1000,\"Env\":[\"A=1\",null,7],\"Labels\":{\"n\":5,\"b\":true,"
+                + "\"o\":{},\"z\":null},\"Entrypoint\":\"not a list\"},\"history\":[{\"created_by\":\"RUN x\","
+                + "\"empty_layer\":true},{\"created_by\":null},\"odd\"]}").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(c.platform().toString()).isEqualTo("linux/unknown");
+        assertThat(c.user()).isEqualTo("1000");
+        assertThat(c.env()).containsExactly("A=1", "", "7");
+        assertThat(c.labels()).containsOnly(Map.entry("n", "5"), Map.entry("b", "true"));
+        assertThat(c.entrypoint()).isEmpty();
+        assertThat(c.history()).containsExactly(new ImageConfig.History("RUN x", true), new ImageConfig.History("",
+                false), new ImageConfig.History("", false));
+        assertThat(invalid(() -> ConfigParser.parse(MAPPER, "{\"config\":{\"Env\":[".getBytes(
+                StandardCharsets.UTF_8))).getMessage()).isEqualTo("the image config is not valid JSON");
+        assertThat(invalid(() -> ConfigParser.parse(MAPPER, "[]".getBytes(StandardCharsets.UTF_8))).getMessage())
+                .isEqualTo("the image config is not a JSON object");
+    }
+
+    @Test
+    void aConfigFarOverALimitIsCountedToItsEnd() {
+        StringBuilder env = new StringBuilder("{\"config\":{\"Env\":[");
+        for (int i = 0; i < 100_000; i++) {
+            env.append(i == 0 ? "" : ",").append("\"E=").append(i).append('"');
+        }
+        env.append("]}}");
+        assertThat(invalid(() -> ConfigParser.parse(MAPPER, env.toString().getBytes(StandardCharsets.UTF_8)))
+                .getMessage()).isEqualTo("the image config has 100000 Env entries, more than the 1024 Customs keeps of "
+                        + "an image");
+    }
+
+    @Test
     void cachedEntriesWeighAtLeastTheirTextAndTheBudgetsShare() {
         ImageConfig small = ConfigParser.parse(MAPPER, TestImages.config().user("10001").json());
         ImageConfig big = ConfigParser.parse(MAPPER, config(r -> r.putArray("history").addObject().put("created_by",
