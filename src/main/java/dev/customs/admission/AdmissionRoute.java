@@ -1,13 +1,16 @@
 package dev.customs.admission;
 
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -26,14 +29,17 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * {@code POST /validate}: the admission endpoint the kube-apiserver calls, on Vert.x directly, so that reading a body
  * costs only what this class allows. Answers 200 with an AdmissionReview; 400 with a plain-text explanation for input
- * that is not a usable AdmissionReview; 429 when the bodies in flight would pass {@code customs.admission.max-bytes-in-
- * flight}; 408 when a body does not arrive within {@code customs.admission.body-timeout}; 500 (without a stack trace)
- * only for a fault of Customs itself. On all but 200 and 500 the API server applies the webhook's failurePolicy.
+ * that is not a usable AdmissionReview; 429 when the reviews in flight would pass {@code customs.admission.max-bytes-
+ * in-flight} ({@link ReviewBudget}); 408 when a body does not arrive within {@code customs.admission.body-timeout}; 500
+ * (without a stack trace) only for a fault of Customs itself. On all but 200 the API server applies the webhook's
+ * failurePolicy.
  *
  * <p>
- * A body is accounted for from its first byte until its answer is written: by its {@code Content-Length} up front,
- * or chunk by chunk when it has none. A declared length over the API server's 3 MiB limit is refused before a byte
- * of the body is read. Whenever a request is refused before its body was read to the end, the body is not read
+ * A review is accounted for from the first byte of its body until its answer is written: by its
+ * {@code Content-Length} up front (or chunk by chunk when it has none) while it arrives, then by the estimated cost of
+ * its parsed form, counted in a pass over its tokens before it is parsed. A declared length over the API server's 3
+ * MiB limit is refused before a byte of the body is read. Whenever a request is refused before its body was read to the end,
+ * the body is not read
  * further: an HTTP/1.1 connection is closed after the answer, an HTTP/2 stream reset.
  */
 @Singleton
@@ -47,15 +53,14 @@ public class AdmissionRoute {
     private final AdmissionHandler handler;
     private final ObjectMapper mapper;
     private final Recorder recorder;
-    private final long maxInFlight;
+    private final ReviewBudget budget;
     private final long bodyTimeoutMs;
-    private final AtomicLong inFlight = new AtomicLong();
 
     public AdmissionRoute(AdmissionHandler handler, ObjectMapper mapper, Recorder recorder, CustomsConfig config) {
         this.handler = handler;
         this.mapper = mapper;
         this.recorder = recorder;
-        this.maxInFlight = config.admission().maxBytesInFlight().asLongValue();
+        this.budget = new ReviewBudget(config.admission().maxBytesInFlight().asLongValue());
         this.bodyTimeoutMs = Math.max(1, config.admission().bodyTimeout().toMillis());
     }
 
@@ -64,18 +69,14 @@ public class AdmissionRoute {
         router.post("/validate").order(1000).handler(this::validate);
     }
 
-    /** Bytes of request bodies held now, all reviews together. */
-    public long inFlight() {
-        return inFlight.get();
-    }
-
-    /** One request's share of the budget and its state; every path out releases the share exactly once. */
+    /** One request's share of the budget and its state; every path out returns the share exactly once. */
     private final class Exchange {
         final RoutingContext ctx;
         final HttpServerRequest request;
         final Context context;
         final AtomicBoolean finished = new AtomicBoolean();
-        long reserved;
+        ReviewBudget.Charge charge = ReviewBudget.Charge.NONE;
+        long reservedBody;
         long timer = -1;
         boolean bodyComplete;
         Buffer body;
@@ -86,25 +87,21 @@ public class AdmissionRoute {
             this.context = Vertx.currentContext();
         }
 
-        boolean reserve(long bytes) {
-            while (true) {
-                long now = inFlight.get();
-                // a lone review always fits: the budget bounds many bodies, never the API server's largest one
-                if (now != 0 && now + bytes > maxInFlight) {
-                    return false;
-                }
-                if (inFlight.compareAndSet(now, now + bytes)) {
-                    reserved += bytes;
-                    return true;
-                }
+        boolean reserveBody(long bytes) {
+            ReviewBudget.Charge c = budget.body(bytes, charge);
+            if (c == null) {
+                return false;
             }
+            charge = c;
+            reservedBody += bytes;
+            return true;
         }
 
         void release() {
-            long r = reserved;
-            reserved = 0;
-            if (r != 0) {
-                inFlight.addAndGet(-r);
+            ReviewBudget.Charge c = charge;
+            charge = ReviewBudget.Charge.NONE;
+            if (c.bytes() != 0) {
+                budget.release(c);
             }
         }
     }
@@ -130,9 +127,8 @@ public class AdmissionRoute {
             refuse(ex, 400, AdmissionRequest.tooLarge(declared), "too-large");
             return;
         }
-        if (!ex.reserve(declared >= 0 ? declared : CHUNKED_RESERVE)) {
-            refuse(ex, 429, "Customs is busy: " + mib(inFlight.get()) + " of AdmissionReviews are being read or "
-                    + "evaluated, the most it holds at once (customs.admission.max-bytes-in-flight); retry", "busy");
+        if (!ex.reserveBody(declared >= 0 ? declared : CHUNKED_RESERVE)) {
+            refuse(ex, 429, busy(), "busy");
             return;
         }
         ex.body = Buffer.buffer((int) Math.max(0, Math.min(declared, AdmissionRequest.MAX_BODY)));
@@ -151,10 +147,8 @@ public class AdmissionRoute {
                 refuse(ex, 400, AdmissionRequest.tooLarge(size), "too-large");
                 return;
             }
-            if (size > ex.reserved && !ex.reserve(Math.max(CHUNKED_RESERVE, size - ex.reserved))) {
-                refuse(ex, 429, "Customs is busy: " + mib(inFlight.get()) + " of AdmissionReviews are being read "
-                        + "or evaluated, the most it holds at once (customs.admission.max-bytes-in-flight); retry",
-                        "busy");
+            if (size > ex.reservedBody && !ex.reserveBody(Math.max(CHUNKED_RESERVE, size - ex.reservedBody))) {
+                refuse(ex, 429, busy(), "busy");
                 return;
             }
             ex.body.appendBuffer(chunk);
@@ -177,10 +171,29 @@ public class AdmissionRoute {
         request.resume();
     }
 
+    private String busy() {
+        return "Customs is busy: the AdmissionReviews it is reading and evaluating take an estimated "
+                + mib(budget.used()) + " of the " + mib(budget.max()) + " it holds at once "
+                + "(customs.admission.max-bytes-in-flight); retry";
+    }
+
+    /** Charges the parsed form of the body, then evaluates it; answers 429 when the charge does not fit. */
     private void evaluate(Exchange ex) {
         byte[] body = ex.body.getBytes();
         ex.body = null;
-        handler.review(body).whenComplete((outcome, failure) -> ex.context.runOnContext(v -> {
+        ReviewBudget.Charge parsed = budget.parsed(ReviewBudget.cost(body.length, tokens(body)), ex.charge);
+        if (parsed == null) {
+            refuse(ex, 429, busy(), "busy");
+            return;
+        }
+        ex.charge = parsed;
+        CompletionStage<AdmissionHandler.Outcome> review;
+        try {
+            review = handler.review(body);
+        } catch (RuntimeException e) {
+            review = CompletableFuture.failedFuture(e);
+        }
+        review.whenComplete((outcome, failure) -> ex.context.runOnContext(v -> {
             if (ex.finished.get()) {
                 return;
             }
@@ -264,6 +277,22 @@ public class AdmissionRoute {
                         close.run();
                     }
                 });
+    }
+
+    /**
+     * The JSON tokens of a body, counted without keeping any: what its tree will hold. A body that is not JSON counts
+     * up to where it breaks; parsing it then answers 400.
+     */
+    private long tokens(byte[] body) {
+        long n = 0;
+        try (JsonParser p = mapper.getFactory().createParser(body)) {
+            while (p.nextToken() != null) {
+                n++;
+            }
+        } catch (IOException e) {
+            // not JSON from here on
+        }
+        return n;
     }
 
     private static void plain(HttpServerResponse response, int status, String text) {
