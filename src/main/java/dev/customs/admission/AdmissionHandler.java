@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -20,6 +21,7 @@ import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.report.Regarding;
 import dev.customs.report.Reporter;
+import dev.customs.rules.ContainerView;
 import dev.customs.rules.Evaluation;
 import dev.customs.rules.ImageLookup;
 import dev.customs.rules.PodView;
@@ -105,6 +107,10 @@ public final class AdmissionHandler {
         Optional<PodView> view;
         try {
             req = AdmissionRequest.parse(mapper, body);
+            Optional<Outcome> tooMany = tooManyContainers(req);
+            if (tooMany.isPresent()) {
+                return CompletableFuture.completedFuture(tooMany.get());
+            }
             view = views.map(req);
         } catch (BadAdmissionRequest e) {
             LOG.debugf("bad admission request: %s", e.getMessage());
@@ -117,7 +123,8 @@ public final class AdmissionHandler {
         Requester who = new Requester(pod.namespace(), req.username(), req.groups(), req.dryRun());
         Predicate<String> active = policy.active(who.namespace());
         if (pod.containers().size() > maxContainers) {
-            return CompletableFuture.completedFuture(tooManyContainers(req, pod, who, active));
+            return CompletableFuture.completedFuture(tooManyContainers(req, pod.subject(), pod.containers().size(),
+                    pod.field("containers"), who, active));
         }
         CompletableFuture<ImageLookup> lookup = engine.needsImages(active) ? images.resolve(pod)
                 : CompletableFuture.completedFuture(ImageLookup.NONE);
@@ -137,28 +144,84 @@ public final class AdmissionHandler {
     }
 
     /**
+     * The answer for an object with more containers than Customs evaluates, counted in the request's tree before its
+     * pod spec is bound (which would cost a second and tens of MiB for 100,000 containers); empty for any other request.
+     * Only what the mapper would evaluate counts: a CREATE or UPDATE of a Pod or workload, not a subresource (the
+     * ephemeral containers an update adds are counted on the mapped view), and not an UPDATE that leaves the pod spec
+     * as it was but for fields no rule reads.
+     */
+    private Optional<Outcome> tooManyContainers(AdmissionRequest req) {
+        if (!req.operation().equals("CREATE") && !req.operation().equals("UPDATE") || !req.subResource().isEmpty()
+                || req.object() == null) {
+            return Optional.empty();
+        }
+        Optional<WorkloadKind> kind = WorkloadKind.of(req.group(), req.kind());
+        if (kind.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode spec = spec(req.object(), kind.get());
+        int n = 0;
+        for (ContainerView.Kind list : ContainerView.Kind.values()) {
+            JsonNode containers = spec == null ? null : spec.get(list.field());
+            n += containers != null && containers.isArray() ? containers.size() : 0;
+        }
+        if (n <= maxContainers) {
+            return Optional.empty();
+        }
+        if (req.operation().equals("UPDATE") && req.oldObject() != null
+                && neutral(spec).equals(neutral(spec(req.oldObject(), kind.get())))) {
+            return Optional.empty();
+        }
+        String namespace = req.namespace().isEmpty() ? AdmissionRequest.text(req.object().get("metadata"),
+                "namespace") : req.namespace();
+        String name = req.name().isEmpty() ? AdmissionRequest.text(req.object().get("metadata"), "name")
+                : req.name();
+        Requester who = new Requester(namespace, req.username(), req.groups(), req.dryRun());
+        return Optional.of(tooManyContainers(req, kind.get().kind() + (name.isEmpty() ? "" : " \"" + name + "\""), n,
+                kind.get().specPath() + ".containers", who, policy.active(namespace)));
+    }
+
+    private static JsonNode spec(JsonNode object, WorkloadKind kind) {
+        JsonNode n = object;
+        for (String segment : kind.specSegments()) {
+            n = n == null ? null : n.get(segment);
+        }
+        return n == null || !n.isObject() ? null : n;
+    }
+
+    private JsonNode neutral(JsonNode spec) {
+        if (spec == null) {
+            return mapper.nullNode();
+        }
+        ObjectNode copy = ((ObjectNode) spec).deepCopy();
+        copy.remove(PodViewMapper.VERDICT_NEUTRAL_SPEC_FIELDS);
+        return copy;
+    }
+
+    /**
      * An object with more containers than Customs evaluates is denied, without resolving a single image, unless no
      * rule applies to it (every rule off in its namespace, or exempted for this requester). Evaluating only the first
      * containers would let a pod pass by hiding what breaks a rule behind enough harmless ones; the API server itself
      * sets no such limit, so the answer says what to do.
      */
-    private Outcome tooManyContainers(AdmissionRequest req, PodView pod, Requester who, Predicate<String> active) {
+    private Outcome tooManyContainers(AdmissionRequest req, String subject, int containers, String field,
+            Requester who, Predicate<String> active) {
         List<Exemption> exemptions = policy.liveExemptions();
         boolean applies = RuleRegistry.IDS.stream()
                 .anyMatch(id -> active.test(id) && exemptions.stream().noneMatch(e -> e.covers(id, null, who)));
         if (!applies) {
             return new Outcome(responses.allow(req), null, Decision.ALLOW, req);
         }
-        String message = "[" + TOO_MANY_CONTAINERS + "] " + pod.subject() + " has " + pod.containers().size()
+        String message = "[" + TOO_MANY_CONTAINERS + "] " + subject + " has " + containers
                 + " containers (init, regular and ephemeral together); Customs evaluates at most " + maxContainers
                 + " per object: split it into several, or raise customs.admission.max-containers";
-        Decision decision = new Decision(List.of(new Decision.Finding(TOO_MANY_CONTAINERS, null, null,
-                pod.field("containers"), message, Action.ENFORCE, null)));
+        Decision decision = new Decision(List.of(new Decision.Finding(TOO_MANY_CONTAINERS, null, null, field, message,
+                Action.ENFORCE, null)));
         ObjectNode answer = responses.decide(req, decision);
         reporter.admitted(decision, who.namespace(), req.dryRun(),
                 () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()));
-        LOG.debugf("decision=denied namespace=%s kind=%s name=%s rule=%s containers=%d", pod.namespace(), pod.kind(),
-                pod.name(), TOO_MANY_CONTAINERS, pod.containers().size());
+        LOG.debugf("decision=denied namespace=%s kind=%s rule=%s containers=%d", who.namespace(), req.kind(),
+                TOO_MANY_CONTAINERS, containers);
         return new Outcome(answer, null, decision, req);
     }
 }
