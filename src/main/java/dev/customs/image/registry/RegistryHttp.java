@@ -200,6 +200,14 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private void read(Exchange ex, HttpClientRequest req, HttpClientResponse resp, CompletableFuture<Reply> out) {
+        AtomicLong held = new AtomicLong();
+        Runnable giveBack = () -> bytesInFlight.addAndGet(-held.getAndSet(0));
+        // first: a reset below (too large, busy) is reported here, not logged by Vert.x as unhandled
+        resp.exceptionHandler(e -> {
+            if (out.completeExceptionally(failure(ex.uri(), e))) {
+                giveBack.run();
+            }
+        });
         boolean ok = resp.statusCode() / 100 == 2;
         long cap = ok ? ex.maxBody() : Math.min(ex.maxBody(), ERROR_BODY_CAP);
         String length = resp.getHeader("Content-Length");
@@ -217,8 +225,6 @@ final class RegistryHttp implements AutoCloseable {
             return;
         }
         // every path below either hands the held bytes to the Reply or returns them
-        AtomicLong held = new AtomicLong();
-        Runnable giveBack = () -> bytesInFlight.addAndGet(-held.getAndSet(0));
         if (declared > 0 && declared <= cap) {
             if (!hold(declared)) {
                 out.completeExceptionally(busyReading());
@@ -227,11 +233,6 @@ final class RegistryHttp implements AutoCloseable {
             }
             held.set(declared);
         }
-        resp.exceptionHandler(e -> {
-            if (out.completeExceptionally(failure(ex.uri(), e))) {
-                giveBack.run();
-            }
-        });
         Buffer body = Buffer.buffer((int) Math.max(0, Math.min(declared, cap)));
         resp.handler(chunk -> {
             if (out.isDone()) {
