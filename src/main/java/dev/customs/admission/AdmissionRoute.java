@@ -47,6 +47,9 @@ public class AdmissionRoute {
 
     private static final Logger LOG = Logger.getLogger(AdmissionRoute.class);
 
+    /** How long a connection whose body missed its deadline is kept after the 408, its input dropped. */
+    static final long CLOSE_GRACE_MS = 1000;
+
     /** What a body without a Content-Length reserves before its first chunk, and grows by. */
     static final int CHUNKED_RESERVE = 64 * 1024;
 
@@ -255,7 +258,9 @@ public class AdmissionRoute {
                 }
             });
             if (ex.timer < 0) {
-                ex.timer = ex.ctx.vertx().setTimer(bodyTimeoutMs, id -> {
+                // a refused body may still arrive until its deadline; one past its deadline gets a moment to read
+                // the answer before the connection goes, so that its client sees the 408 rather than a reset
+                ex.timer = ex.ctx.vertx().setTimer(status == 408 ? CLOSE_GRACE_MS : bodyTimeoutMs, id -> {
                     ex.timer = -1;
                     close.run();
                 });
@@ -273,7 +278,7 @@ public class AdmissionRoute {
         }
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .end(why + "\n").onComplete(done -> {
-                    if (ex.bodyComplete || status == 408) {
+                    if (ex.bodyComplete) {
                         close.run();
                     }
                 });
