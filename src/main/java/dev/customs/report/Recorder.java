@@ -27,6 +27,17 @@ public interface Recorder {
     default void registryRequest(String registry, Duration duration) {
     }
 
+    /**
+     * One layer scan. {@code result}: clean, found, capped (stopped at the byte cap), failed or dropped (the queue was
+     * full); {@code bytes}: compressed bytes read from the registry.
+     */
+    default void layerScan(String result, long bytes) {
+    }
+
+    /** One look-up of a layer's cached verdict. {@code result}: hit or miss. */
+    default void layerVerdict(String result) {
+    }
+
     /** One Event. {@code result}: posted, aggregated, dropped or failed. */
     default void event(String result) {
     }
@@ -47,6 +58,14 @@ public interface Recorder {
      * timeout (the body did not arrive in time), too-large or bad-request (an unusable Content-Length).
      */
     default void admissionRefused(String reason) {
+    }
+
+    /** Whether this replica runs the background audit (holds the leader election's Lease). */
+    default void auditLeader(boolean leading) {
+    }
+
+    /** This replica stopped running the audit (another one leads): its audit series are removed. */
+    default void auditStopped() {
     }
 
     /** One series of the audit gauge. */

@@ -6,8 +6,14 @@ import java.util.function.ToLongFunction;
 
 import com.github.benmanes.caffeine.cache.Weigher;
 
+import dev.customs.image.PlatformSelector;
+import dev.customs.rules.ConfigVerdict;
 import dev.customs.rules.ImageConfig;
+import dev.customs.rules.ImageFacts;
+import dev.customs.rules.ImageVerdict;
+import dev.customs.rules.Layer;
 import dev.customs.rules.Platform;
+import dev.customs.rules.PlatformImage;
 
 /**
  * What a cached manifest or image config costs on the heap, estimated from above: every character counted as two bytes
@@ -52,7 +58,10 @@ final class CacheWeights {
         long n = OBJECT + string(m.mediaType()) + map(m.annotations());
         if (m instanceof Manifest.Image image) {
             Manifest.Descriptor d = image.config();
-            n += OBJECT + string(d.mediaType()) + string(d.digest());
+            n += OBJECT + string(d.mediaType()) + string(d.digest()) + list(image.layers());
+            for (Manifest.Descriptor l : image.layers()) {
+                n += OBJECT + string(l.mediaType()) + string(l.digest());
+            }
         } else if (m instanceof Manifest.Index index) {
             n += list(index.manifests());
             for (Manifest.Entry e : index.manifests()) {
@@ -70,6 +79,39 @@ final class CacheWeights {
             n += OBJECT + string(h.createdBy());
         }
         return n;
+    }
+
+    /** A config with its verdict: the verdict refers to the config's strings, and adds its own lists and secrets. */
+    static long judged(ImageConfig c, ConfigVerdict v) {
+        long n = config(c) + OBJECT * 6 + (long) MAP_ENTRY * v.labelKeys().size()
+                + (long) REFERENCE * (v.layerHistory().size() * 3L + v.layerInstructions().size())
+                + list(v.process().argv()) + list(v.process().entrypoint()) + list(v.process().cmd());
+        for (ImageVerdict.Secret secret : v.secrets()) {
+            n += OBJECT + string(secret.description());
+        }
+        return n;
+    }
+
+    /**
+     * The facts of a resolved image, every platform's config counted in full: a config evicted from its own cache
+     * stays alive as long as facts refer to it.
+     */
+    static long resolved(ImageFacts.Resolved facts) {
+        long n = OBJECT + string(facts.digest()) + list(facts.platforms());
+        for (PlatformImage p : facts.platforms()) {
+            ImageVerdict v = p.verdict();
+            n += OBJECT * 2 + platform(p.platform()) + map(p.annotations()) + list(p.layers())
+                    + (long) MAP_ENTRY * v.keys().size() + list(v.layers()) + judged(p.config(), v.config());
+            for (Layer l : p.layers()) {
+                n += OBJECT * 2 + string(l.digest()) + string(l.mediaType());
+            }
+        }
+        return n;
+    }
+
+    /** A platform selection, as a pod's node selector and affinity write it. */
+    static long selector(PlatformSelector s) {
+        return OBJECT + strings(s.os()) + strings(s.architectures());
     }
 
     static long string(String s) {

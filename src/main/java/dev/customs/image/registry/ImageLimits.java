@@ -13,6 +13,8 @@ final class ImageLimits {
 
     /** Entries of an image index (platforms and attestations together). */
     static final int INDEX_ENTRIES = 256;
+    /** Layers of an image manifest (Docker's own builds stop at 127). */
+    static final int LAYERS = 1024;
     /** Annotations of one manifest, index or index entry. */
     static final int ANNOTATIONS = 256;
     /** {@code Env} entries of an image config. */

@@ -35,7 +35,10 @@ sealed interface Manifest {
     record Index(String mediaType, List<Entry> manifests, Map<String, String> annotations) implements Manifest {
     }
 
-    record Image(String mediaType, Descriptor config, Map<String, String> annotations) implements Manifest {
+    /** An image manifest: its config descriptor, its layers in order (base first), and its annotations. */
+    record Image(String mediaType, Descriptor config, List<Descriptor> layers, Map<String, String> annotations)
+            implements
+                Manifest {
     }
 
     String mediaType();
@@ -78,7 +81,10 @@ sealed interface Manifest {
                 if (r.config == null || r.config.digest().isEmpty()) {
                     throw new RegistryFailure(Kind.INVALID, "the manifest has no config descriptor");
                 }
-                return new Image(type, r.config, r.annotations);
+                if (r.layerCount > ImageLimits.LAYERS) {
+                    throw ImageLimits.over("the image manifest", r.layerCount, ImageLimits.LAYERS, "layers");
+                }
+                return new Image(type, r.config, List.copyOf(r.layers), r.annotations);
             }
             default -> throw new RegistryFailure(Kind.INVALID, type.isEmpty()
                     ? "the manifest has no media type Customs understands"
@@ -104,6 +110,8 @@ final class ManifestReading {
     final List<Manifest.Entry> entries = new ArrayList<>();
     Map<String, String> annotations = Map.of();
     Manifest.Descriptor config;
+    long layerCount;
+    final List<Manifest.Descriptor> layers = new ArrayList<>();
 
     void read(JsonParser p) throws IOException {
         JsonStream.fields(p, field -> {
@@ -117,6 +125,10 @@ final class ManifestReading {
                     manifestCount = JsonStream.elements(p, ImageLimits.INDEX_ENTRIES, () -> entry(p));
                 }
                 case "config" -> config = descriptor(p);
+                case "layers" -> {
+                    layers.clear();
+                    layerCount = JsonStream.elements(p, ImageLimits.LAYERS, () -> layers.add(descriptor(p)));
+                }
                 default -> p.skipChildren();
             }
         });

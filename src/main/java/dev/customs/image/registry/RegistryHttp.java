@@ -1,5 +1,7 @@
 package dev.customs.image.registry;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,13 +56,27 @@ final class RegistryHttp implements AutoCloseable {
      */
     static final int MAX_REGISTRY_LABELS = 64;
 
-    /** One request: {@code what} names the body in failure messages ("manifest", "config blob"). */
-    record Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what,
-            String registry) {
+    /**
+     * One request: {@code what} names the body in failure messages ("manifest", "config blob"). With {@code stream}, a
+     * successful answer's body is not read here but handed over as {@link Reply#stream()}, read by the caller on its
+     * own thread; the deadline then covers the answer's headers, and an idle timeout each wait for data after them.
+     */
+    record Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry,
+            boolean stream) {
+        Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry) {
+            this(method, uri, headers, maxBody, what, registry, false);
+        }
     }
 
-    /** One answer, with the URI it came from; {@code held}: its share of the bytes in flight, returned after use. */
-    record Reply(int status, MultiMap headers, byte[] body, URI uri, long held) {
+    /**
+     * One answer, with the URI it came from; {@code held}: its share of the bytes in flight, returned after use. A
+     * streamed answer has its body in {@code stream}, not in {@code body}, and holds nothing of the bytes in flight.
+     */
+    record Reply(int status, MultiMap headers, byte[] body, URI uri, long held, InputStream stream) {
+        Reply(int status, MultiMap headers, byte[] body, URI uri, long held) {
+            this(status, headers, body, uri, held, null);
+        }
+
         String header(String name) {
             return headers.get(name);
         }
@@ -70,9 +86,12 @@ final class RegistryHttp implements AutoCloseable {
      * Bytes of registry answers held at once, from their first byte until whoever asked for them has parsed them:
      * hosts come from pod specs, and each may send up to the body cap (8 MiB for a config). Past it an exchange is
      * {@link Kind#BUSY}: back-pressure, never remembered as a failure. One answer always fits when nothing else is in
-     * flight.
+     * flight. A streamed body (a layer) is not held here: its reader takes it a buffer at a time.
      */
     static final long MAX_BYTES_IN_FLIGHT = 16L * 1024 * 1024;
+
+    /** How long a streamed body may go without data before the read fails. */
+    static final long STREAM_IDLE_MILLIS = 30_000;
 
     private final Vertx vertx;
     private final HttpClient client;
@@ -131,11 +150,22 @@ final class RegistryHttp implements AutoCloseable {
                     } catch (RejectedExecutionException rejected) {
                         if (reply != null) {
                             bytesInFlight.addAndGet(-reply.held());
+                            closeQuietly(reply.stream());
                         }
                         result.completeExceptionally(RegistryFailure.of(rejected));
                     }
                 });
         return result;
+    }
+
+    private static void closeQuietly(InputStream stream) {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException e) {
+                // the stream is abandoned either way
+            }
+        }
     }
 
     /** Adds {@code bytes} to the answers in flight; false when they do not fit. */
@@ -184,7 +214,7 @@ final class RegistryHttp implements AutoCloseable {
         RequestOptions options = new RequestOptions().setMethod(ex.method()).setHost(uri.getHost()).setPort(port)
                 .setSsl(https).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
                 .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
-                .setConnectTimeout(ms).setIdleTimeout(ms).setFollowRedirects(false);
+                .setConnectTimeout(ms).setIdleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms).setFollowRedirects(false);
         ex.headers().forEach(options::putHeader);
         client.request(options).onFailure(e -> out.completeExceptionally(failure(uri, e))).onSuccess(req -> {
             request.set(req);
@@ -209,6 +239,13 @@ final class RegistryHttp implements AutoCloseable {
             }
         });
         boolean ok = resp.statusCode() / 100 == 2;
+        if (ok && ex.stream()) {
+            StreamingBody body = new StreamingBody(req, resp, Vertx.currentContext(), STREAM_IDLE_MILLIS, ex.what());
+            if (!out.complete(new Reply(resp.statusCode(), resp.headers(), null, ex.uri(), 0, body))) {
+                body.close();
+            }
+            return;
+        }
         long cap = ok ? ex.maxBody() : Math.min(ex.maxBody(), ERROR_BODY_CAP);
         String length = resp.getHeader("Content-Length");
         long declared = -1;
