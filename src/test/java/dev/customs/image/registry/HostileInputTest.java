@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.customs.image.PlatformSelector;
 import dev.customs.rules.ImageConfig;
+import dev.customs.rules.ImageFacts;
+import dev.customs.rules.Layer;
+import dev.customs.rules.Platform;
+import dev.customs.rules.PlatformImage;
 
 /**
  * What a registry reference or an image written by an attacker can make of the registry client's pure parts: addresses
@@ -169,6 +175,23 @@ class HostileInputTest {
     }
 
     @Test
+    void aManifestOfMoreLayersThanCustomsKeepsIsRefused() {
+        List<String[]> layers = new ArrayList<>();
+        for (int i = 0; i <= ImageLimits.LAYERS; i++) {
+            layers.add(new String[] { TestImages.OCI_LAYER, "sha256:" + "%064x".formatted(i), "10" });
+        }
+        String config = "sha256:" + "c".repeat(64);
+        assertThat(invalid(() -> Manifest.parse(MAPPER, TestImages.manifest(config, 1, layers), null)).getMessage())
+                .isEqualTo("the image manifest has 1025 layers, more than the 1024 Customs keeps of an image");
+        Manifest.Image at = (Manifest.Image) Manifest.parse(MAPPER,
+                TestImages.manifest(config, 1, layers.subList(0, ImageLimits.LAYERS)), null);
+        assertThat(at.layers()).hasSize(ImageLimits.LAYERS);
+        assertThat(at.layers().get(3)).isEqualTo(new Manifest.Descriptor(TestImages.OCI_LAYER,
+                "sha256:" + "%064x".formatted(3), 10));
+        assertThat(at.config().digest()).isEqualTo(config);
+    }
+
+    @Test
     void manifestAnnotationsAreLimitedInNumberAndText() {
         Map<String, String> many = new LinkedHashMap<>();
         for (int i = 0; i <= ImageLimits.ANNOTATIONS; i++) {
@@ -294,5 +317,25 @@ class HostileInputTest {
         assertThat(weigher.weigh("k", small)).isEqualTo((int) ((64L << 20) / 10_000));
         // a big one at least two bytes per character it keeps
         assertThat(weigher.weigh("k", big)).isGreaterThan(1_000_000);
+    }
+
+    @Test
+    void resolvedFactsWeighTheirConfigsInFullAndTheirLayers() {
+        ImageConfig big = ConfigParser.parse(MAPPER, config(r -> r.putArray("history").addObject().put("created_by",
+                "y".repeat(500_000))));
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            layers.add(new Layer("sha256:" + "%064x".formatted(i), 10, TestImages.OCI_LAYER));
+        }
+        PlatformImage image = PlatformImage.judge(new Platform("linux", "amd64", null), big, Map.of(), layers);
+        ImageFacts.Resolved facts = new ImageFacts.Resolved("sha256:" + "e".repeat(64), List.of(image, image));
+
+        // a resolved image keeps its configs alive even when the config cache has let them go: both count in full
+        assertThat(CacheWeights.resolved(facts)).isGreaterThan(2 * CacheWeights.config(big))
+                .isGreaterThan(2 * 100 * 2 * 71L);
+        assertThat(CacheWeights.judged(big, image.verdict().config())).isGreaterThan(CacheWeights.config(big));
+        // and the platforms a pod asks for, which its node selector writes
+        assertThat(CacheWeights.selector(new PlatformSelector(Set.of("x".repeat(10_000)),
+                Set.of()))).isGreaterThan(20_000);
     }
 }
