@@ -146,6 +146,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final Clock clock;
     private final Duration tagTtl;
     private final Duration maxStale;
+    /** How long a review waits for the check of a known tag before its last digest serves (half the budget). */
+    private final Duration staleAfter;
+    private final Vertx vertx;
     private final boolean usePullSecrets;
     private final List<Platform> preferred;
     private final ThreadPoolExecutor workers;
@@ -165,6 +168,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final Cache<ResolvedKey, Warm> resolved;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
+    private final Map<TagKey, CompletableFuture<TagResult>> tagChecks = new ConcurrentHashMap<>();
 
     /**
      * Builds the inspector from configuration; reads the CA file now, so a bad one fails start-up.
@@ -200,6 +204,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         this.clock = clock;
         this.tagTtl = config.tagTtl();
         this.maxStale = config.maxStale();
+        this.staleAfter = config.budget().dividedBy(2);
+        this.vertx = vertx;
         this.usePullSecrets = config.usePullSecrets();
         this.preferred = config.platforms().orElse(List.of()).stream().map(RegistryImageInspector::platform).toList();
         AtomicInteger n = new AtomicInteger();
@@ -425,8 +431,59 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         });
     }
 
-    /** HEAD by tag, which Docker Hub does not count against pull limits; stale-if-error when it fails. */
+    /**
+     * HEAD by tag, which Docker Hub does not count against pull limits; stale-if-error when it fails, and
+     * stale-while-revalidate when it has not answered within half the budget: a registry kept busy by someone else's
+     * burst must not make a running image unverified. The check goes on, and its answer serves the next review.
+     */
     private CompletableFuture<TagResult> refreshTag(TagKey key, TagEntry known, Target target,
+            CredentialSource credentials) {
+        CompletableFuture<TagResult> checked = tagChecks.get(key);
+        if (checked == null) {
+            // one check per tag at a time, also when reviews stopped waiting for it
+            CompletableFuture<TagResult> mine = new CompletableFuture<>();
+            checked = tagChecks.putIfAbsent(key, mine);
+            if (checked == null) {
+                checked = mine;
+                CompletableFuture<TagResult> work;
+                try {
+                    work = checkTag(key, known, target, credentials);
+                } catch (RuntimeException e) {
+                    work = CompletableFuture.failedFuture(e);
+                }
+                work.whenComplete((r, e) -> {
+                    tagChecks.remove(key, mine);
+                    if (e != null) {
+                        mine.completeExceptionally(e);
+                    } else {
+                        mine.complete(r);
+                    }
+                });
+            }
+        }
+        if (checked.isDone()) {
+            return checked;
+        }
+        CompletableFuture<TagResult> out = new CompletableFuture<>();
+        long timer = vertx.setTimer(Math.max(1, staleAfter.toMillis()), id -> {
+            if (clock.instant().isBefore(known.checked().plus(maxStale)) && !out.isDone()) {
+                LOG.debugf("serving a stale digest while its check is slow: image=%s/%s:%s", target.registry(),
+                        target.repository(), key.tag());
+                out.complete(new TagResult(known.digest(), true));
+            }
+        });
+        checked.whenComplete((r, e) -> {
+            vertx.cancelTimer(timer);
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(r);
+            }
+        });
+        return out;
+    }
+
+    private CompletableFuture<TagResult> checkTag(TagKey key, TagEntry known, Target target,
             CredentialSource credentials) {
         return client.headManifest(target, key.tag(), credentials).handle((digest, e) -> {
             if (e == null) {
