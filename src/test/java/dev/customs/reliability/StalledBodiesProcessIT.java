@@ -61,11 +61,14 @@ class StalledBodiesProcessIT {
             ExecutorService threads = Executors.newCachedThreadPool();
             List<SSLSocket> sockets = new ArrayList<>();
             try {
-                // every stalled request declares 3 MiB at once; the first to come hold the budget, the rest are refused
-                List<Stalled> stalled = new ArrayList<>();
+                // every stalled request declares 3 MiB at once; the first to come hold the budget, the rest are
+                // refused. The TLS handshakes come first, so that the headers all arrive within a moment, well
+                // within the body deadline however slowly a loaded machine makes the handshakes
                 for (int i = 0; i < STALLED; i++) {
-                    SSLSocket s = connect(customs);
-                    sockets.add(s);
+                    sockets.add(connect(customs));
+                }
+                List<Stalled> stalled = new ArrayList<>();
+                for (SSLSocket s : sockets) {
                     s.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
                             + "application/json\r\nContent-Length: " + BODY + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
