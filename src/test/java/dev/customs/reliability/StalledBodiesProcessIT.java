@@ -154,11 +154,15 @@ class StalledBodiesProcessIT {
                 assertThat(latestRefusal / 1_000_000).as("ms from headers to a 429").isLessThan(PATIENCE_MS);
                 assertThat(latestClose / 1_000_000).as("ms from a stalled request's headers to its close")
                         .isLessThan(bodyTimeoutMs + PATIENCE_MS);
-                assertThat(busy).as("customs_admission_refused_total{reason=busy}").isEqualTo(statuses.get(429));
+                assertThat(busy).as("customs_admission_refused_total{reason=busy}")
+                        .isEqualTo(statuses.getOrDefault(429, 0).doubleValue());
                 assertThat(timeout).as("customs_admission_refused_total{reason=timeout}")
-                        .isEqualTo(statuses.get(408));
+                        .isEqualTo(statuses.getOrDefault(408, 0).doubleValue());
+                // the bodies' buffers are within the budget; the rest covers what else is live at that moment (the
+                // 40 TLS connections' buffers, the probe's reviews in flight). Unbounded, the 40 bodies alone would
+                // take 120 MiB
                 assertThat(heapDuring - siege.heapBefore).as("heap after GC with the bodies sent, above the start")
-                        .isLessThan(maxInFlight + (16L << 20));
+                        .isLessThan(maxInFlight + (32L << 20)).isLessThan((long) STALLED * BODY);
                 // the probe's and the warm-up's keep-alive connections count too
                 assertThat(closedAtOnce).as("connections past the limit, closed at once").isBetween(EXTRA, EXTRA + 5);
             } finally {
