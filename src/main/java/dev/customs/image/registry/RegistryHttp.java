@@ -217,12 +217,14 @@ final class RegistryHttp implements AutoCloseable {
                 .setConnectTimeout(ms).setIdleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms).setFollowRedirects(false);
         ex.headers().forEach(options::putHeader);
         client.request(options).onFailure(e -> out.completeExceptionally(failure(uri, e))).onSuccess(req -> {
+            // first: a reset (the deadline passed while the request waited for a connection) is reported to this
+            // handler, not logged by Vert.x as unhandled
+            req.exceptionHandler(e -> out.completeExceptionally(failure(uri, e)));
             request.set(req);
             if (out.isDone()) {
                 reset(req);
                 return;
             }
-            req.exceptionHandler(e -> out.completeExceptionally(failure(uri, e)));
             req.send().onFailure(e -> out.completeExceptionally(failure(uri, e)))
                     .onSuccess(resp -> read(ex, req, resp, out));
         });
