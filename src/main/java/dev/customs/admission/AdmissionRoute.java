@@ -50,9 +50,6 @@ public class AdmissionRoute {
     /** How long a connection whose body missed its deadline is kept after the 408, its input dropped. */
     static final long CLOSE_GRACE_MS = 1000;
 
-    /** Bodies larger than this are counted and parsed on a worker thread, not on the event loop. */
-    static final int OFF_LOOP_BYTES = 256 * 1024;
-
     /** What a body without a Content-Length reserves before its first chunk, and grows by. */
     static final int CHUNKED_RESERVE = 64 * 1024;
 
@@ -183,64 +180,22 @@ public class AdmissionRoute {
                 + "(customs.admission.max-bytes-in-flight); retry";
     }
 
-    /**
-     * Charges the parsed form of the body, then evaluates it; answers 429 when the charge does not fit. A body over
-     * {@link #OFF_LOOP_BYTES} is counted and parsed on a worker thread: what that costs (a 3 MiB review of 100,000
-     * containers takes tens of milliseconds, more on a busy node) would otherwise hold up every small review whose
-     * connection shares its event loop. The budget is charged and the answer written on the event loop either way.
-     */
+    /** Charges the parsed form of the body, then evaluates it; answers 429 when the charge does not fit. */
     private void evaluate(Exchange ex) {
         byte[] body = ex.body.getBytes();
         ex.body = null;
-        if (body.length <= OFF_LOOP_BYTES) {
-            review(ex, body, ReviewBudget.cost(body.length, tokens(body)), false);
-            return;
-        }
-        ex.ctx.vertx().executeBlocking(() -> ReviewBudget.cost(body.length, tokens(body)), false)
-                .onComplete(cost -> {
-                    if (cost.failed()) {
-                        fail(ex, cost.cause());
-                    } else {
-                        review(ex, body, cost.result(), true);
-                    }
-                });
-    }
-
-    private void review(Exchange ex, byte[] body, long cost, boolean offLoop) {
-        if (ex.finished.get()) {
-            return; // the connection went while the body was counted
-        }
-        ReviewBudget.Charge parsed = budget.parsed(cost, ex.charge);
+        ReviewBudget.Charge parsed = budget.parsed(ReviewBudget.cost(body.length, tokens(body)), ex.charge);
         if (parsed == null) {
             refuse(ex, 429, busy(), "busy");
             return;
         }
         ex.charge = parsed;
-        if (offLoop) {
-            ex.ctx.vertx().<CompletionStage<AdmissionHandler.Outcome>> executeBlocking(() -> handler.review(body), false)
-                    .onComplete(started -> {
-                        if (started.failed()) {
-                            fail(ex, started.cause());
-                        } else {
-                            answer(ex, started.result());
-                        }
-                    });
-            return;
-        }
         CompletionStage<AdmissionHandler.Outcome> review;
         try {
             review = handler.review(body);
         } catch (RuntimeException e) {
             review = CompletableFuture.failedFuture(e);
         }
-        answer(ex, review);
-    }
-
-    private void fail(Exchange ex, Throwable failure) {
-        answer(ex, CompletableFuture.failedFuture(failure));
-    }
-
-    private void answer(Exchange ex, CompletionStage<AdmissionHandler.Outcome> review) {
         review.whenComplete((outcome, failure) -> ex.context.runOnContext(v -> {
             if (ex.finished.get()) {
                 return;
