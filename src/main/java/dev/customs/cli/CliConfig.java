@@ -33,7 +33,7 @@ public final class CliConfig {
     }
 
     public static CustomsConfig load(Path configFile, Map<String, String> overrides) throws InputError {
-        // Quarkus' duration syntax (10m, 3s) as in the webhook
+        // Quarkus' duration (10m, 3s) and memory size (64M) syntax, as in the webhook
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().withMapping(CustomsConfig.class).addDefaultSources()
                 .addDefaultInterceptors().withConverter(Duration.class, 200, new DurationConverter())
                 .withConverter(MemorySize.class, 200, new MemorySizeConverter());

@@ -239,8 +239,8 @@ public class Beans {
     @Produces
     @Singleton
     AdmissionHandler admissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver resolver,
-            Reporter reporter) {
-        return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
+            Reporter reporter, CustomsConfig config) {
+        return new AdmissionHandler(mapper, engine, policy, resolver, reporter, config.admission().maxContainers());
     }
 
     /** The most bytes one page of an audit list may take; a page that does not fit is asked for again, smaller. */

@@ -61,6 +61,13 @@ public interface Recorder {
     default void auditReport(String result) {
     }
 
+    /**
+     * One admission request refused before it was evaluated. {@code reason}: busy (bytes in flight at their limit),
+     * timeout (the body did not arrive in time), too-large or bad-request (an unusable Content-Length).
+     */
+    default void admissionRefused(String reason) {
+    }
+
     /** Whether this replica runs the background audit (holds the leader election's Lease). */
     default void auditLeader(boolean leading) {
     }

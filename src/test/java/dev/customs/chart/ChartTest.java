@@ -513,7 +513,7 @@ class ChartTest {
                 .isEqualTo(values.at("/shutdownDelaySeconds").asInt() + "s");
         // every key Customs reads is one of the contract's prefixes; a typo in the chart would be a dead setting
         assertThat(p.stringPropertyNames()).allSatisfy(k -> assertThat(k).matches(
-                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|reports|metrics|leader-election)\\..+"));
+                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|admission|registry|exemptions|audit|reports|metrics|leader-election)\\..+"));
         List<String> formats = new ArrayList<>();
         values.at("/reports/formats").forEach(f -> formats.add(f.asText()));
         assertThat(p.getProperty("customs.reports.formats")).isEqualTo(String.join(",", formats));

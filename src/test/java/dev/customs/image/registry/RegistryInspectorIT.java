@@ -411,6 +411,41 @@ class RegistryInspectorIT {
     }
 
     @Test
+    void aSlowCheckOfAKnownTagServesItsLastDigestMeanwhileAndOneCheckRuns() throws Exception {
+        String repo = "slow/known-tag";
+        registry.pushImage(repo, "1.0", TestImages.config().user("10001"), true, Map.of());
+        config.tagTtl = Duration.ofMinutes(5);
+        config.budget = Duration.ofSeconds(1); // the last digest serves after half of it
+        config.requestTimeout = Duration.ofSeconds(30);
+        RegistryImageInspector inspector = inspector();
+        resolved(inspect(inspector, ref(repo, "1.0")));
+        registry.pushImage(repo, "1.0", TestImages.config().user("10002"), true, Map.of()); // the tag moves
+
+        proxy.reset();
+        proxy.delay(Duration.ofSeconds(6));
+        clock.advance(Duration.ofMinutes(10));
+        long started = System.nanoTime();
+        ImageFacts.Resolved first = resolved(inspect(inspector, ref(repo, "1.0")));
+        ImageFacts.Resolved second = resolved(inspect(inspector, ref(repo, "1.0")));
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        assertThat(users(first).values()).containsOnly("10001");
+        assertThat(users(second).values()).containsOnly("10001");
+        assertThat(ms).as("ms for two reviews while the check takes 6 s").isLessThan(5000);
+        assertThat(recorder.resolutions).endsWith("stale", "stale");
+        assertThat(proxy.manifestHeads()).as("checks of the tag started").isEqualTo(1);
+
+        // the check answers: the tag's new digest serves from then on
+        proxy.delay(Duration.ZERO);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String user = "10001";
+        while (!user.equals("10002") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            user = users(resolved(inspect(inspector, ref(repo, "1.0")))).values().iterator().next();
+        }
+        assertThat(user).as("the user after the check answered").isEqualTo("10002");
+    }
+
+    @Test
     void downRegistryWithNothingCachedIsUnavailable() {
         proxy.down();
         assertThat(unavailable(inspect(inspector(), ref("down/cold", "1.0"))))

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import dev.customs.config.CustomsConfig;
 import dev.customs.policy.OnError;
+import io.quarkus.runtime.configuration.MemorySize;
 
 /** {@link CustomsConfig.Registry} implemented directly, with the documented defaults, for tests that boot nothing. */
 public final class TestRegistryConfig implements CustomsConfig.Registry {
@@ -30,6 +31,7 @@ public final class TestRegistryConfig implements CustomsConfig.Registry {
     public Duration maxStale = Duration.ofHours(24);
     public Duration negativeTtl = Duration.ofSeconds(30);
     public int cacheSize = 10_000;
+    public MemorySize cacheMemory = new MemorySize(java.math.BigInteger.valueOf(64L << 20));
 
     @Override
     public OnError onError() {
@@ -104,5 +106,10 @@ public final class TestRegistryConfig implements CustomsConfig.Registry {
     @Override
     public int cacheSize() {
         return cacheSize;
+    }
+
+    @Override
+    public MemorySize cacheMemory() {
+        return cacheMemory;
     }
 }
