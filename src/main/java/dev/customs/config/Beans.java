@@ -110,9 +110,15 @@ public class Beans {
     /** The policy of the configuration; shared with {@code customs check}. */
     public static Policy policy(CustomsConfig config, NamespaceLabels namespaces, Clock clock,
             Consumer<Exemption> onExpired) {
+        return policy(config, exemptions(config), namespaces, clock, onExpired);
+    }
+
+    /** The policy of the configuration with these exemptions ({@code customs check} names its system namespaces). */
+    public static Policy policy(CustomsConfig config, List<Exemption> exemptions, NamespaceLabels namespaces,
+            Clock clock, Consumer<Exemption> onExpired) {
         Map<String, Action> actions = new LinkedHashMap<>();
         config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
-        return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock, onExpired);
+        return new Policy(actions, config.registry().onError(), exemptions, namespaces, clock, onExpired);
     }
 
     /** The name of the built-in exemption for kube-system and Customs' own namespace. */
@@ -125,9 +131,14 @@ public class Beans {
      * property defaults because SmallRye refuses a map key written both quoted and unquoted in different sources.
      */
     public static List<Exemption> exemptions(CustomsConfig config) {
+        return exemptions(config, Set.of("kube-system", config.releaseNamespace()));
+    }
+
+    /** The exemptions, with the built-in {@code system} one (unless configured) covering these namespaces. */
+    public static List<Exemption> exemptions(CustomsConfig config, Set<String> systemNamespaces) {
         List<Exemption> out = new ArrayList<>();
         if (!config.exemptions().containsKey(SYSTEM_EXEMPTION)) {
-            out.add(new Exemption(SYSTEM_EXEMPTION, Set.of("kube-system", config.releaseNamespace()), List.of(),
+            out.add(new Exemption(SYSTEM_EXEMPTION, systemNamespaces, List.of(),
                     Set.of(), Set.of(), Set.of(), "the control plane and Customs itself must always be able to start",
                     null));
         }
