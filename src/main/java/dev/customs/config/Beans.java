@@ -32,6 +32,7 @@ import dev.customs.report.MicrometerRecorder;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
+import dev.customs.rules.LatestTag;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
@@ -70,7 +71,10 @@ public class Beans {
         List<String> labels = rules.containsKey(OciLabels.ID)
                 ? rules.get(OciLabels.ID).requiredKeys().orElse(OciLabels.DEFAULT_REQUIRED)
                 : OciLabels.DEFAULT_REQUIRED;
-        return RuleRegistry.withSettings(extra, labels);
+        List<String> moving = rules.containsKey(LatestTag.ID)
+                ? rules.get(LatestTag.ID).movingTags().orElse(LatestTag.DEFAULT_MOVING_TAGS)
+                : LatestTag.DEFAULT_MOVING_TAGS;
+        return RuleRegistry.withSettings(extra, labels, moving);
     }
 
     @Produces

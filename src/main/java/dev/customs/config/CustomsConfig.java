@@ -65,6 +65,12 @@ public interface CustomsConfig {
 
         /** {@code oci-labels} only: the label keys every image must carry (replaces the default list). */
         Optional<List<String>> requiredKeys();
+
+        /**
+         * {@code latest-tag} only: the tags that move, exact or with {@code *} ({@code nightly-*}); replaces the
+         * default, {@code latest}, so keep it in the list. A reference without tag or digest always fails.
+         */
+        Optional<List<String>> movingTags();
     }
 
     /** One exemption. Every list that is set must match (namespaces AND images AND users/groups); unset lists match all. */

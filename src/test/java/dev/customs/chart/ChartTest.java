@@ -205,6 +205,7 @@ class ChartTest {
                 .isEqualTo("/run/custom-runtime/runtime.sock");
         assertThat(config.getProperty("customs.rules.\"oci-labels\".required-keys"))
                 .isEqualTo("org.opencontainers.image.source,org.opencontainers.image.revision");
+        assertThat(config.getProperty("customs.rules.\"latest-tag\".moving-tags")).isEqualTo("latest,main,nightly-*");
         assertThat(config.getProperty("customs.exemptions.\"system\".namespaces"))
                 .isEqualTo("customs,kube-system,kube-node-lease");
         assertThat(config.getProperty("customs.exemptions.\"legacy-batch\".rules"))
