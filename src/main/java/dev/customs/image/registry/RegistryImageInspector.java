@@ -412,17 +412,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             }
         }
         if (matching.isEmpty()) {
-            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + describe(selector)
+            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + selector.describe()
                     + ", which the pod's node constraints require (it has " + String.join(", ", byPlatform.keySet())
                     + ")");
         }
         return matching;
-    }
-
-    private static String describe(PlatformSelector s) {
-        String os = s.os().stream().sorted().collect(Collectors.joining("|"));
-        String arch = s.architectures().isEmpty() ? "*" : s.architectures().stream().sorted().collect(Collectors.joining("|"));
-        return os + "/" + arch;
     }
 
     private CredentialSource credentials(ImageRequest request) {
