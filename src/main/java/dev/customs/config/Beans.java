@@ -38,6 +38,7 @@ import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
@@ -97,6 +98,17 @@ public class Beans {
 
     void closeNamespaceCache(@Disposes NamespaceCache cache) {
         cache.close();
+    }
+
+    /**
+     * Quarkus binds Netty's executor metrics once per event loop group, and each registers the same tagless gauge
+     * {@code netty.eventexecutor.workers}, so every start logs "This Gauge has been already registered"
+     * (quarkusio/quarkus#52014). Only the first group's value would be kept anyway; the gauge is left out.
+     */
+    @Produces
+    @Singleton
+    MeterFilter nettyWorkersGaugeOnce() {
+        return MeterFilter.deny(id -> id.getName().equals("netty.eventexecutor.workers"));
     }
 
     @Produces

@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +19,7 @@ import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.RuleEngine;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -45,6 +48,18 @@ public class Lifecycle {
     }
 
     /**
+     * Says what a SIGTERM (or Ctrl-C in a terminal) does now, so the few seconds before the process exits are not a
+     * mystery: readiness is DOWN, admission is still answered for the shutdown delay, then reviews in flight finish.
+     */
+    void shuttingDown(@Observes ShutdownDelayInitiatedEvent ev) {
+        Config c = ConfigProvider.getConfig();
+        LOG.infof("shutting down: readiness is DOWN and admission is still answered for %s, so the Service can stop "
+                + "sending reviews here (quarkus.shutdown.delay); then reviews in flight finish within %s",
+                c.getOptionalValue("quarkus.shutdown.delay", String.class).orElse("the shutdown delay"),
+                c.getOptionalValue("quarkus.shutdown.timeout", String.class).orElse("the shutdown timeout"));
+    }
+
+    /**
      * Runs a violating Deployment through a handler that reports nothing (no Events, no metrics). Its image is on a
      * loopback port the registry guard refuses, so no registry is contacted.
      */
@@ -52,7 +67,8 @@ public class Lifecycle {
         long start = System.nanoTime();
         try (InputStream in = Lifecycle.class.getResourceAsStream("/warm-up/review.json")) {
             byte[] body = in.readAllBytes();
-            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images,
+            // nothing of it is reported: no Events, no metrics, and its refused image is no registry error
+            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images.unmeasured(),
                     new Reporter(Recorder.NONE, null, false));
             AdmissionHandler.Outcome outcome = handler.review(body).toCompletableFuture().get(10, TimeUnit.SECONDS);
             LOG.debugf("warm-up review answered allowed=%s in %d ms", outcome.decision().allowed(),

@@ -4,17 +4,24 @@ import java.util.List;
 
 /**
  * What an inspector needs to know, besides the reference, to resolve an image for one pod: which platforms the pod can
- * run on, and where pull credentials may come from.
+ * run on, where pull credentials may come from, and whether the resolution counts in the metrics.
  *
  * @param platforms the platforms to evaluate
  * @param namespace the pod's namespace, for its pull secrets
  * @param imagePullSecrets the names of the pod's {@code imagePullSecrets}
  * @param serviceAccount the pod's service account name, whose pull secrets also apply
+ * @param measured false for Customs' own start-up warm-up, which must not show on the dashboard as registry errors
  */
 public record ImageRequest(PlatformSelector platforms, String namespace, List<String> imagePullSecrets,
-        String serviceAccount) {
+        String serviceAccount, boolean measured) {
 
     public ImageRequest {
         imagePullSecrets = imagePullSecrets == null ? List.of() : List.copyOf(imagePullSecrets);
+    }
+
+    /** A request of a real review, counted in the metrics. */
+    public ImageRequest(PlatformSelector platforms, String namespace, List<String> imagePullSecrets,
+            String serviceAccount) {
+        this(platforms, namespace, imagePullSecrets, serviceAccount, true);
     }
 }

@@ -23,10 +23,21 @@ public final class ImageResolver {
 
     private final ImageInspector inspector;
     private final Duration budget;
+    private final boolean measured;
 
     public ImageResolver(ImageInspector inspector, Duration budget) {
+        this(inspector, budget, true);
+    }
+
+    private ImageResolver(ImageInspector inspector, Duration budget, boolean measured) {
         this.inspector = inspector;
         this.budget = budget;
+        this.measured = measured;
+    }
+
+    /** The same resolution, left out of the metrics: for the start-up warm-up, which is not a review. */
+    public ImageResolver unmeasured() {
+        return new ImageResolver(inspector, budget, false);
     }
 
     /** Resolves the images of the containers in the view's scope; never completes exceptionally. */
@@ -39,7 +50,7 @@ public final class ImageResolver {
                 pod.spec().getImagePullSecrets() == null ? List.of()
                         : pod.spec().getImagePullSecrets().stream().filter(r -> r != null && r.getName() != null)
                                 .map(r -> r.getName()).toList(),
-                pod.spec().getServiceAccountName());
+                pod.spec().getServiceAccountName(), measured);
         Map<String, CompletableFuture<ImageFacts>> pending = new HashMap<>();
         for (String image : images) {
             pending.put(image, inspectOne(image, request));

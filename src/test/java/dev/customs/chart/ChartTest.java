@@ -264,7 +264,7 @@ class ChartTest {
         assertThat(json.get("panels")).hasSizeGreaterThanOrEqualTo(6);
         assertThat(exprs).contains("customs_admission_requests_total", "by (decision)", "customs_violations_total",
                 "by (rule", "histogram_quantile(0.99", "customs_admission_duration_seconds_bucket",
-                "customs_image_resolutions_total", "result=~\"hit|stale\"",
+                "customs_image_resolutions_total", "result=~\"hit|refresh|stale\"",
                 "customs_registry_request_duration_seconds_bucket", "customs_audit_violations",
                 "by (namespace, rule)");
 

@@ -105,7 +105,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     /** What one resolution did, for its metric. */
     private static final class Trace {
         volatile boolean fetched;
+        volatile boolean refreshed;
         volatile boolean stale;
+
+        /** stale, miss (something fetched), refresh (only a HEAD of the tag after its TTL), or hit. */
+        String result() {
+            return stale ? "stale" : fetched ? "miss" : refreshed ? "refresh" : "hit";
+        }
     }
 
     private final ObjectMapper mapper;
@@ -185,6 +191,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     @Override
     public CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request) {
+        Recorder recorder = request == null || request.measured() ? this.recorder : Recorder.NONE;
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
@@ -214,7 +221,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                         failures.put(key, u);
                         out = new Outcome(u, "error");
                     } else {
-                        out = new Outcome(facts, trace.stale ? "stale" : trace.fetched ? "miss" : "hit");
+                        out = new Outcome(facts, trace.result());
                     }
                     flights.remove(key, mine);
                     mine.complete(out);
@@ -266,7 +273,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         if (known != null && clock.instant().isBefore(known.checked().plus(tagTtl))) {
             return CompletableFuture.completedFuture(new TagResult(known.digest(), false));
         }
-        trace.fetched = true;
+        if (known == null) {
+            trace.fetched = true;
+        } else {
+            trace.refreshed = true;
+        }
         CompletableFuture<TagResult> mine = new CompletableFuture<>();
         CompletableFuture<TagResult> running = tagFlights.putIfAbsent(key, mine);
         if (running != null) {
@@ -274,7 +285,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         }
         CompletableFuture<TagResult> work;
         try {
-            work = known == null ? fetchTag(key, target, credentials) : refreshTag(key, known, target, credentials);
+            work = known == null ? fetchTag(key, target, credentials)
+                    : refreshTag(key, known, target, credentials, trace);
         } catch (RuntimeException e) {
             work = CompletableFuture.failedFuture(e);
         }
@@ -302,10 +314,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     /** HEAD by tag, which Docker Hub does not count against pull limits; stale-if-error when it fails. */
     private CompletableFuture<TagResult> refreshTag(TagKey key, TagEntry known, Target target,
-            CredentialSource credentials) {
+            CredentialSource credentials, Trace trace) {
         return client.headManifest(target, key.tag(), credentials).handle((digest, e) -> {
             if (e == null) {
                 if (digest.isEmpty()) {
+                    trace.fetched = true; // no Docker-Content-Digest: the manifest itself is fetched
                     return fetchTag(key, target, credentials);
                 }
                 if (!digest.get().equals(known.digest())) {

@@ -337,6 +337,8 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestHeads()).as("HEADs after the TTL").isEqualTo(1);
         assertThat(proxy.total()).as("all requests after the TTL").isEqualTo(1);
         assertThat(recorder.resolutions("hit")).isEqualTo(39);
+        assertThat(recorder.resolutions("refresh")).as("the HEAD after the TTL is a refresh, not a miss").isEqualTo(1);
+        assertThat(recorder.resolutions("miss")).as("only the first resolution fetched").isEqualTo(1);
     }
 
     @Test
@@ -362,6 +364,7 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestHeads()).isEqualTo(1);
         assertThat(proxy.manifestGets()).as("the new manifest, by digest").isEqualTo(1);
         assertThat(proxy.blobGets()).isEqualTo(1);
+        assertThat(recorder.resolutions).as("a moved tag fetches: a miss").endsWith("miss");
     }
 
     @Test
