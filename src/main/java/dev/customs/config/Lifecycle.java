@@ -1,6 +1,7 @@
 package dev.customs.config;
 
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,10 +54,16 @@ public class Lifecycle {
      */
     void shuttingDown(@Observes ShutdownDelayInitiatedEvent ev) {
         Config c = ConfigProvider.getConfig();
-        LOG.infof("shutting down: readiness is DOWN and admission is still answered for %s, so the Service can stop "
-                + "sending reviews here (quarkus.shutdown.delay); then reviews in flight finish within %s",
-                c.getOptionalValue("quarkus.shutdown.delay", String.class).orElse("the shutdown delay"),
-                c.getOptionalValue("quarkus.shutdown.timeout", String.class).orElse("the shutdown timeout"));
+        String timeout = c.getOptionalValue("quarkus.shutdown.timeout", String.class).orElse("the shutdown timeout");
+        boolean delayed = c.getOptionalValue("quarkus.shutdown.delay", Duration.class).filter(d -> !d.isZero())
+                .isPresent();
+        if (delayed) {
+            LOG.infof("shutting down: readiness is DOWN and admission is still answered for %s, so the Service can "
+                    + "stop sending reviews here (quarkus.shutdown.delay); then reviews in flight finish within %s",
+                    c.getValue("quarkus.shutdown.delay", String.class), timeout);
+        } else {
+            LOG.infof("shutting down: reviews in flight finish within %s", timeout);
+        }
     }
 
     /**
