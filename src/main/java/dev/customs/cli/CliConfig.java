@@ -32,6 +32,8 @@ import dev.customs.config.KeySpellings;
 import dev.customs.policy.Action;
 import dev.customs.policy.OnError;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -93,7 +95,8 @@ public final class CliConfig {
                 .withConverter(Duration.class, 200, new Durations())
                 .withConverter(Action.class, 200, new Actions())
                 .withConverter(OnError.class, 200, new OnErrors())
-                .withConverter(LocalDate.class, 200, new Dates());
+                .withConverter(LocalDate.class, 200, new Dates())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter());
         URL defaults = CliConfig.class.getClassLoader().getResource("application.properties");
         if (defaults != null) {
             try {

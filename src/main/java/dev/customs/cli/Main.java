@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,11 +24,13 @@ import dev.customs.config.CustomsConfig;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
+import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
 import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
 import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
+import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 import io.vertx.core.Vertx;
@@ -200,6 +203,7 @@ public final class Main {
     private static int check(Options o, InputStream stdin, PrintStream out, PrintStream err) {
         Vertx vertx = null;
         ImageInspector inspector = null;
+        LayerScans layerScans = null;
         try {
             CliConfig.Loaded loaded = CliConfig.open(o.configFile(), o.overrides());
             CustomsConfig config = loaded.config();
@@ -211,11 +215,13 @@ public final class Main {
                     inspector = new UnavailableImageInspector("not fetched (--offline)");
                 } else {
                     vertx = Vertx.vertx();
+                    layerScans = new LayerScans(cliLayerSettings(config), Recorder.NONE);
                     inspector = RegistryImageInspector.create(config.registry(), vertx, json, () -> {
                         throw new IllegalStateException("customs check reads no Kubernetes API");
-                    }, Recorder.NONE);
+                    }, Recorder.NONE, layerScans);
                 }
-                checker = checker(config, loaded.releaseNamespace().orElse(null), json, inspector);
+                checker = checker(config, loaded.releaseNamespace().orElse(null), json, inspector,
+                        o.offline() ? config.registry().budget() : max(config.registry().budget(), CLI_LAYER_BUDGET));
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new InputError(loaded.sources().explain(String.valueOf(e.getMessage())));
             }
@@ -266,6 +272,9 @@ public final class Main {
                     // closing at exit; nothing left to do
                 }
             }
+            if (layerScans != null) {
+                layerScans.close();
+            }
             if (vertx != null) {
                 vertx.close();
             }
@@ -276,8 +285,8 @@ public final class Main {
      * The checker of a configuration. The built-in {@code system} exemption covers kube-system (which no webhook
      * sees) and the release namespace only when one is named: in a pipeline, {@code customs} is just a namespace.
      */
-    static Checker checker(CustomsConfig config, String releaseNamespace, ObjectMapper json,
-            ImageInspector inspector) {
+    static Checker checker(CustomsConfig config, String releaseNamespace, ObjectMapper json, ImageInspector inspector,
+            Duration budget) {
         RuleRegistry registry = Beans.ruleRegistry(config);
         Set<String> system = new LinkedHashSet<>(List.of("kube-system"));
         if (releaseNamespace != null && !releaseNamespace.isBlank()) {
@@ -286,8 +295,26 @@ public final class Main {
         List<Exemption> exemptions = Beans.exemptions(config, system);
         Policy policy = Beans.policy(config, exemptions, NamespaceLabels.NONE, Clock.systemUTC(), e -> {
         });
-        return new Checker(json, new RuleEngine(registry), policy,
-                new ImageResolver(inspector, config.registry().budget()));
+        return new Checker(json, new RuleEngine(registry), policy, new ImageResolver(inspector, budget));
+    }
+
+    /** How long {@code customs check} waits for an image, layer scans included (at least the configured budget). */
+    static final Duration CLI_LAYER_BUDGET = Duration.ofMinutes(2);
+
+    /**
+     * The CLI scans layers before it answers ({@code admission}) unless {@code layers} is set: nobody waits on a
+     * command line for a background scan.
+     */
+    static LayerScans.Settings cliLayerSettings(CustomsConfig config) {
+        LayerScans.Settings s = Beans.layerScanSettings(config);
+        CustomsConfig.RuleConfig rule = config.rules().get(LeakedSecret.ID);
+        boolean set = rule != null && rule.layers().isPresent();
+        return set || s.mode() == LayerScans.Mode.OFF ? s
+                : new LayerScans.Settings(LayerScans.Mode.ADMISSION, s.maxBytes(), s.bytesPerSecond(), s.concurrency());
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** The version this build was made from, as the build wrote it. */

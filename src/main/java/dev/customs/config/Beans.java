@@ -1,6 +1,7 @@
 package dev.customs.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -20,7 +22,11 @@ import dev.customs.admission.WorkloadKind;
 import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
+import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.kube.KubernetesAccess;
+import dev.customs.kube.LeaderElection;
+import dev.customs.kube.NamespaceCache;
 import dev.customs.policy.Action;
 import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
@@ -33,13 +39,16 @@ import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
 import dev.customs.rules.LatestTag;
+import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 
 /**
@@ -86,8 +95,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    KubernetesAccess kubernetesAccess(KubernetesClient client) {
-        return new KubernetesAccess(client);
+    KubernetesAccess kubernetesAccess(Config config, Instance<KubernetesClient> client) {
+        return new KubernetesAccess(config, client::get);
     }
 
     @Produces
@@ -193,6 +202,39 @@ public class Beans {
         return new Reporter(recorder, config.events().enabled() ? events : null, config.audit().events());
     }
 
+    /** Where image layers are scanned for secret files; shared with {@code customs check}. */
+    public static LayerScans.Settings layerScanSettings(CustomsConfig config) {
+        CustomsConfig.RuleConfig rule = config.rules().get(LeakedSecret.ID);
+        if (rule != null && rule.action() == Action.OFF) {
+            return LayerScans.Settings.OFF;
+        }
+        LayerScans.Mode mode = rule == null ? LayerScans.Mode.BACKGROUND
+                : rule.layers().orElse(LayerScans.Mode.BACKGROUND);
+        long maxBytes = rule == null ? DEFAULT_LAYER_MAX_BYTES
+                : rule.layerMaxBytes().map(MemorySize::asLongValue).orElse(DEFAULT_LAYER_MAX_BYTES);
+        long rate = rule == null ? DEFAULT_LAYER_RATE
+                : rule.layerRate().map(MemorySize::asLongValue).orElse(DEFAULT_LAYER_RATE);
+        int concurrency = rule == null ? 2 : rule.layerConcurrency().orElse(2);
+        if (maxBytes <= 0 || rate <= 0 || concurrency < 1 || concurrency > 64) {
+            throw new IllegalArgumentException("customs.rules.\"leaked-secret\": layer-max-bytes and layer-rate must be "
+                    + "positive and layer-concurrency between 1 and 64");
+        }
+        return new LayerScans.Settings(mode, maxBytes, rate, concurrency);
+    }
+
+    static final long DEFAULT_LAYER_MAX_BYTES = 1024L * 1024 * 1024;
+    static final long DEFAULT_LAYER_RATE = 64L * 1024 * 1024;
+
+    @Produces
+    @Singleton
+    LayerScans layerScans(CustomsConfig config, Recorder recorder) {
+        return new LayerScans(layerScanSettings(config), recorder);
+    }
+
+    void closeLayerScans(@Disposes LayerScans scans) {
+        scans.close();
+    }
+
     /**
      * Application-scoped so tests can swap it with {@code QuarkusMock}; the admission handler holds the proxy. Built at
      * start-up, so a bad registry setting (CIDR, CA file, platform) fails start-up.
@@ -201,8 +243,8 @@ public class Beans {
     @ApplicationScoped
     @Startup
     ImageInspector imageInspector(CustomsConfig config, Vertx vertx, ObjectMapper mapper, KubernetesAccess k8s,
-            Recorder recorder) {
-        return RegistryImageInspector.create(config.registry(), vertx, mapper, k8s::client, recorder);
+            Recorder recorder, LayerScans layerScans) {
+        return RegistryImageInspector.create(config.registry(), vertx, mapper, k8s::client, recorder, layerScans);
     }
 
     void closeImageInspector(@Disposes ImageInspector inspector) throws Exception {
@@ -229,9 +271,14 @@ public class Beans {
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
             Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
+        boolean on = k8s.available() && !config.audit().interval().isZero();
+        return new AuditScanner(() -> on ? auditSources(k8s.client()) : List.of(), mapper, engine, policy, resolver,
+                reporter, clock, config.audit().concurrency());
+    }
+
+    private static List<AuditScanner.Source> auditSources(KubernetesClient c) {
         List<AuditScanner.Source> sources = new ArrayList<>();
-        if (k8s.available() && !config.audit().interval().isZero()) {
-            KubernetesClient c = k8s.client();
+        {
             sources.add(new AuditScanner.Source(WorkloadKind.POD, c.pods().inAnyNamespace().runnableInformer(0)));
             sources.add(new AuditScanner.Source(WorkloadKind.DEPLOYMENT,
                     c.apps().deployments().inAnyNamespace().runnableInformer(0)));
@@ -248,11 +295,36 @@ public class Beans {
             sources.add(new AuditScanner.Source(WorkloadKind.REPLICATION_CONTROLLER,
                     c.replicationControllers().inAnyNamespace().runnableInformer(0)));
         }
-        return new AuditScanner(sources, mapper, engine, policy, resolver, reporter, clock,
-                config.audit().concurrency());
+        return sources;
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {
         scanner.close();
+    }
+
+    /**
+     * The election of the one replica that runs the audit; started by {@link Lifecycle} only when there is a Kubernetes
+     * API and the audit is on. Its identity is the pod's name.
+     */
+    @Produces
+    @Singleton
+    LeaderElection auditLeaderElection(CustomsConfig config, KubernetesAccess k8s, AuditScanner audit,
+            Recorder recorder) {
+        CustomsConfig.LeaderElection le = config.leaderElection();
+        LeaderElection.Settings settings = new LeaderElection.Settings(config.releaseNamespace(), le.leaseName(),
+                config.podName(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
+        Duration interval = config.audit().interval();
+        return new LeaderElection(k8s::client, settings, () -> {
+            recorder.auditLeader(true);
+            audit.start();
+            audit.schedule(interval);
+        }, () -> {
+            audit.stop();
+            recorder.auditLeader(false);
+        });
+    }
+
+    void closeLeaderElection(@Disposes LeaderElection election) {
+        election.close();
     }
 }

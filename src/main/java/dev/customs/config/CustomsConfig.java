@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.customs.image.layers.LayerScans;
 import dev.customs.policy.Action;
 import dev.customs.policy.OnError;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -42,6 +44,9 @@ public interface CustomsConfig {
     /** The background audit of existing workloads. */
     Audit audit();
 
+    /** Which replica runs the background audit. */
+    LeaderElection leaderElection();
+
     /**
      * The namespace Customs runs in (the Helm chart sets it from the downward API). Exempt by default, so Customs never
      * blocks its own rollout.
@@ -71,6 +76,23 @@ public interface CustomsConfig {
          * default, {@code latest}, so keep it in the list. A reference without tag or digest always fails.
          */
         Optional<List<String>> movingTags();
+
+        /**
+         * {@code leaked-secret} only: when image layers are scanned for secret files. {@code background} (default): a
+         * review uses cached layer verdicts and schedules unseen layers for a background scan; {@code admission}:
+         * unseen layers are scanned within the budget, and an unfinished scan makes the image unverified;
+         * {@code off}: layers are not read.
+         */
+        Optional<LayerScans.Mode> layers();
+
+        /** {@code leaked-secret} only: the most uncompressed tar bytes one layer scan reads (default 1G). */
+        Optional<MemorySize> layerMaxBytes();
+
+        /** {@code leaked-secret} only: the most compressed layer bytes all scans together read per second (64M). */
+        Optional<MemorySize> layerRate();
+
+        /** {@code leaked-secret} only: how many layers are scanned at once (default 2). */
+        Optional<Integer> layerConcurrency();
     }
 
     /** One exemption. Every list that is set must match (namespaces AND images AND users/groups); unset lists match all. */
@@ -147,6 +169,29 @@ public interface CustomsConfig {
         /** Images resolved at once during an audit, so a large cluster never floods a registry. */
         @WithDefault("4")
         int concurrency();
+    }
+
+    /**
+     * The election of the one replica that runs the background audit: the holder of a {@code coordination.k8s.io}
+     * Lease in the release namespace.
+     */
+    interface LeaderElection {
+
+        /** The Lease's name (the Helm chart sets {@code <fullname>-audit} and grants access to it alone). */
+        @WithDefault("customs-audit")
+        String leaseName();
+
+        /** How long the Lease holds without renewal: how long a crashed leader leaves the audit undone. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it stops; shorter than the lease duration. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often replicas try to acquire or renew the Lease; shorter than the renew deadline. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     /** How images are fetched and what happens when they cannot be. */

@@ -10,18 +10,20 @@ import java.util.List;
  * @param namespace the pod's namespace, for its pull secrets
  * @param imagePullSecrets the names of the pod's {@code imagePullSecrets}
  * @param serviceAccount the pod's service account name, whose pull secrets also apply
+ * @param deadlineNanos when the answer is due ({@link System#nanoTime()}), for work that may wait until then (layer
+ *        scans in admission mode); 0 for no deadline
  * @param measured false for Customs' own start-up warm-up, which must not show on the dashboard as registry errors
  */
 public record ImageRequest(PlatformSelector platforms, String namespace, List<String> imagePullSecrets,
-        String serviceAccount, boolean measured) {
+        String serviceAccount, long deadlineNanos, boolean measured) {
 
     public ImageRequest {
         imagePullSecrets = imagePullSecrets == null ? List.of() : List.copyOf(imagePullSecrets);
     }
 
-    /** A request of a real review, counted in the metrics. */
+    /** A request of a real review without a deadline, counted in the metrics. */
     public ImageRequest(PlatformSelector platforms, String namespace, List<String> imagePullSecrets,
             String serviceAccount) {
-        this(platforms, namespace, imagePullSecrets, serviceAccount, true);
+        this(platforms, namespace, imagePullSecrets, serviceAccount, 0, true);
     }
 }

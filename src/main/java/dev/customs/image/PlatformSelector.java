@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.customs.rules.Platform;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
-import io.fabric8.kubernetes.api.model.PodSpec;
+import dev.customs.rules.PodView;
+import dev.customs.rules.PodView.NodeSelectorRequirement;
+import dev.customs.rules.PodView.NodeSelectorTerm;
 
 /**
  * Which platforms of a multi-platform image a pod can run on, read from its {@code nodeSelector}, required node
@@ -55,41 +55,36 @@ public record PlatformSelector(Set<String> os, Set<String> architectures, Set<St
                 : " except " + String.join(", ", new TreeSet<>(excludedArchitectures)));
     }
 
-    public static PlatformSelector of(PodSpec spec) {
+    public static PlatformSelector of(PodView.Spec spec) {
+        Map<String, String> selector = spec.nodeSelector();
+        List<NodeSelectorTerm> terms = spec.requiredNodeAffinity();
+        if (spec.os() == null && selector.isEmpty() && terms.isEmpty()) {
+            return ANY_LINUX; // most pods: no allocation
+        }
         Values os = Values.ANY;
         Values arch = Values.ANY;
-        if (spec.getOs() != null && spec.getOs().getName() != null) {
-            os = os.and(Values.only(Set.of(spec.getOs().getName())));
+        if (spec.os() != null) {
+            os = os.and(Values.only(Set.of(spec.os())));
         }
-        Map<String, String> selector = spec.getNodeSelector();
-        if (selector != null) {
-            if (selector.get(OS_LABEL) != null) {
-                os = os.and(Values.only(Set.of(selector.get(OS_LABEL))));
-            }
-            if (selector.get(ARCH_LABEL) != null) {
-                arch = arch.and(Values.only(Set.of(selector.get(ARCH_LABEL))));
-            }
+        if (selector.get(OS_LABEL) != null) {
+            os = os.and(Values.only(Set.of(selector.get(OS_LABEL))));
         }
-        if (spec.getAffinity() != null && spec.getAffinity().getNodeAffinity() != null && spec.getAffinity()
-                .getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
-            List<NodeSelectorTerm> terms = spec.getAffinity().getNodeAffinity()
-                    .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
-            if (terms != null && !terms.isEmpty()) {
-                // terms are ORed: a platform is allowed when any term allows it
-                Values termOs = null;
-                Values termArch = null;
-                for (NodeSelectorTerm t : terms) {
-                    if (t == null) {
-                        continue;
-                    }
-                    termOs = termOs == null ? allowed(t, OS_LABEL) : termOs.or(allowed(t, OS_LABEL));
-                    termArch = termArch == null ? allowed(t, ARCH_LABEL) : termArch.or(allowed(t, ARCH_LABEL));
-                }
-                if (termOs != null) {
-                    os = os.and(termOs);
-                    arch = arch.and(termArch);
-                }
+        if (selector.get(ARCH_LABEL) != null) {
+            arch = arch.and(Values.only(Set.of(selector.get(ARCH_LABEL))));
+        }
+        // terms are ORed: a platform is allowed when any term allows it
+        Values termOs = null;
+        Values termArch = null;
+        for (NodeSelectorTerm t : terms) {
+            if (t == null) {
+                continue;
             }
+            termOs = termOs == null ? allowed(t, OS_LABEL) : termOs.or(allowed(t, OS_LABEL));
+            termArch = termArch == null ? allowed(t, ARCH_LABEL) : termArch.or(allowed(t, ARCH_LABEL));
+        }
+        if (termOs != null) {
+            os = os.and(termOs);
+            arch = arch.and(termArch);
         }
         Set<String> osSet;
         if (os.allowed() != null) {
@@ -158,16 +153,12 @@ public record PlatformSelector(Set<String> os, Set<String> architectures, Set<St
      */
     private static Values allowed(NodeSelectorTerm term, String key) {
         Values v = Values.ANY;
-        if (term.getMatchExpressions() == null) {
-            return v;
-        }
-        for (NodeSelectorRequirement r : term.getMatchExpressions()) {
-            if (r == null || !key.equals(r.getKey()) || r.getOperator() == null) {
+        for (NodeSelectorRequirement r : term.matchExpressions()) {
+            if (r == null || !key.equals(r.key()) || r.operator() == null) {
                 continue;
             }
-            Set<String> values = r.getValues() == null ? Set.of()
-                    : new HashSet<>(r.getValues().stream().filter(x -> x != null).toList());
-            v = switch (r.getOperator()) {
+            Set<String> values = new HashSet<>(r.values().stream().filter(x -> x != null).toList());
+            v = switch (r.operator()) {
                 case "In" -> v.and(Values.only(values));
                 case "NotIn" -> v.and(new Values(null, values));
                 case "DoesNotExist" -> v.and(Values.only(Set.of()));

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
@@ -26,11 +27,36 @@ public final class MicrometerRecorder implements Recorder {
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5) };
 
+    /**
+     * Buckets for registry requests (exported as {@code _bucket} series for the dashboard's latency panel): from a
+     * nearby registry's few milliseconds to the 2 s request timeout and the 3 s budget. Few, since the series multiply
+     * by registry hosts.
+     */
+    static final Duration[] REGISTRY_BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5) };
+
     private final MeterRegistry registry;
     private final boolean namespaceLabel;
     private final MultiGauge auditViolations;
     private final MultiGauge auditObjects;
     private final AtomicLong lastAuditSeconds = new AtomicLong();
+    private final Timer admissionDuration;
+    /*
+     * Meters by label values, registered once: a registry lookup builds the meter's id (name, tags, sorted) every time,
+     * which a review would pay several times over. Label values are bounded (see the class comment), so are these.
+     */
+    private final Map<Labels, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<Labels, Counter> violations = new ConcurrentHashMap<>();
+    private final Map<String, Counter> resolutions = new ConcurrentHashMap<>();
+    private final Map<String, Timer> registryRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+
+    /** Up to three label values; {@code c} may be null. */
+    private record Labels(String a, String b, String c) {
+    }
+
+    private final AtomicLong auditLeader = new AtomicLong();
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
@@ -40,45 +66,74 @@ public final class MicrometerRecorder implements Recorder {
                 .register(registry);
         this.auditObjects = MultiGauge.builder("customs.audit.objects")
                 .description("Workloads and standalone pods evaluated by the last background audit").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("customs.audit.leader", auditLeader, AtomicLong::get)
+                .description("1 on the replica that runs the background audit (it holds the Lease), else 0")
+                .register(registry);
         io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.timestamp.seconds", lastAuditSeconds,
                 AtomicLong::get).description("When the last background audit finished, in Unix seconds")
+                .register(registry);
+        this.admissionDuration = Timer.builder("customs.admission.duration")
+                .description("Time to answer one admission review").serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
     }
 
     @Override
     public void admission(String kind, String operation, String decision, Duration duration) {
-        Counter.builder("customs.admission.requests").description("Admission reviews answered")
-                .tags("kind", kind, "operation", operation, "decision", decision).register(registry).increment();
-        Timer.builder("customs.admission.duration").description("Time to answer one admission review")
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry).record(duration);
+        requests.computeIfAbsent(new Labels(kind, operation, decision),
+                k -> Counter.builder("customs.admission.requests").description("Admission reviews answered")
+                        .tags("kind", k.a(), "operation", k.b(), "decision", k.c()).register(registry))
+                .increment();
+        admissionDuration.record(duration);
     }
 
     @Override
     public void violation(String rule, String action, String namespace) {
-        Counter.Builder b = Counter.builder("customs.violations")
-                .description("Findings of admission reviews, by rule and action").tags("rule", rule, "action", action);
-        if (namespaceLabel) {
-            b.tag("namespace", namespace == null ? "" : namespace);
-        }
-        b.register(registry).increment();
+        String ns = namespaceLabel ? (namespace == null ? "" : namespace) : null;
+        violations.computeIfAbsent(new Labels(rule, action, ns), k -> {
+            Counter.Builder b = Counter.builder("customs.violations")
+                    .description("Findings of admission reviews, by rule and action")
+                    .tags("rule", k.a(), "action", k.b());
+            if (k.c() != null) {
+                b.tag("namespace", k.c());
+            }
+            return b.register(registry);
+        }).increment();
     }
 
     @Override
     public void imageResolution(String result) {
-        Counter.builder("customs.image.resolutions").description("Image resolutions, by cache result")
-                .tag("result", result).register(registry).increment();
+        resolutions.computeIfAbsent(result, r -> Counter.builder("customs.image.resolutions")
+                .description("Image resolutions, by cache result").tag("result", r).register(registry)).increment();
     }
 
     @Override
     public void registryRequest(String registryHost, Duration duration) {
-        Timer.builder("customs.registry.request.duration").description("HTTP requests to registries")
-                .tag("registry", registryHost).register(registry).record(duration);
+        registryRequests.computeIfAbsent(registryHost,
+                h -> Timer.builder("customs.registry.request.duration").description("HTTP requests to registries")
+                        .tag("registry", h).serviceLevelObjectives(REGISTRY_BUCKETS).register(registry))
+                .record(duration);
+    }
+
+    @Override
+    public void layerScan(String result, long bytes) {
+        Counter.builder("customs.layer.scans").description("Layer scans for secret files, by result")
+                .tag("result", result).register(registry).increment();
+        if (bytes > 0) {
+            Counter.builder("customs.layer.scan.bytes").baseUnit("bytes")
+                    .description("Compressed layer bytes read by layer scans").register(registry).increment(bytes);
+        }
+    }
+
+    @Override
+    public void layerVerdict(String result) {
+        Counter.builder("customs.layer.verdicts").description("Look-ups of cached layer verdicts, by result")
+                .tag("result", result).register(registry).increment();
     }
 
     @Override
     public void event(String result) {
-        Counter.builder("customs.events").description("Kubernetes Events, by result").tag("result", result)
-                .register(registry).increment();
+        events.computeIfAbsent(result, r -> Counter.builder("customs.events").description("Kubernetes Events, by result")
+                .tag("result", r).register(registry)).increment();
     }
 
     @Override
@@ -97,5 +152,16 @@ public final class MicrometerRecorder implements Recorder {
         objects.forEach((ns, n) -> objectRows.add(MultiGauge.Row.of(Tags.of("namespace", ns), n)));
         auditObjects.register(objectRows, true);
         lastAuditSeconds.set(finishedAt.getEpochSecond());
+    }
+
+    @Override
+    public void auditLeader(boolean leading) {
+        auditLeader.set(leading ? 1 : 0);
+    }
+
+    @Override
+    public void auditStopped() {
+        auditViolations.register(List.of(), true);
+        auditObjects.register(List.of(), true);
     }
 }

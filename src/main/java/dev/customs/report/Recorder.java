@@ -31,6 +31,17 @@ public interface Recorder {
     default void registryRequest(String registry, Duration duration) {
     }
 
+    /**
+     * One layer scan. {@code result}: clean, found, capped (stopped at the byte cap), failed or dropped (the queue was
+     * full); {@code bytes}: compressed bytes read from the registry.
+     */
+    default void layerScan(String result, long bytes) {
+    }
+
+    /** One look-up of a layer's cached verdict. {@code result}: hit or miss. */
+    default void layerVerdict(String result) {
+    }
+
     /** One Event. {@code result}: posted, aggregated, dropped or failed. */
     default void event(String result) {
     }
@@ -44,6 +55,14 @@ public interface Recorder {
      * are no longer reported are removed.
      */
     default void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
+    }
+
+    /** Whether this replica runs the background audit (holds the leader election's Lease). */
+    default void auditLeader(boolean leading) {
+    }
+
+    /** This replica stopped running the audit (another one leads): its audit series are removed. */
+    default void auditStopped() {
     }
 
     /** One series of the audit gauge. */

@@ -76,10 +76,12 @@ public final class ShellFormEntrypoint implements Rule {
                 out.unverified(c, facts);
                 continue;
             }
-            for (var g : PlatformGroups.of(resolved, p -> analyse(concat(p.config().entrypoint(),
-                    c.args().isEmpty() ? p.config().cmd() : c.args())))) {
-                String source = c.args().isEmpty() ? "from the image's ENTRYPOINT/CMD" : "from the image's ENTRYPOINT and args";
-                String field = c.args().isEmpty() ? c.field("image") : c.field("args");
+            // the image's own argv was analysed with its verdict; only a pod's args make new work
+            List<String> args = c.args();
+            for (var g : PlatformGroups.of(resolved, p -> args.isEmpty() ? p.verdict().process().shellForm()
+                    : analyse(p.verdict().process().argvWith(args)))) {
+                String source = args.isEmpty() ? "from the image's ENTRYPOINT/CMD" : "from the image's ENTRYPOINT and args";
+                String field = args.isEmpty() ? c.field("image") : c.field("args");
                 report(out, c, field, g.outcome(), source, g.suffix());
             }
         }
@@ -245,6 +247,39 @@ public final class ShellFormEntrypoint implements Rule {
             return Optional.of(prog + " runs the script through a shell and does not forward SIGTERM to the app");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The program that is PID 1 for an argv, by its base name, after what hands over with exec ({@code env},
+     * {@code docker-entrypoint.sh}, ...) is looked through; an init stops there. {@code ""} for none.
+     */
+    static String pid1(List<String> argv) {
+        List<String> a = lookThrough(argv);
+        return a.isEmpty() ? "" : basename(a.get(0));
+    }
+
+    /**
+     * True when an image's {@code Entrypoint} runs what follows it ({@code Cmd}, or a pod's {@code args}) as the
+     * app: there is none, or it only hands over with exec ({@code env [NAME=value...]}, an official image's
+     * {@code docker-entrypoint.sh}, ...), or it is an init that forwards signals to its child.
+     */
+    static boolean handsOver(List<String> entrypoint) {
+        List<String> a = lookThrough(entrypoint);
+        return a.isEmpty() || INITS.contains(basename(a.get(0)));
+    }
+
+    /** The argv left after following the hand-overs of {@link #analyse}; it starts with an init if one is met. */
+    private static List<String> lookThrough(List<String> argv) {
+        List<String> a = argv;
+        for (int hops = 0; hops <= MAX_HANDOVERS && !a.isEmpty(); hops++) {
+            String prog = basename(a.get(0));
+            Step next = INITS.contains(prog) ? null : handOver(a, prog);
+            if (next == null) {
+                break;
+            }
+            a = next.argv();
+        }
+        return a;
     }
 
     /** The script of a {@code -c} invocation, or empty when the shell is not given {@code -c}. */

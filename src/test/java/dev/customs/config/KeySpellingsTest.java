@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.customs.policy.Action;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -53,6 +55,7 @@ class KeySpellingsTest {
             Map<String, String> arguments) {
         SmallRyeConfig c = new SmallRyeConfigBuilder().withMapping(CustomsConfig.class).addDefaultInterceptors()
                 .addDiscoveredInterceptors().withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(chartFile, "chart", 275))
                 .withSources(new EnvConfigSource(environment, 300))
                 .withSources(new PropertiesConfigSource(arguments, "arguments", 400)).build();

@@ -57,11 +57,12 @@ class WarmUpTest {
                     throw new IllegalStateException("no Kubernetes here");
                 }, recorder)) {
             ImageResolver images = new ImageResolver(inspector, Duration.ofSeconds(10));
-            Lifecycle.warmUp(mapper, new RuleEngine(RuleRegistry.defaults()), Policy.enforceAll(), images);
+            Lifecycle.warmUp(mapper, new RuleEngine(RuleRegistry.defaults()), Policy.enforceAll(), images,
+                    Lifecycle.WARM_UP_REVIEWS);
             assertThat(recorded).isEmpty();
 
             // the same resolver, as admission uses it, is counted: the test above can tell the difference
-            images.resolve(dev.customs.rules.PodView.of("Pod", "shop", "p", "spec",
+            images.resolve(dev.customs.rules.PodViews.of("shop", "p",
                     new io.fabric8.kubernetes.api.model.PodSpecBuilder().addNewContainer().withName("c")
                             .withImage("127.0.0.1:1/customs/warm-up:1").endContainer().build()))
                     .get();

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.customs.rules.Platform;
+import dev.customs.rules.PodViews;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
@@ -28,7 +29,7 @@ class PlatformSelectorTest {
             WINDOWS_AMD64);
 
     private static List<Platform> allowed(PodSpec spec) {
-        PlatformSelector s = PlatformSelector.of(spec);
+        PlatformSelector s = PlatformSelector.of(PodViews.of(spec).spec());
         return ALL.stream().filter(s::matches).toList();
     }
 
@@ -48,7 +49,7 @@ class PlatformSelectorTest {
 
     @Test
     void unconstrainedMeansEveryLinuxPlatform() {
-        assertThat(PlatformSelector.of(new PodSpec())).isEqualTo(PlatformSelector.ANY_LINUX);
+        assertThat(PlatformSelector.of(PodViews.of(new PodSpec()).spec())).isEqualTo(PlatformSelector.ANY_LINUX);
         assertThat(allowed(new PodSpec())).containsExactly(LINUX_AMD64, LINUX_ARM64, LINUX_ARM64_V8, LINUX_S390X);
     }
 
@@ -118,7 +119,8 @@ class PlatformSelectorTest {
         // keeping a pod off Linux nodes puts it on Windows ones
         assertThat(allowed(affinity(term(req(PlatformSelector.OS_LABEL, "NotIn", "linux"))))).containsExactly(
                 WINDOWS_AMD64);
-        assertThat(PlatformSelector.of(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "s390x", "arm64"))))
+        assertThat(PlatformSelector
+                .of(PodViews.of(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "s390x", "arm64")))).spec())
                 .describe()).isEqualTo("linux/* except arm64, s390x");
     }
 

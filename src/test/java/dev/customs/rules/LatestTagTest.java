@@ -22,7 +22,7 @@ class LatestTagTest {
     private static final LatestTag MOVING = new LatestTag(List.of("latest", "main", "edge", "nightly-*"));
 
     private static List<Violation> evaluate(LatestTag rule, String image) {
-        PodView pod = PodView.of("Pod", "shop", "web", "spec", new PodSpecBuilder().addNewContainer().withName("app")
+        PodView pod = PodViews.of("shop", "web", new PodSpecBuilder().addNewContainer().withName("app")
                 .withImage(image).endContainer().build());
         Findings out = new Findings(LatestTag.ID);
         rule.evaluate(pod, ImageLookup.NONE, out);

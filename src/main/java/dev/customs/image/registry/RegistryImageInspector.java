@@ -45,13 +45,17 @@ import dev.customs.config.CustomsConfig;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageRequest;
 import dev.customs.image.PlatformSelector;
+import dev.customs.image.layers.LayerScans;
+import dev.customs.image.layers.LayerSource;
 import dev.customs.image.registry.Manifest.Entry;
 import dev.customs.image.registry.RegistryClient.Target;
 import dev.customs.image.registry.RegistryFailure.Kind;
 import dev.customs.report.Recorder;
+import dev.customs.rules.ConfigVerdict;
 import dev.customs.rules.ImageConfig;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
+import dev.customs.rules.Layer;
 import dev.customs.rules.Platform;
 import dev.customs.rules.PlatformImage;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -99,7 +103,21 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record FlightKey(String image, PlatformSelector platforms, String credentialScope) {
     }
 
+    private record ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
+    }
+
+    /**
+     * A resolved image as cached for warm reviews: its facts, before layer scans, and where its layers are read from,
+     * so a warm review still joins the current layer verdicts (and schedules a layer whose verdict is gone).
+     */
+    private record Warm(ImageFacts.Resolved facts, LayerSource layers) {
+    }
+
     private record Outcome(ImageFacts facts, String result) {
+    }
+
+    /** A cached config with its verdict, judged once when the config was fetched. */
+    private record Judged(ImageConfig config, ConfigVerdict verdict) {
     }
 
     /** What one resolution did, for its metric. */
@@ -115,6 +133,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     private final ObjectMapper mapper;
+    private final LayerScans layerScans;
+    private final Duration requestTimeout;
     private final Recorder recorder;
     private final Clock clock;
     private final Duration tagTtl;
@@ -127,9 +147,15 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final PullSecrets pullSecrets;
     private final AuthFile authFile;
     private final SingleFlight<DigestKey, Manifest> manifests;
-    private final SingleFlight<DigestKey, ImageConfig> configs;
+    private final SingleFlight<DigestKey, Judged> configs;
     private final Cache<TagKey, TagEntry> tags;
     private final Cache<FlightKey, ImageFacts.Unavailable> failures;
+    /**
+     * The facts of a resolved digest for one platform selection, immutable like everything under a digest: a warm
+     * review of a digest (or of a tag checked within its TTL) is answered from here without futures, flights or new
+     * objects.
+     */
+    private final Cache<ResolvedKey, Warm> resolved;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
 
@@ -140,12 +166,28 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      */
     public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder) {
+        return create(config, vertx, mapper, kubernetes, recorder, null);
+    }
+
+    /**
+     * @param layerScans where the layers of resolved images are scanned for secret files; null for none
+     */
+    public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, LayerScans layerScans) {
         return new RegistryImageInspector(config, vertx, mapper, kubernetes, recorder, Clock.systemUTC(),
-                HostResolver.SYSTEM);
+                HostResolver.SYSTEM, layerScans);
     }
 
     RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver) {
+        this(config, vertx, mapper, kubernetes, recorder, clock, resolver, null);
+    }
+
+    RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver,
+            LayerScans layerScans) {
+        this.layerScans = layerScans;
+        this.requestTimeout = config.requestTimeout();
         this.mapper = mapper;
         this.recorder = recorder;
         this.clock = clock;
@@ -182,6 +224,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
                 .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
                 .build();
+        this.resolved = Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build();
         this.failures = Caffeine.newBuilder().maximumSize(config.cacheSize()).expireAfterWrite(config.negativeTtl())
                 .executor(workers).ticker(ticker).build();
         LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
@@ -195,6 +238,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
+            Warm warm = warm(reference, selector);
+            if (warm != null) {
+                recorder.imageResolution("hit");
+                return withLayerSecrets(warm.facts(), warm.layers(), request);
+            }
             FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);
             if (failed != null) {
@@ -262,8 +310,46 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 return r.digest();
             });
         }
+        RepositorySession session = new RepositorySession(client, target, credentials, requestTimeout);
         return digest.thenCompose(d -> manifest(target, d, credentials, trace)
-                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)));
+                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)).thenApply(f -> {
+                    if (f instanceof ImageFacts.Resolved r) {
+                        resolved.put(new ResolvedKey(target.registry(), target.repository(), d, selector),
+                                new Warm(r, session));
+                    }
+                    return f;
+                })).thenCompose(f -> withLayerSecrets(f, session, request));
+    }
+
+    /** The facts with what the scans of each platform's layers found (from the layer verdict cache, or waited for). */
+    private CompletableFuture<ImageFacts> withLayerSecrets(ImageFacts facts, LayerSource source,
+            ImageRequest request) {
+        if (layerScans == null || layerScans.mode() == LayerScans.Mode.OFF
+                || !(facts instanceof ImageFacts.Resolved resolved)) {
+            return CompletableFuture.completedFuture(facts);
+        }
+        long deadline = request == null ? 0 : request.deadlineNanos();
+        List<CompletableFuture<PlatformImage>> platforms = resolved.platforms().stream()
+                .map(p -> layerScans.secrets(p.verdict().layers(), source, deadline).thenApply(p::withLayerSecrets))
+                .toList();
+        return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
+                v -> new ImageFacts.Resolved(resolved.digest(), platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /**
+     * The facts of an image that needs no request now: a digest reference, or a tag checked within its TTL, whose
+     * digest was resolved for this platform selection before; null otherwise.
+     */
+    private Warm warm(ImageReference ref, PlatformSelector selector) {
+        String digest = ref.digest();
+        if (digest == null) {
+            TagEntry known = tags.getIfPresent(new TagKey(ref.registry(), ref.repository(), ref.effectiveTag()));
+            if (known == null || clock.millis() >= known.checked().toEpochMilli() + tagTtl.toMillis()) {
+                return null;
+            }
+            digest = known.digest();
+        }
+        return resolved.getIfPresent(new ResolvedKey(ref.registry(), ref.repository(), digest, selector));
     }
 
     private CompletableFuture<TagResult> tagDigest(Target target, String tag, CredentialSource credentials,
@@ -353,7 +439,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         return f;
     }
 
-    private CompletableFuture<ImageConfig> config(Target target, Manifest.Descriptor d, CredentialSource credentials,
+    /**
+     * The config and its verdict, judged once per config digest (on the worker pool, where the config is parsed), so
+     * no review analyses image content again.
+     */
+    private CompletableFuture<Judged> config(Target target, Manifest.Descriptor d, CredentialSource credentials,
             Trace trace) {
         if (!ConfigParser.imageConfig(d.mediaType())) {
             return CompletableFuture.failedFuture(new RegistryFailure(Kind.INVALID,
@@ -363,12 +453,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             return CompletableFuture.failedFuture(new RegistryFailure(Kind.INVALID,
                     "the config blob is larger than " + RegistryHttp.mib(MAX_CONFIG) + " (the limit Customs reads)"));
         }
-        CompletableFuture<ImageConfig> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
+        CompletableFuture<Judged> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
                 () -> {
                     trace.fetched = true;
                     return client.getBlob(target, d.digest(), MAX_CONFIG, "config blob", credentials).thenApply(body -> {
                         Digests.verify(d.digest(), body, "config blob");
-                        return ConfigParser.parse(mapper, body);
+                        ImageConfig config = ConfigParser.parse(mapper, body);
+                        return new Judged(config, ConfigVerdict.judge(config));
                     });
                 });
         if (!f.isDone()) {
@@ -380,8 +471,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private CompletableFuture<ImageFacts> facts(Target target, String digest, Manifest manifest,
             PlatformSelector selector, CredentialSource credentials, Trace trace) {
         if (manifest instanceof Manifest.Image image) {
-            return config(target, image.config(), credentials, trace).thenApply(c -> new ImageFacts.Resolved(digest,
-                    List.of(new PlatformImage(c.platform(), c, image.annotations()))));
+            return config(target, image.config(), credentials, trace).thenApply(j -> new ImageFacts.Resolved(digest,
+                    List.of(PlatformImage.of(j.config().platform(), j.config(), j.verdict(), image.annotations(),
+                            layers(image)))));
         }
         Manifest.Index index = (Manifest.Index) manifest;
         List<CompletableFuture<PlatformImage>> platforms = new ArrayList<>();
@@ -392,12 +484,20 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 }
                 Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
                 annotations.putAll(child.annotations());
-                return config(target, child.config(), credentials, trace)
-                        .thenApply(c -> new PlatformImage(e.platform(), c, annotations));
+                return config(target, child.config(), credentials, trace).thenApply(
+                        j -> PlatformImage.of(e.platform(), j.config(), j.verdict(), annotations, layers(child)));
             }));
         }
         return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
                 v -> new ImageFacts.Resolved(digest, platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    private static List<Layer> layers(Manifest.Image image) {
+        List<Layer> out = new ArrayList<>(image.layers().size());
+        for (Manifest.Descriptor d : image.layers()) {
+            out.add(new Layer(d.digest(), d.size(), d.mediaType()));
+        }
+        return out;
     }
 
     /**

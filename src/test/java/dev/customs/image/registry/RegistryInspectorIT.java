@@ -34,6 +34,7 @@ import dev.customs.image.PlatformSelector;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
 import dev.customs.rules.PlatformImage;
+import dev.customs.rules.PodViews;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.vertx.core.Vertx;
@@ -255,7 +256,8 @@ class RegistryInspectorIT {
                 .endAffinity().build();
         proxy.reset();
 
-        ImageFacts.Resolved r = resolved(inspect(inspector(), ref(repo, "1.0"), PlatformSelector.of(notArm)));
+        ImageFacts.Resolved r = resolved(
+                inspect(inspector(), ref(repo, "1.0"), PlatformSelector.of(PodViews.of(notArm).spec())));
 
         assertThat(users(r)).containsExactly(Map.entry("linux/amd64", ""), Map.entry("linux/s390x", "2000"));
         assertThat(proxy.blobGets()).as("the configs of amd64 and s390x only").isEqualTo(2);
