@@ -19,9 +19,18 @@ class StartupProcessIT {
 
     @Test
     void startAndStopAsAnOperatorSeesThem() throws Exception {
-        try (CustomsProcess customs = CustomsProcess.start(Map.of(), CustomsProcess.logFile("startup"))) {
+        // the warm-up runs after readiness; its DEBUG line says when it is done, so the metrics are read after it
+        try (CustomsProcess customs = CustomsProcess.start(
+                Map.of("quarkus.log.category.\"dev.customs.config.Lifecycle\".level", "DEBUG"),
+                CustomsProcess.logFile("startup"))) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (!customs.log().contains("warm-up: ") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
             String startLog = customs.log();
-            assertThat(startLog).contains("started in").doesNotContain("has been already registered");
+            assertThat(startLog).as("the warm-up finished").contains("warm-up: ");
+            assertThat(startLog).contains("started in").doesNotContain("has been already registered")
+                    .doesNotContain("warm-up review failed");
             HttpClient http = HttpClient.newHttpClient();
             String metrics = http.send(HttpRequest.newBuilder(customs.metrics()).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
