@@ -29,6 +29,7 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import dev.customs.config.CustomsConfig;
 import dev.customs.config.KeySpellings;
+import dev.customs.image.layers.LayerScans;
 import dev.customs.policy.Action;
 import dev.customs.policy.OnError;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -96,7 +97,8 @@ public final class CliConfig {
                 .withConverter(Action.class, 200, new Actions())
                 .withConverter(OnError.class, 200, new OnErrors())
                 .withConverter(LocalDate.class, 200, new Dates())
-                .withConverter(MemorySize.class, 200, new MemorySizeConverter());
+                .withConverter(LayerScans.Mode.class, 200, new LayerModes())
+                .withConverter(MemorySize.class, 200, new Sizes()).withConverter(Integer.class, 200, new Numbers());
         URL defaults = CliConfig.class.getClassLoader().getResource("application.properties");
         if (defaults != null) {
             try {
@@ -310,6 +312,46 @@ public final class CliConfig {
         @Override
         public OnError convert(String value) {
             return parse(OnError.class, value, "an on-error value");
+        }
+    }
+
+    /** {@code customs.rules."leaked-secret".layers}. */
+    static final class LayerModes implements Converter<LayerScans.Mode> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public LayerScans.Mode convert(String value) {
+            return parse(LayerScans.Mode.class, value, "a layer scan mode");
+        }
+    }
+
+    /** Quarkus' memory sizes ({@code 64M}, {@code 1G}), with a message that shows the form. */
+    static final class Sizes implements Converter<MemorySize> {
+        private static final long serialVersionUID = 1L;
+        private final MemorySizeConverter quarkus = new MemorySizeConverter();
+
+        @Override
+        public MemorySize convert(String value) {
+            try {
+                return quarkus.convert(value);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("\"" + value + "\" is not a size: write a number of bytes, "
+                        + "optionally with K, M or G, e.g. 64M, 1G");
+            }
+        }
+    }
+
+    /** Counts and limits. */
+    static final class Numbers implements Converter<Integer> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Integer convert(String value) {
+            try {
+                return Integer.valueOf(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("\"" + value + "\" is not a whole number");
+            }
         }
     }
 

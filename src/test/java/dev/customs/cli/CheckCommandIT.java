@@ -380,6 +380,15 @@ public class CheckCommandIT {
         assertThat(env.err()).contains("environment variable CUSTOMS_RULES__HOST_NETWORK__ACTION: "
                 + "customs.rules.\"host-network\".action: \"wanr\" is not an action");
 
+        Run layers = run(CLEAN_POD, "check", "--offline", "-Dcustoms.rules.leaked-secret.layers=sometimes",
+                "-Dcustoms.rules.leaked-secret.layer-max-bytes=1X", "-Dcustoms.rules.leaked-secret.layer-concurrency=many",
+                "-");
+        assertThat(layers.exit()).isEqualTo(2);
+        assertThat(layers.err()).contains("customs.rules.\"leaked-secret\".layers: \"sometimes\" is not a layer scan mode: "
+                + "use off, background or admission")
+                .contains("customs.rules.\"leaked-secret\".layer-max-bytes: \"1X\" is not a size: write a number of "
+                        + "bytes, optionally with K, M or G, e.g. 64M, 1G")
+                .contains("customs.rules.\"leaked-secret\".layer-concurrency: \"many\" is not a whole number");
         assertThat(run(CLEAN_POD, "check", "--offline", "-Dcustoms.registri.budget=1s", "-").err())
                 .contains("-Dcustoms.registri.budget=1s: customs.registri.budget is not a Customs setting");
         assertThat(run(CLEAN_POD, "check", "--offline", "-Dcustoms.exemptions.x.expires=2027-13-01",
@@ -391,7 +400,7 @@ public class CheckCommandIT {
         Files.writeString(tabs, "customs:\n\trules: {}\n");
         assertThat(run(CLEAN_POD, "check", "--config", tabs.toString(), "-").err())
                 .contains(tabs + ":2:1: tabs are not allowed in YAML indentation");
-        for (Run r : List.of(file, env)) {
+        for (Run r : List.of(file, env, layers)) {
             assertThat(r.err()).doesNotContain("SRCFG").doesNotContain("dev.customs").doesNotContain("Exception");
         }
     }
