@@ -83,6 +83,22 @@ class ImageVerdictTest {
         assertThat(ShellFormEntrypoint.check(p.argvWith(List.of("--version")))).isEmpty();
     }
 
+    /** FROM node with CMD ["npm", "start"]: the verdict keeps what PID 1 is and the entrypoint looked through. */
+    @Test
+    void processBehindAnOfficialEntrypoint() {
+        ImageVerdict.Process p = ConfigVerdict
+                .judge(config("node", List.of("docker-entrypoint.sh"), List.of("npm", "start"), null, null, null))
+                .process();
+        assertThat(p.pid1()).isEqualTo("npm");
+        assertThat(p.handsOver()).as("docker-entrypoint.sh ends in exec \"$@\"").isTrue();
+        assertThat(p.shellForm()).hasValueSatisfying(f -> {
+            assertThat(f.pid1()).containsExactly("npm", "start");
+            assertThat(f.through()).containsExactly("docker-entrypoint.sh");
+            assertThat(f.why()).contains("npm runs the script");
+        });
+        assertThat(ShellFormEntrypoint.analyse(p.argvWith(List.of("node", "server.js")))).isEmpty();
+    }
+
     @Test
     void processWithNothingToRun() {
         ImageVerdict.Process p = ConfigVerdict.judge(ImageConfig.withUser("1")).process();
