@@ -108,6 +108,12 @@ public interface CustomsConfig {
         Optional<List<String>> requiredKeys();
 
         /**
+         * {@code latest-tag} only: the tags that move, exact or with {@code *} ({@code nightly-*}); replaces the
+         * default, {@code latest}, so keep it in the list. A reference without tag or digest always fails.
+         */
+        Optional<List<String>> movingTags();
+
+        /**
          * {@code leaked-secret} only: when image layers are scanned for secret files. {@code background} (default): a
          * review uses cached layer verdicts and schedules unseen layers for a background scan; {@code admission}:
          * unseen layers are scanned within the budget, and an unfinished scan makes the image unverified;

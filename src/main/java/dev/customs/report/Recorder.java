@@ -19,7 +19,11 @@ public interface Recorder {
     default void violation(String rule, String action, String namespace) {
     }
 
-    /** One image resolution. {@code result}: hit, miss, stale or error. */
+    /**
+     * One image resolution. {@code result}: hit (no request), refresh (only a {@code HEAD} of the tag after its TTL;
+     * the manifest and config came from the cache), miss (fetched), stale (a stale digest served because the registry
+     * failed) or error.
+     */
     default void imageResolution(String result) {
     }
 

@@ -38,7 +38,9 @@ import io.vertx.core.http.HttpMethod;
  * Each call tries the registry's mirrors in order, then the registry itself. Authentication follows the registry's
  * {@code WWW-Authenticate} challenge: bearer tokens from the token realm (sent our basic credentials when we have some)
  * are cached until they expire, per realm, service, scope and credentials; basic credentials are sent as they are. The
- * challenge a host answered is remembered, so later requests authenticate up front instead of collecting a 401 each.
+ * challenge a host answered is remembered, so later requests authenticate up front instead of collecting a 401 each;
+ * it is learnt again when the host answers with another one, or when authenticating with it fails (a token realm that
+ * moved or went away).
  * Redirects are followed up to {@link #MAX_REDIRECTS}; {@code Authorization} goes only to the host it was made for,
  * never to the blob store or CDN a registry redirects to, and a redirect from HTTPS to plain HTTP is refused.
  */
@@ -202,7 +204,14 @@ final class RegistryClient {
         URI uri = ep.uri(path);
         Challenge known = challenges.getIfPresent(ep.authority());
         CompletableFuture<Optional<String>> auth = known == null ? CompletableFuture.completedFuture(Optional.empty())
-                : authorization(known, ep, target, credentials, false);
+                : authorization(known, ep, target, credentials, false).exceptionally(e -> {
+                    // The challenge this host answered before no longer works: its token service moved, is gone or
+                    // refuses. Forget it and ask without credentials; the 401 then teaches the current challenge.
+                    challenges.asMap().remove(ep.authority(), known);
+                    LOG.debugf("remembered challenge failed, learning it again: registry=%s reason=%s",
+                            target.registry(), RegistryFailure.of(e).getMessage());
+                    return Optional.empty();
+                });
         return auth.thenCompose(a -> follow(method, uri, accept, a.orElse(null), cap, what, target, stream))
                 .thenCompose(reply -> {
                     if (reply.status() != 401 || !sameOrigin(reply.uri(), uri)) {

@@ -136,7 +136,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     /** What one resolution did, for its metric. */
     private static final class Trace {
         volatile boolean fetched;
+        volatile boolean refreshed;
         volatile boolean stale;
+
+        /** stale, miss (something fetched), refresh (only a HEAD of the tag after its TTL), or hit. */
+        String result() {
+            return stale ? "stale" : fetched ? "miss" : refreshed ? "refresh" : "hit";
+        }
     }
 
     private final ObjectMapper mapper;
@@ -264,6 +270,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     @Override
     public CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request) {
+        Recorder recorder = request == null || request.measured() ? this.recorder : Recorder.NONE;
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
@@ -301,7 +308,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                         }
                         out = new Outcome(u, "error");
                     } else {
-                        out = new Outcome(facts, trace.stale ? "stale" : trace.fetched ? "miss" : "hit");
+                        out = new Outcome(facts, trace.result());
                     }
                     flights.remove(key, mine);
                     mine.complete(out);
@@ -397,7 +404,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         if (known != null && clock.instant().isBefore(known.checked().plus(tagTtl))) {
             return CompletableFuture.completedFuture(new TagResult(known.digest(), false));
         }
-        trace.fetched = true;
+        if (known == null) {
+            trace.fetched = true;
+        } else {
+            trace.refreshed = true;
+        }
         CompletableFuture<TagResult> mine = new CompletableFuture<>();
         CompletableFuture<TagResult> running = tagFlights.putIfAbsent(key, mine);
         if (running != null) {
@@ -405,7 +416,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         }
         CompletableFuture<TagResult> work;
         try {
-            work = known == null ? fetchTag(key, target, credentials) : refreshTag(key, known, target, credentials);
+            work = known == null ? fetchTag(key, target, credentials)
+                    : refreshTag(key, known, target, credentials, trace);
         } catch (RuntimeException e) {
             work = CompletableFuture.failedFuture(e);
         }
@@ -437,7 +449,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * burst must not make a running image unverified. The check goes on, and its answer serves the next review.
      */
     private CompletableFuture<TagResult> refreshTag(TagKey key, TagEntry known, Target target,
-            CredentialSource credentials) {
+            CredentialSource credentials, Trace trace) {
         CompletableFuture<TagResult> checked = tagChecks.get(key);
         if (checked == null) {
             // one check per tag at a time, also when reviews stopped waiting for it
@@ -447,7 +459,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 checked = mine;
                 CompletableFuture<TagResult> work;
                 try {
-                    work = checkTag(key, known, target, credentials);
+                    work = checkTag(key, known, target, credentials, trace);
                 } catch (RuntimeException e) {
                     work = CompletableFuture.failedFuture(e);
                 }
@@ -484,10 +496,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     private CompletableFuture<TagResult> checkTag(TagKey key, TagEntry known, Target target,
-            CredentialSource credentials) {
+            CredentialSource credentials, Trace trace) {
         return client.headManifest(target, key.tag(), credentials).handle((digest, e) -> {
             if (e == null) {
                 if (digest.isEmpty()) {
+                    trace.fetched = true; // no Docker-Content-Digest: the manifest itself is fetched
                     return fetchTag(key, target, credentials);
                 }
                 if (!digest.get().equals(known.digest())) {
@@ -608,17 +621,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             }
         }
         if (matching.isEmpty()) {
-            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + describe(selector)
+            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + selector.describe()
                     + ", which the pod's node constraints require (it has " + String.join(", ", byPlatform.keySet())
                     + ")");
         }
         return matching;
-    }
-
-    private static String describe(PlatformSelector s) {
-        String os = s.os().stream().sorted().collect(Collectors.joining("|"));
-        String arch = s.architectures().isEmpty() ? "*" : s.architectures().stream().sorted().collect(Collectors.joining("|"));
-        return os + "/" + arch;
     }
 
     private CredentialSource credentials(ImageRequest request) {

@@ -34,6 +34,9 @@ import dev.customs.image.PlatformSelector;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
 import dev.customs.rules.PlatformImage;
+import dev.customs.rules.PodViews;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.vertx.core.Vertx;
 
 /**
@@ -235,6 +238,32 @@ class RegistryInspectorIT {
         assertThat(proxy.blobGets()).isEqualTo(1);
     }
 
+    /** A pod kept off arm64 by NotIn node affinity: the arm64 manifest and config are never fetched. */
+    @Test
+    void notInNodeAffinityNarrowsTheIndex() {
+        String repo = "multi/not-in";
+        TestRegistry.Pushed amd = registry.pushImage(repo, null, TestImages.config().platform("linux", "amd64").user(""),
+                true, Map.of());
+        TestRegistry.Pushed arm = registry.pushImage(repo, null,
+                TestImages.config().platform("linux", "arm64").user("1000"), true, Map.of());
+        TestRegistry.Pushed s390x = registry.pushImage(repo, null,
+                TestImages.config().platform("linux", "s390x").user("2000"), true, Map.of());
+        registry.pushIndex(repo, "1.0", true, List.of(amd.entry(), arm.entry(), s390x.entry()), Map.of());
+        PodSpec notArm = new PodSpecBuilder().withNewAffinity().withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchExpression()
+                .withKey(PlatformSelector.ARCH_LABEL).withOperator("NotIn").withValues("arm64").endMatchExpression()
+                .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity()
+                .endAffinity().build();
+        proxy.reset();
+
+        ImageFacts.Resolved r = resolved(
+                inspect(inspector(), ref(repo, "1.0"), PlatformSelector.of(PodViews.of(notArm).spec())));
+
+        assertThat(users(r)).containsExactly(Map.entry("linux/amd64", ""), Map.entry("linux/s390x", "2000"));
+        assertThat(proxy.blobGets()).as("the configs of amd64 and s390x only").isEqualTo(2);
+        assertThat(proxy.count(s -> s.path().endsWith(arm.digest()))).isZero();
+    }
+
     @Test
     void schema1IsUnavailableWithItsReason() {
         String repo = "formats/schema1";
@@ -310,6 +339,8 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestHeads()).as("HEADs after the TTL").isEqualTo(1);
         assertThat(proxy.total()).as("all requests after the TTL").isEqualTo(1);
         assertThat(recorder.resolutions("hit")).isEqualTo(39);
+        assertThat(recorder.resolutions("refresh")).as("the HEAD after the TTL is a refresh, not a miss").isEqualTo(1);
+        assertThat(recorder.resolutions("miss")).as("only the first resolution fetched").isEqualTo(1);
     }
 
     @Test
@@ -335,6 +366,7 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestHeads()).isEqualTo(1);
         assertThat(proxy.manifestGets()).as("the new manifest, by digest").isEqualTo(1);
         assertThat(proxy.blobGets()).isEqualTo(1);
+        assertThat(recorder.resolutions).as("a moved tag fetches: a miss").endsWith("miss");
     }
 
     @Test
