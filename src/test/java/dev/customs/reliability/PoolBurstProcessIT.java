@@ -157,7 +157,8 @@ class PoolBurstProcessIT {
             assertThat(busy).as("images the burst left unverified for back-pressure").isNotEmpty();
             assertThat(warmWrong).as("the other namespace's warm image, not allowed during the burst").isEmpty();
             assertThat(warmReviews.get()).as("reviews of the warm image during the burst").isPositive();
-            assertThat(stale).as("stale digests served while the pool was full").isPositive();
+            // how often the warm tag was served stale is a figure, not a bound: whether its check had to wait for the
+            // pool depends on how fast the pool drains on this machine; what must hold is that it stayed allowed
             assertThat(stillDenied).as("back-pressured images still denied after the burst (remembered as failures)")
                     .isEmpty();
             siege.assertHeld(probe, 16L << 20, BURST + " new images at once on a slow registry");
