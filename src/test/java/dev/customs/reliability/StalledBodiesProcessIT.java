@@ -107,8 +107,16 @@ class StalledBodiesProcessIT {
                 Map<Integer, Integer> statuses = new TreeMap<>();
                 long latestRefusal = 0;
                 long latestClose = 0;
+                int overtaken = 0;
                 for (Stalled st : stalled) {
                     st.answer.done.await(bodyTimeoutMs + 2 * PATIENCE_MS, TimeUnit.MILLISECONDS);
+                    if (st.answer.status == 0 && st.answer.reset
+                            && st.answer.closed - st.answer.sent >= bodyTimeoutMs * 1_000_000L) {
+                        // answered 408 and closed after its grace while this client was still writing its body:
+                        // the reset overtook the answer before a loaded machine let the reader see it
+                        overtaken++;
+                        continue;
+                    }
                     statuses.merge(st.answer.status, 1, Integer::sum);
                     if (st.answer.status == 429) {
                         latestRefusal = Math.max(latestRefusal, st.answer.answered - st.answer.sent);
@@ -140,16 +148,17 @@ class StalledBodiesProcessIT {
                 double busy = customs.metric("customs_admission_refused_total", "reason=\"busy\"");
                 double timeout = customs.metric("customs_admission_refused_total", "reason=\"timeout\"");
                 LOG.infof("[figure] stalled-bodies: %d requests declared 3 MiB and stalled 1 byte short: answers %s "
-                        + "(0: none), refused within %d ms of their headers, every connection closed within %d ms "
+                        + "(0: none; %d more reset after their deadline before the 408 was read), refused within %d ms of their headers, every connection closed within %d ms "
                         + "(body timeout %d ms); heap after GC with the bodies sent %.1f MiB (%.1f MiB before; "
                         + "reviews in flight at most %.0f MiB), RSS %.1f MiB; of %d idle connections (limit %d), %d "
-                        + "closed at once", STALLED, statuses, latestRefusal / 1_000_000, latestClose / 1_000_000,
+                        + "closed at once", STALLED, statuses, overtaken, latestRefusal / 1_000_000, latestClose / 1_000_000,
                         bodyTimeoutMs, Siege.mib(heapDuring), Siege.mib(siege.heapBefore), Siege.mib(maxInFlight),
                         Siege.mib(rssDuring), maxConnections + EXTRA, maxConnections, closedAtOnce);
 
                 int fit = (int) (maxInFlight / BODY) + 1;
-                assertThat(statuses.keySet()).as("answers to the stalled requests").containsOnly(408, 429);
-                assertThat(statuses.getOrDefault(408, 0)).as("bodies held until their deadline").isBetween(1, fit);
+                assertThat(statuses.keySet()).as("answers to the stalled requests").isSubsetOf(408, 429);
+                int timedOut = statuses.getOrDefault(408, 0) + overtaken;
+                assertThat(timedOut).as("bodies held until their deadline").isBetween(1, fit);
                 assertThat(statuses.get(429)).as("bodies refused at once").isGreaterThanOrEqualTo(STALLED - fit);
                 assertThat(latestRefusal / 1_000_000).as("ms from headers to a 429").isLessThan(PATIENCE_MS);
                 assertThat(latestClose / 1_000_000).as("ms from a stalled request's headers to its close")
@@ -157,7 +166,7 @@ class StalledBodiesProcessIT {
                 assertThat(busy).as("customs_admission_refused_total{reason=busy}")
                         .isEqualTo(statuses.getOrDefault(429, 0).doubleValue());
                 assertThat(timeout).as("customs_admission_refused_total{reason=timeout}")
-                        .isEqualTo(statuses.getOrDefault(408, 0).doubleValue());
+                        .isEqualTo((double) timedOut);
                 // the bodies' buffers are within the budget; the rest covers what else is live at that moment (the
                 // 40 TLS connections' buffers, the probe's reviews in flight). Unbounded, the 40 bodies alone would
                 // take 120 MiB
@@ -186,6 +195,7 @@ class StalledBodiesProcessIT {
         volatile int status;
         volatile long answered = Long.MAX_VALUE / 2;
         volatile long closed = Long.MAX_VALUE / 2;
+        volatile boolean reset;
 
         Answer(long sent) {
             this.sent = sent;
@@ -216,6 +226,7 @@ class StalledBodiesProcessIT {
                 // neither answered nor closed in time: the figures show it
             } catch (IOException e) {
                 closed = System.nanoTime(); // closed with a reset: closed all the same
+                reset = true;
             } finally {
                 done.countDown();
             }

@@ -214,7 +214,7 @@ final class RegistryHttp implements AutoCloseable {
         RequestOptions options = new RequestOptions().setMethod(ex.method()).setHost(uri.getHost()).setPort(port)
                 .setSsl(https).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
                 .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
-                .setConnectTimeout(ms).setIdleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms).setFollowRedirects(false);
+                .setConnectTimeout(ms).setFollowRedirects(false);
         ex.headers().forEach(options::putHeader);
         client.request(options).onFailure(e -> out.completeExceptionally(failure(uri, e))).onSuccess(req -> {
             // first: a reset (the deadline passed while the request waited for a connection) is reported to this
@@ -225,6 +225,9 @@ final class RegistryHttp implements AutoCloseable {
                 reset(req);
                 return;
             }
+            // armed here, not in the options: Vert.x starts an options' idle timer when it creates the request, and
+            // on a busy event loop it could fire before this handler is in place, to be logged as unhandled
+            req.idleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms);
             req.send().onFailure(e -> out.completeExceptionally(failure(uri, e)))
                     .onSuccess(resp -> read(ex, req, resp, out));
         });
