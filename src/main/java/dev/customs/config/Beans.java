@@ -308,8 +308,9 @@ public class Beans {
         AuditScanner.Settings settings = new AuditScanner.Settings(audit.concurrency(), audit.objectsPerSecond(),
                 audit.imagesPerSecond(), config.registry().tagTtl(), reports.maxResults(),
                 reports.enabled() ? reports.formats() : List.of(), audit.maxYield());
-        return new AuditScanner(source, store, mapper, engine, policy, resolver, reporter, clock, settings,
-                admissionLoad::busy);
+        // the audit's registry requests take only the background share of each host's connections
+        return new AuditScanner(source, store, mapper, engine, policy, resolver.background(), reporter, clock,
+                settings, admissionLoad::busy);
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {

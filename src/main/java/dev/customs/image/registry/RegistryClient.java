@@ -60,8 +60,15 @@ final class RegistryClient {
     static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     static final String ACCEPT_MANIFESTS = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
 
-    /** A repository on a registry, as named in the image reference ({@code docker.io}, {@code library/nginx}). */
-    record Target(String registry, String repository) {
+    /**
+     * A repository on a registry, as named in the image reference ({@code docker.io}, {@code library/nginx});
+     * {@code background} when the requests are the audit's, which take only the background share of a host's
+     * connections ({@link RegistryHttp#BACKGROUND_CONNECTIONS}).
+     */
+    record Target(String registry, String repository, boolean background) {
+        Target(String registry, String repository) {
+            this(registry, repository, false);
+        }
     }
 
     /** A manifest as fetched: its bytes and the media type the registry declared. */
@@ -322,7 +329,7 @@ final class RegistryClient {
         headers.put("Accept", "application/json");
         creds.ifPresent(c -> headers.put("Authorization", c.basicHeader()));
         return http.send(new Exchange(HttpMethod.GET, uri, headers, MAX_TOKEN_RESPONSE, "token response",
-                target.registry())).thenApply(reply -> {
+                target.registry(), false, target.background())).thenApply(reply -> {
                     if (reply.status() == 401 || reply.status() == 403) {
                         throw new RegistryFailure(Kind.UNAUTHORIZED, "the token service of " + ep + " refused "
                                 + (creds.isPresent() ? "the credentials" : "anonymous access") + " (HTTP "
@@ -367,35 +374,36 @@ final class RegistryClient {
         if (authorization != null && sameOrigin(origin, uri)) {
             headers.put("Authorization", authorization);
         }
-        return http.send(new Exchange(method, uri, headers, cap, what, target.registry(), stream)).thenCompose(reply -> {
-            int s = reply.status();
-            if (!(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
-                return CompletableFuture.completedFuture(reply);
-            }
-            String location = reply.header("Location");
-            if (location == null || location.isBlank()) {
-                throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected without a location");
-            }
-            if (redirects >= MAX_REDIRECTS) {
-                throw new RegistryFailure(Kind.UNAVAILABLE,
-                        "more than " + MAX_REDIRECTS + " redirects fetching the " + what + " from " + host(origin));
-            }
-            URI next;
-            try {
-                next = uri.resolve(location.strip());
-            } catch (IllegalArgumentException e) {
-                throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an invalid location");
-            }
-            if (next.getHost() == null || !("https".equals(next.getScheme()) || "http".equals(next.getScheme()))) {
-                throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an unsupported location");
-            }
-            if ("https".equals(uri.getScheme()) && "http".equals(next.getScheme())) {
-                throw new RegistryFailure(Kind.REFUSED,
-                        "refused a redirect from https to plain http (" + host(uri) + " to " + host(next) + ")");
-            }
-            LOG.debugf("registry redirect: registry=%s from=%s to=%s", target.registry(), host(uri), host(next));
-            return follow(method, origin, next, accept, authorization, cap, what, target, stream, redirects + 1);
-        });
+        return http.send(new Exchange(method, uri, headers, cap, what, target.registry(), stream,
+                target.background())).thenCompose(reply -> {
+                    int s = reply.status();
+                    if (!(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+                        return CompletableFuture.completedFuture(reply);
+                    }
+                    String location = reply.header("Location");
+                    if (location == null || location.isBlank()) {
+                        throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected without a location");
+                    }
+                    if (redirects >= MAX_REDIRECTS) {
+                        throw new RegistryFailure(Kind.UNAVAILABLE,
+                                "more than " + MAX_REDIRECTS + " redirects fetching the " + what + " from " + host(origin));
+                    }
+                    URI next;
+                    try {
+                        next = uri.resolve(location.strip());
+                    } catch (IllegalArgumentException e) {
+                        throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an invalid location");
+                    }
+                    if (next.getHost() == null || !("https".equals(next.getScheme()) || "http".equals(next.getScheme()))) {
+                        throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an unsupported location");
+                    }
+                    if ("https".equals(uri.getScheme()) && "http".equals(next.getScheme())) {
+                        throw new RegistryFailure(Kind.REFUSED,
+                                "refused a redirect from https to plain http (" + host(uri) + " to " + host(next) + ")");
+                    }
+                    LOG.debugf("registry redirect: registry=%s from=%s to=%s", target.registry(), host(uri), host(next));
+                    return follow(method, origin, next, accept, authorization, cap, what, target, stream, redirects + 1);
+                });
     }
 
     /** Scheme, host and port equal: only then may an Authorization header go along. */
