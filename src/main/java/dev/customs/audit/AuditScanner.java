@@ -68,8 +68,8 @@ import dev.customs.rules.RuleRegistry;
  * cache, never waits for the audit, and the audit runs on its own thread.
  *
  * <p>
- * <b>Admission goes first.</b> Every step that is paced (an object, an image new to the audit) first waits while
- * admission requests are in flight, for at most {@code max-yield} a step, so the audit starts no new work (evaluation,
+ * <b>Admission goes first.</b> Every step (a request to the API, an object, an image new to the audit) first waits
+ * while admission requests are in flight, for at most {@code max-yield} a step, so the audit starts no new work (evaluation,
  * image resolution, report writes) while reviews are being answered; the cap keeps the audit moving
  * under a constant admission stream (one step per cap at least). What it yielded is counted
  * ({@code customs_audit_yielded_seconds_total}) and logged with each run.
@@ -141,6 +141,8 @@ public final class AuditScanner implements AutoCloseable {
     private final Settings settings;
     private final Pacer objectPacer;
     private final Pacer imagePacer;
+    /** Paces nothing, yields before each request to the API: a page of a listing, one whole object. */
+    private final Pacer requestPacer;
     private final Cache<String, Boolean> resolvedImages;
     /** The content hashes the last run computed: what changed, when no store holds the reports. */
     private LongHashMap lastRun;
@@ -186,6 +188,7 @@ public final class AuditScanner implements AutoCloseable {
         this.objectPacer = new Pacer(settings.objectsPerSecond(), admissionBusy, maxYield, onYield, nanoTime,
                 sleeper);
         this.imagePacer = new Pacer(settings.imagesPerSecond(), admissionBusy, maxYield, onYield, nanoTime, sleeper);
+        this.requestPacer = new Pacer(0, admissionBusy, maxYield, onYield, nanoTime, sleeper);
         this.resolvedImages = Caffeine.newBuilder().maximumSize(100_000)
                 .expireAfterWrite(settings.imageMemory().isZero() ? Duration.ofNanos(1) : settings.imageMemory())
                 .build();
@@ -256,8 +259,8 @@ public final class AuditScanner implements AutoCloseable {
 
     private Result run(BooleanSupplier keepGoing) {
         long start = System.nanoTime();
-        long yieldedBefore = objectPacer.yieldedNanos() + imagePacer.yieldedNanos();
-        long yieldsBefore = objectPacer.yields() + imagePacer.yields();
+        long yieldedBefore = yieldedNanos();
+        long yieldsBefore = yields();
         Run run = new Run(keepGoing);
         try {
             run.loadExisting();
@@ -284,8 +287,8 @@ public final class AuditScanner implements AutoCloseable {
         }
         run.going(); // a run that lost its leadership at the very end publishes nothing either
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        Duration yielded = Duration.ofNanos(objectPacer.yieldedNanos() + imagePacer.yieldedNanos() - yieldedBefore);
-        long yields = objectPacer.yields() + imagePacer.yields() - yieldsBefore;
+        Duration yielded = Duration.ofNanos(yieldedNanos() - yieldedBefore);
+        long yields = yields() - yieldsBefore;
         if (run.complete) {
             lastRun = run.computed;
         }
@@ -300,6 +303,14 @@ public final class AuditScanner implements AutoCloseable {
                 run.complete, took.toMillis(), yielded.toMillis(), yields);
         return new Result(run.objects, Map.copyOf(run.violations), Map.copyOf(run.perNamespace), run.complete,
                 Map.copyOf(run.reports), yielded, yields);
+    }
+
+    private long yieldedNanos() {
+        return objectPacer.yieldedNanos() + imagePacer.yieldedNanos() + requestPacer.yieldedNanos();
+    }
+
+    private long yields() {
+        return objectPacer.yields() + imagePacer.yields() + requestPacer.yields();
     }
 
     /** True when an object of this metadata is evaluated: no controller of an evaluated kind owns it. */
@@ -376,6 +387,11 @@ public final class AuditScanner implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        @Override
+        public void beforeRequest() throws InterruptedException {
+            requestPacer.acquire();
         }
 
         @Override

@@ -229,9 +229,9 @@ public interface CustomsConfig {
         double imagesPerSecond();
 
         /**
-         * The longest one step of the audit (an object, an image it has not resolved recently) waits while admission
-         * requests are in flight, so the audit steps aside for admission; under a constant admission stream it still
-         * advances one step per {@code max-yield}. {@code 0} never waits.
+         * The longest one step of the audit (a list page, an object, an image it has not resolved recently) waits
+         * while admission requests are in flight, so the audit steps aside for admission; under a constant admission
+         * stream it still advances one step per {@code max-yield}. {@code 0} never waits.
          */
         @WithDefault("100ms")
         Duration maxYield();

@@ -374,36 +374,36 @@ final class RegistryClient {
         if (authorization != null && sameOrigin(origin, uri)) {
             headers.put("Authorization", authorization);
         }
-        return http.send(new Exchange(method, uri, headers, cap, what, target.registry(), stream,
-                target.background())).thenCompose(reply -> {
-                    int s = reply.status();
-                    if (!(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
-                        return CompletableFuture.completedFuture(reply);
-                    }
-                    String location = reply.header("Location");
-                    if (location == null || location.isBlank()) {
-                        throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected without a location");
-                    }
-                    if (redirects >= MAX_REDIRECTS) {
-                        throw new RegistryFailure(Kind.UNAVAILABLE,
-                                "more than " + MAX_REDIRECTS + " redirects fetching the " + what + " from " + host(origin));
-                    }
-                    URI next;
-                    try {
-                        next = uri.resolve(location.strip());
-                    } catch (IllegalArgumentException e) {
-                        throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an invalid location");
-                    }
-                    if (next.getHost() == null || !("https".equals(next.getScheme()) || "http".equals(next.getScheme()))) {
-                        throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an unsupported location");
-                    }
-                    if ("https".equals(uri.getScheme()) && "http".equals(next.getScheme())) {
-                        throw new RegistryFailure(Kind.REFUSED,
-                                "refused a redirect from https to plain http (" + host(uri) + " to " + host(next) + ")");
-                    }
-                    LOG.debugf("registry redirect: registry=%s from=%s to=%s", target.registry(), host(uri), host(next));
-                    return follow(method, origin, next, accept, authorization, cap, what, target, stream, redirects + 1);
-                });
+        Exchange exchange = new Exchange(method, uri, headers, cap, what, target.registry(), stream, target.background());
+        return http.send(exchange).thenCompose(reply -> {
+            int s = reply.status();
+            if (!(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+                return CompletableFuture.completedFuture(reply);
+            }
+            String location = reply.header("Location");
+            if (location == null || location.isBlank()) {
+                throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected without a location");
+            }
+            if (redirects >= MAX_REDIRECTS) {
+                throw new RegistryFailure(Kind.UNAVAILABLE,
+                        "more than " + MAX_REDIRECTS + " redirects fetching the " + what + " from " + host(origin));
+            }
+            URI next;
+            try {
+                next = uri.resolve(location.strip());
+            } catch (IllegalArgumentException e) {
+                throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an invalid location");
+            }
+            if (next.getHost() == null || !("https".equals(next.getScheme()) || "http".equals(next.getScheme()))) {
+                throw new RegistryFailure(Kind.INVALID, host(uri) + " redirected to an unsupported location");
+            }
+            if ("https".equals(uri.getScheme()) && "http".equals(next.getScheme())) {
+                throw new RegistryFailure(Kind.REFUSED,
+                        "refused a redirect from https to plain http (" + host(uri) + " to " + host(next) + ")");
+            }
+            LOG.debugf("registry redirect: registry=%s from=%s to=%s", target.registry(), host(uri), host(next));
+            return follow(method, origin, next, accept, authorization, cap, what, target, stream, redirects + 1);
+        });
     }
 
     /** Scheme, host and port equal: only then may an Authorization header go along. */
