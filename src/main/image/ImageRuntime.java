@@ -72,13 +72,15 @@ import com.sun.net.httpserver.HttpServer;
 public final class ImageRuntime {
 
     /**
-     * What Customs needs of the JDK, from {@code jdeps --print-module-deps} over the fast-jar, plus what is looked up
-     * at run time rather than linked: the DNS naming provider and elliptic-curve TLS (service providers), JFR for
-     * diagnosing a running webhook, and {@code jdk.management} for the process metrics.
+     * What Customs needs of the JDK, from {@code jdeps -s} over every jar of the fast-jar (java.desktop for the
+     * {@code java.beans} that Quarkus core, Micrometer and commons-lang3 use), plus what is looked up at run time
+     * rather than linked: the DNS naming provider and elliptic-curve TLS (service providers), JFR for diagnosing a
+     * running webhook, and {@code jdk.management} for the process metrics. Not jdk.compiler: only Vert.x' code
+     * generator, an annotation processor, refers to it.
      */
-    static final List<String> MODULES = List.of("java.base", "java.compiler", "java.logging", "java.management",
-            "java.naming", "java.net.http", "java.security.jgss", "java.sql", "java.xml", "jdk.crypto.ec", "jdk.jfr",
-            "jdk.management", "jdk.naming.dns", "jdk.unsupported", "jdk.zipfs");
+    static final List<String> MODULES = List.of("java.base", "java.compiler", "java.desktop", "java.logging",
+            "java.management", "java.naming", "java.net.http", "java.security.jgss", "java.sql", "java.xml",
+            "jdk.crypto.ec", "jdk.jfr", "jdk.management", "jdk.naming.dns", "jdk.unsupported", "jdk.zipfs");
 
     /**
      * Quarkus' jib extension dates the fast-jar's files in the image at the epoch (unless
