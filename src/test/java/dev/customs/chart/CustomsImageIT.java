@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +32,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,6 +71,13 @@ import io.vertx.core.Vertx;
  * by every rule.
  *
  * <p>
+ * The nested build is the release build, {@code verify -Pimage}: it links the image's Java runtime from the JDK 25 of
+ * {@code customs.image.jdk} and trains its AOT cache before jib builds the image. The test then unpacks the image's
+ * layers into a directory and runs the image's entrypoint there with {@code -XX:AOTMode=on}, which refuses to start if
+ * the shipped JVM cannot use the shipped cache, and sends it a review. Without a JDK 25 at {@code customs.image.jdk} the
+ * test says so and is skipped ({@code .ci/run} makes sure CI has one).
+ *
+ * <p>
  * Surefire runs this before the project's own {@code package}, so the nested build works on a copy of the pom and
  * {@code src/main} in a temporary directory and never writes into this build's {@code target/}. It uses the Maven
  * that runs this build ({@code maven.home}) and its local repository. It is not run offline: on a fresh local
@@ -79,7 +89,11 @@ class CustomsImageIT {
     private static final Logger LOG = Logger.getLogger(CustomsImageIT.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final String IMAGE_JAVA = "/opt/customs/java/bin/java";
+    private static final String IMAGE_CACHE = "/opt/customs/customs.aot";
+    private static final String IMAGE_APP = "/opt/customs/app";
     private static final String BASE_REPOSITORY = "base";
     private static final String OCI_PREFIX = "org.opencontainers.image.";
     private static final List<String> OCI_LABELS = List.of("title", "description", "source", "version", "revision",
@@ -102,11 +116,7 @@ class CustomsImageIT {
             registry.close();
         }
         if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            deleteTree(work);
         }
     }
 
@@ -118,13 +128,14 @@ class CustomsImageIT {
 
     @Test
     void customsPassesItsOwnInspection() throws Exception {
+        Path jdk = imageJdk();
         startRegistry();
         BaseImage base = pushBaseImage();
         String revision = HexFormat.of().formatHex(random(20));
         String version = projectVersion();
 
         Path project = copyProject();
-        buildAndPushImage(project, base, revision);
+        buildAndPushImage(project, base, revision, jdk);
 
         String repository = registry.authority() + "/test/customs";
         ImageFacts.Resolved facts = inspect(repository + ":" + version);
@@ -138,8 +149,13 @@ class CustomsImageIT {
         assertThat(config.platform().toString()).isEqualTo("linux/amd64");
         assertThat(config.user()).as("numeric, non-root").matches("[1-9][0-9]*").isEqualTo("185")
                 .isEqualTo(expected.user());
-        assertThat(config.entrypoint()).as("exec form: java is PID 1").first().isEqualTo("java");
-        assertThat(config.entrypoint()).isEqualTo(expected.entrypoint());
+        assertThat(config.entrypoint()).as("exec form: the image's own java is PID 1").first().isEqualTo(IMAGE_JAVA);
+        assertThat(config.entrypoint()).isEqualTo(expected.entrypoint())
+                .as("the cache, used when it can be (no -XX:AOTMode: auto)").contains("-XX:AOTCache=" + IMAGE_CACHE)
+                .noneMatch(a -> a.startsWith("-XX:AOTMode"))
+                .as("the memory flags").contains("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC")
+                .endsWith("-jar", IMAGE_APP + "/quarkus-run.jar");
+        assertThat(config.env()).contains("JAVA_HOME=/opt/customs/java");
         assertThat(config.cmd()).isEmpty();
         for (String label : OCI_LABELS) {
             assertThat(config.labels().get(OCI_PREFIX + label)).as(OCI_PREFIX + label).isNotBlank()
@@ -162,7 +178,16 @@ class CustomsImageIT {
         assertThat(manifest.get("layers").size()).as("Customs' layers on top of the base").isGreaterThan(1);
         assertThat(rawConfig.at("/rootfs/diff_ids/0").asText()).isEqualTo(base.diffId());
         assertThat(config.history().get(0).createdBy()).isEqualTo(base.createdBy());
-        assertThat(rawConfig.at("/config/WorkingDir").asText()).isEqualTo("/home/jboss");
+        assertThat(rawConfig.at("/config/WorkingDir").asText()).isEqualTo(IMAGE_APP);
+
+        // the image's JVM, its AOT cache and the fast-jar, as the layers lay them out, run with the cache required
+        Path rootfs = unpack(manifest);
+        assertThat(rootfs.resolve(IMAGE_JAVA.substring(1))).as("the image's java").isExecutable();
+        assertThat(rootfs.resolve(IMAGE_CACHE.substring(1))).as("the AOT cache").isNotEmptyFile();
+        assertThat(rootfs.resolve("usr/bin/java")).as("no other Java").doesNotExist();
+        ImageJvm run = runImageJvm(rootfs, config.entrypoint());
+        assertThat(run.cached()).as("classes the image's JVM took from the cache, of %d loaded (log: %s)", run.loaded(),
+                run.log()).isGreaterThan(run.loaded() / 2);
 
         // the chart's Deployment of this image, by tag and digest, through the admission flow
         Chart.Rendered rendered = Chart.render(null,
@@ -243,6 +268,8 @@ class CustomsImageIT {
         Files.copy(Path.of("pom.xml"), project.resolve("pom.xml"));
         copyTree(Path.of(".mvn"), project.resolve(".mvn"));
         copyTree(Path.of("src", "main"), project.resolve("src").resolve("main"));
+        // what an earlier -Pimage build of this worktree generated; the nested build makes its own
+        deleteTree(project.resolve("src/main/jib/opt/customs"));
         return project;
     }
 
@@ -262,7 +289,7 @@ class CustomsImageIT {
         }
     }
 
-    private void buildAndPushImage(Path project, BaseImage base, String revision) throws Exception {
+    private void buildAndPushImage(Path project, BaseImage base, String revision, Path jdk) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(maven());
         cmd.add("-B");
@@ -271,10 +298,10 @@ class CustomsImageIT {
         if (!repo.isBlank()) {
             cmd.add("-Dmaven.repo.local=" + repo);
         }
-        cmd.addAll(List.of("package", "-DskipTests",
+        cmd.addAll(List.of("verify", "-Pimage", "-DskipTests",
                 // the outer build formats and checks these very sources
                 "-Dformatter.skip=true", "-Dimpsort.skip=true",
-                "-Dquarkus.container-image.build=true", "-Dquarkus.container-image.push=true",
+                "-Dcustoms.image.jdk=" + jdk, "-Dcustoms.image.push=true",
                 "-Dquarkus.container-image.registry=" + registry.authority(),
                 "-Dquarkus.container-image.group=test",
                 // plain HTTP for the push and for pulling the base image
@@ -347,7 +374,144 @@ class CustomsImageIT {
         return JSON.readTree(r.body());
     }
 
+    // ---- the image's JVM, from the image's layers ----
+
+    /** The JDK the image's runtime is linked from: {@code customs.image.jdk} (the pom's), which must be a JDK 25+. */
+    private static Path imageJdk() throws IOException {
+        String configured = System.getProperty("customs.image.jdk", "");
+        Path jdk = Path.of(configured.isBlank() || configured.contains("${") ? "/usr/lib/jvm/temurin-25-jdk-amd64"
+                : configured);
+        Path release = jdk.resolve("release");
+        String version = "";
+        if (Files.isRegularFile(release)) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(release)) {
+                p.load(in);
+            }
+            version = p.getProperty("JAVA_VERSION", "").replace("\"", "");
+        }
+        if (!Files.isExecutable(jdk.resolve("bin/jlink")) || version.isEmpty()
+                || Runtime.Version.parse(version).feature() < 25) {
+            String why = "CustomsImageIT skipped: the image's runtime and AOT cache need a JDK 25 or later at "
+                    + "customs.image.jdk=" + jdk + " (found " + (version.isEmpty() ? "none" : "Java " + version) + ")";
+            LOG.warn(why);
+            Assumptions.abort(why);
+        }
+        return jdk;
+    }
+
+    /** Every layer of the image, in order, extracted into one directory as a container runtime would. */
+    private Path unpack(JsonNode manifest) throws IOException, InterruptedException {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (JsonNode layer : manifest.get("layers")) {
+            String digest = layer.get("digest").asText();
+            Path blob = work.resolve("layer.tar.gz");
+            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(registry.base()
+                    + "/v2/test/customs/blobs/" + digest)).timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofFile(blob));
+            assertThat(r.statusCode()).as("GET layer %s", digest).isEqualTo(200);
+            assertThat(sha256(Files.readAllBytes(blob))).as("the layer's digest").isEqualTo(digest);
+            Process tar = new ProcessBuilder("tar", "-xzf", blob.toString(), "-C", rootfs.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(tar.getInputStream().readAllBytes());
+            assertThat(tar.waitFor()).as("tar -xzf of layer %s: %s", digest, out).isZero();
+            Files.delete(blob);
+        }
+        return rootfs;
+    }
+
+    /** What a start of the image's JVM showed: classes loaded, those from the AOT cache, and its log. */
+    private record ImageJvm(int loaded, int cached, Path log) {
+    }
+
+    /**
+     * Runs the image's entrypoint with every path under {@code rootfs}, the cache required ({@code -XX:AOTMode=on}: the
+     * JVM refuses to start if it cannot use it), until Customs answers a review; then stops it with SIGTERM.
+     */
+    private ImageJvm runImageJvm(Path rootfs, List<String> entrypoint) throws Exception {
+        Path log = work.resolve("image-jvm.log");
+        Path classes = work.resolve("image-jvm-classes.log");
+        int http = freePort();
+        int management = freePort();
+        List<String> cmd = new ArrayList<>();
+        for (String arg : entrypoint) {
+            String value = arg;
+            for (String path : List.of(IMAGE_JAVA, IMAGE_CACHE, IMAGE_APP)) {
+                if (value.contains(path)) {
+                    value = value.replace(path, rootfs + path);
+                }
+            }
+            if (value.equals("-jar")) {
+                cmd.addAll(List.of("-XX:AOTMode=on", "-XX:MaxRAM=512m", "-Xlog:class+load=info:file=" + classes,
+                        "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
+                        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
+                        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
+                        "-Dquarkus.shutdown.delay=0s"));
+            }
+            cmd.add(value);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(rootfs.resolve(IMAGE_APP.substring(1)).toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        for (String v : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "KUBERNETES_SERVICE_HOST",
+                "KUBECONFIG", "QUARKUS_CONFIG_LOCATIONS")) {
+            pb.environment().remove(v);
+        }
+        Process p = pb.start();
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            byte[] review = Files.readAllBytes(Path.of("examples/denied-pod.json"));
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            HttpResponse<String> answer = null;
+            while (answer == null) {
+                assertThat(p.isAlive()).as("the image's JVM is running (-XX:AOTMode=on exits when the cache does not "
+                        + "fit); its log:%n%s", Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("answered within %s; log:%n%s", START_TIMEOUT, Files.readString(log))
+                        .isLessThan(deadline);
+                try {
+                    answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/validate"))
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(review)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (IOException notYetListening) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            assertThat(JSON.readTree(answer.body()).at("/response/allowed").asBoolean(true)).as(answer.body())
+                    .isFalse();
+        } finally {
+            p.destroy();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        List<String> loaded = Files.readAllLines(classes);
+        int cached = (int) loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
+        LOG.infof("CustomsImageIT: the image's JVM loaded %d classes, %d of them from its AOT cache", loaded.size(),
+                cached);
+        return new ImageJvm(loaded.size(), cached, log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     // ---- helpers ----
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 
     private static Properties applicationProperties() throws IOException {
         Properties p = new Properties();
