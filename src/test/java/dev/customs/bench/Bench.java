@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,6 +100,9 @@ public final class Bench {
     private static final Pattern RESOLUTIONS = Pattern.compile(
             "(?m)^customs_image_resolutions_total\\{[^}]*result=\"(\\w+)\"[^}]*}\\s+(\\S+)");
 
+    /** BENCH_STARTUP_ONLY=1: only the start-up comparison, written to bench/results/<date>-startup.md. */
+    static final boolean STARTUP_ONLY = "1".equals(System.getenv("BENCH_STARTUP_ONLY"));
+
     private final Env env;
     private final Settings settings;
     private final Hey hey;
@@ -124,7 +129,7 @@ public final class Bench {
         Bench bench = new Bench(env, Settings.fromEnvironment());
         String markdown = bench.run();
         Path results = Files.createDirectories(root.resolve("bench/results"))
-                .resolve(LocalDate.now(ZoneOffset.UTC) + ".md");
+                .resolve(LocalDate.now(ZoneOffset.UTC) + (STARTUP_ONLY ? "-startup" : "") + ".md");
         Files.writeString(results, markdown);
         System.out.print(markdown);
         PROGRESS.println("bench: figures written to " + root.relativize(results));
@@ -148,6 +153,10 @@ public final class Bench {
             production.put("customs.registry.insecure-registries", proxy.authority());
             // not a measured figure: lets the bench stop Customs without the chart's 10 s drain
             production.put("quarkus.shutdown.delay", "0s");
+            if (STARTUP_ONLY) {
+                startUp(payloads, production);
+                return report.startUpMarkdown();
+            }
             Map<String, String> floor = new LinkedHashMap<>(production);
             for (String id : RuleRegistry.IDS) {
                 floor.put("customs.rules.\"" + id + "\".action", "off");
@@ -196,6 +205,42 @@ public final class Bench {
 
     // ---- start-up by JVM ----
 
+    /**
+     * The image's JVM: the runtime, the fast-jar and the AOT cache laid out as Customs' image lays them out, made by
+     * the program the image build runs ({@code src/main/image/ImageRuntime.java}: jlink, then a training run of its
+     * own), under bench/work/image, started with the image's entrypoint flags and the cache required.
+     */
+    private Optional<CustomsProcess.Jvm> imageJvm(Path java25) throws Exception {
+        Path root = env.work().resolve("image");
+        Path log = env.work().resolve("image-runtime.log");
+        progress("the image's runtime and AOT cache (src/main/image/ImageRuntime.java), as the image build makes them");
+        Process p = new ProcessBuilder(java25.toString(), env.root().resolve("src/main/image/ImageRuntime.java")
+                .toString(), "--properties",
+                env.root().resolve("src/main/resources/application.properties")
+                        .toString(),
+                "--app", env.root().resolve("target/quarkus-app").toString(), "--root", root.toString(), "--work",
+                env.work().resolve("image-runtime").toString(), "--keep-app").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        pids.add(p.pid());
+        if (p.waitFor() != 0) {
+            report.startUpSkipped("the image's runtime and cache could not be made (see bench/work/image-runtime.log)");
+            return Optional.empty();
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(env.root().resolve("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        List<String> entrypoint = List.of(properties.getProperty("quarkus.jib.jvm-entrypoint").split(","));
+        List<String> flags = new ArrayList<>();
+        for (String arg : entrypoint.subList(1, entrypoint.indexOf("-jar"))) {
+            flags.add(arg.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + root + arg.substring("-XX:AOTCache=".length())
+                    : arg);
+        }
+        flags.add("-XX:AOTMode=on");
+        return Optional.of(new CustomsProcess.Jvm("image: JDK 25 jlinked + its AOT cache", root.resolve(entrypoint
+                .get(0).substring(1)), flags, root.resolve(entrypoint.get(entrypoint.size() - 1).substring(1))));
+    }
+
     /** How often each JVM is started for the start-up comparison; the median is reported. */
     private static final int STARTS = 3;
 
@@ -227,6 +272,7 @@ public final class Bench {
             } else {
                 report.startUpSkipped("JDK 25's training run wrote no AOT cache (see bench/work/customs-aot-training)");
             }
+            imageJvm(java25).ifPresent(jvms::add);
         } else {
             report.startUpSkipped("no JDK 25 at " + home + " (set BENCH_JAVA25)");
         }

@@ -43,8 +43,13 @@ final class CustomsProcess implements AutoCloseable {
      * @param label how the results name it
      * @param java the {@code java} executable
      * @param flags flags added to {@link #JVM_FLAGS}
+     * @param jar the fast-jar's {@code quarkus-run.jar} it runs; null for the build's, in target/quarkus-app
      */
-    record Jvm(String label, Path java, List<String> flags) {
+    record Jvm(String label, Path java, List<String> flags, Path jar) {
+        Jvm(String label, Path java, List<String> flags) {
+            this(label, java, flags, null);
+        }
+
         static Jvm current() {
             return new Jvm("JDK " + Runtime.version().feature(), Path.of(System.getProperty("java.home"), "bin",
                     "java"), List.of());
@@ -111,7 +116,7 @@ final class CustomsProcess implements AutoCloseable {
         cmd.add("-Dquarkus.tls.webhook.key-store.pem.0.key=" + env.work().resolve("tls.key"));
         overrides.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
-        cmd.add(env.root().resolve("target/quarkus-app/quarkus-run.jar").toString());
+        cmd.add((jvm.jar() != null ? jvm.jar() : env.root().resolve("target/quarkus-app/quarkus-run.jar")).toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("QUARKUS_CONFIG_LOCATIONS", env.config().toString());
