@@ -317,6 +317,12 @@ public final class ImageRuntime {
      */
     static final class Workload {
         private static final int CONNECTIONS = 4;
+        /**
+         * A training run records every class it loads and runs far slower than Customs does, the more so on a build
+         * machine busy with other work: this only bounds a run that hangs. The answers' correctness is checked, their
+         * speed is not.
+         */
+        private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
         private final HttpClient client;
         private final URI validate;
         private final URI management;
@@ -354,7 +360,7 @@ public final class ImageRuntime {
                 if (e.getCause() instanceof Failure f) {
                     throw new Failure(f.getMessage() + "; see " + log);
                 }
-                throw e;
+                throw new Failure("a training request failed: " + e.getCause() + "; see " + log);
             } finally {
                 pool.shutdownNow();
             }
@@ -365,7 +371,7 @@ public final class ImageRuntime {
 
         private void review(int i) throws IOException, InterruptedException {
             Reviews.Review r = Reviews.of(i, registry);
-            HttpResponse<String> resp = client.send(HttpRequest.newBuilder(validate).timeout(Duration.ofSeconds(30))
+            HttpResponse<String> resp = client.send(HttpRequest.newBuilder(validate).timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(r.body()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != r.status() || (r.status() == 200 && !resp.body().contains(r.uid()))) {
@@ -377,7 +383,7 @@ public final class ImageRuntime {
         private void probes() throws IOException, InterruptedException {
             for (String path : List.of("/q/health/started", "/q/health/live", "/q/health/ready", "/q/metrics")) {
                 HttpResponse<Void> r = client.send(HttpRequest.newBuilder(management.resolve(path))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+                        .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != 200) {
                     throw new Failure(path + " answered " + r.statusCode() + " during the training run");
                 }
