@@ -378,7 +378,7 @@ class CustomsImageIT {
 
     /** The JDK the image's runtime is linked from: {@code customs.image.jdk} (the pom's), which must be a JDK 25+. */
     private static Path imageJdk() throws IOException {
-        String configured = System.getProperty("customs.image.jdk", "");
+        String configured = System.getProperty("build.image.jdk", "");
         Path jdk = Path.of(configured.isBlank() || configured.contains("${") ? "/usr/lib/jvm/temurin-25-jdk-amd64"
                 : configured);
         Path release = jdk.resolve("release");
