@@ -155,9 +155,16 @@ customs.exemptions."{{ $name }}".expires={{ $e.expires }}
 {{- end }}
 {{- end }}
 
-# Audit and metrics
+# Audit, reports and metrics
 customs.audit.interval={{ .Values.audit.interval }}
 customs.audit.events={{ .Values.audit.events }}
+customs.audit.concurrency={{ int64 .Values.audit.concurrency }}
+customs.audit.page-size={{ int64 .Values.audit.pageSize }}
+customs.audit.objects-per-second={{ .Values.audit.objectsPerSecond }}
+customs.audit.images-per-second={{ .Values.audit.imagesPerSecond }}
+customs.reports.enabled={{ .Values.reports.enabled }}
+customs.reports.formats={{ include "customs.propList" .Values.reports.formats }}
+customs.reports.max-results={{ int64 .Values.reports.maxResults }}
 customs.leader-election.lease-name={{ include "customs.leaseName" . }}
 customs.leader-election.lease-duration={{ .Values.audit.leaderElection.leaseDuration }}
 customs.leader-election.renew-deadline={{ .Values.audit.leaderElection.renewDeadline }}

@@ -18,12 +18,16 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
-import dev.customs.admission.WorkloadKind;
 import dev.customs.audit.AuditScanner;
+import dev.customs.audit.ObjectSource;
+import dev.customs.audit.ReportStore;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.kube.ApiObjectSource;
+import dev.customs.kube.ApiReportStore;
+import dev.customs.kube.KubeApi;
 import dev.customs.kube.KubernetesAccess;
 import dev.customs.kube.LeaderElection;
 import dev.customs.kube.NamespaceCache;
@@ -239,36 +243,41 @@ public class Beans {
         return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
     }
 
-    /** The audit's informers, one per evaluated kind; none without a Kubernetes API or with the audit disabled. */
+    /** The most bytes one page of an audit list may take; a page that does not fit is asked for again, smaller. */
+    static final int AUDIT_MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * The audit: paginated lists from the API server, reports through it when enabled. Without a Kubernetes API it has
+     * nothing to list (and is never scheduled).
+     */
     @Produces
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
             Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
-        boolean on = k8s.available() && !config.audit().interval().isZero();
-        return new AuditScanner(() -> on ? auditSources(k8s.client()) : List.of(), mapper, engine, policy, resolver,
-                reporter, clock, config.audit().concurrency());
-    }
-
-    private static List<AuditScanner.Source> auditSources(KubernetesClient c) {
-        List<AuditScanner.Source> sources = new ArrayList<>();
-        {
-            sources.add(new AuditScanner.Source(WorkloadKind.POD, c.pods().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.DEPLOYMENT,
-                    c.apps().deployments().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.REPLICA_SET,
-                    c.apps().replicaSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.STATEFUL_SET,
-                    c.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.DAEMON_SET,
-                    c.apps().daemonSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.JOB,
-                    c.batch().v1().jobs().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.CRON_JOB,
-                    c.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.REPLICATION_CONTROLLER,
-                    c.replicationControllers().inAnyNamespace().runnableInformer(0)));
+        CustomsConfig.Audit audit = config.audit();
+        CustomsConfig.Reports reports = config.reports();
+        if (audit.pageSize() < 1 || audit.pageSize() > 10_000) {
+            throw new IllegalArgumentException("customs.audit.page-size must be between 1 and 10000, not "
+                    + audit.pageSize());
         }
-        return sources;
+        if (reports.maxResults() < 1 || reports.maxResults() > 1000) {
+            throw new IllegalArgumentException("customs.reports.max-results must be between 1 and 1000, not "
+                    + reports.maxResults());
+        }
+        ObjectSource source = (kind, sink) -> {
+        };
+        ReportStore store = null;
+        if (k8s.available()) {
+            KubeApi api = new KubeApi(k8s::client, mapper);
+            source = new ApiObjectSource(api, mapper, audit.pageSize(), AUDIT_MAX_PAGE_BYTES);
+            if (reports.enabled()) {
+                store = new ApiReportStore(api, mapper);
+            }
+        }
+        AuditScanner.Settings settings = new AuditScanner.Settings(audit.concurrency(), audit.objectsPerSecond(),
+                audit.imagesPerSecond(), config.registry().tagTtl(), reports.maxResults(),
+                reports.enabled() ? reports.formats() : List.of());
+        return new AuditScanner(source, store, mapper, engine, policy, resolver, reporter, clock, settings);
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {
@@ -282,15 +291,15 @@ public class Beans {
     @Produces
     @Singleton
     LeaderElection auditLeaderElection(CustomsConfig config, KubernetesAccess k8s, AuditScanner audit,
-            Recorder recorder) {
+            NamespaceCache namespaces, Recorder recorder) {
         CustomsConfig.LeaderElection le = config.leaderElection();
         LeaderElection.Settings settings = new LeaderElection.Settings(config.releaseNamespace(), le.leaseName(),
                 config.podName(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
         Duration interval = config.audit().interval();
+        Duration first = Lifecycle.FIRST_AUDIT.compareTo(interval) < 0 ? Lifecycle.FIRST_AUDIT : interval;
         return new LeaderElection(k8s::client, settings, () -> {
             recorder.auditLeader(true);
-            audit.start();
-            audit.schedule(interval);
+            audit.schedule(first, interval, namespaces::synced);
         }, () -> {
             audit.stop();
             recorder.auditLeader(false);

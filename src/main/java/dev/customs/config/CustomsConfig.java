@@ -44,6 +44,9 @@ public interface CustomsConfig {
     /** The background audit of existing workloads. */
     Audit audit();
 
+    /** The reports the background audit writes. */
+    Reports reports();
+
     /** Which replica runs the background audit. */
     LeaderElection leaderElection();
 
@@ -163,6 +166,50 @@ public interface CustomsConfig {
         /** Images resolved at once during an audit, so a large cluster never floods a registry. */
         @WithDefault("4")
         int concurrency();
+
+        /**
+         * Objects asked for per list request ({@code limit}); the audit holds one page in memory. Pods, ReplicaSets
+         * and Jobs are listed as metadata only, and only those no controller owns are read in full.
+         */
+        @WithDefault("500")
+        int pageSize();
+
+        /**
+         * Objects evaluated per second at most, so an audit of a large cluster is spread over time rather than
+         * competing with admission for the CPU; {@code 0} for no limit.
+         */
+        @WithDefault("500")
+        double objectsPerSecond();
+
+        /**
+         * Images per second the audit may resolve that it has not resolved within {@code customs.registry.tag-ttl}
+         * (so that they may need registry requests); {@code 0} for no limit. Admission's own resolutions are never
+         * held back.
+         */
+        @WithDefault("10")
+        double imagesPerSecond();
+    }
+
+    /** The reports the audit writes: one per workload, and per pod that no workload owns. */
+    interface Reports {
+
+        /** Whether the audit writes reports at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The report APIs to write: {@code openreports} ({@code openreports.io/v1alpha1} Report) and/or
+         * {@code wgpolicyk8s} ({@code wgpolicyk8s.io/v1alpha2} PolicyReport).
+         */
+        @WithDefault("openreports")
+        List<dev.customs.reports.ReportFormat> formats();
+
+        /**
+         * The most results one report keeps; the summary still counts all, and the annotation
+         * {@code customs.dev/results-omitted} says how many were left out.
+         */
+        @WithDefault("100")
+        int maxResults();
     }
 
     /**

@@ -53,6 +53,14 @@ public interface Recorder {
     default void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
     }
 
+    /** How long the last background audit run took. */
+    default void auditDuration(Duration duration) {
+    }
+
+    /** One report the audit handled. {@code result}: created, updated, unchanged, deleted or failed. */
+    default void auditReport(String result) {
+    }
+
     /** Whether this replica runs the background audit (holds the leader election's Lease). */
     default void auditLeader(boolean leading) {
     }
