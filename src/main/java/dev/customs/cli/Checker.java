@@ -1,7 +1,9 @@
 package dev.customs.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -13,6 +15,7 @@ import dev.customs.admission.PodViewMapper;
 import dev.customs.admission.WorkloadKind;
 import dev.customs.image.ImageResolver;
 import dev.customs.policy.Decision;
+import dev.customs.policy.Exemption;
 import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.rules.ImageLookup;
@@ -29,11 +32,25 @@ final class Checker {
     record Checked(ManifestReader.Document document, String kind, String namespace, String name, Decision decision) {
     }
 
-    /** What a run found. */
-    record Result(List<Checked> checked, List<ManifestReader.Document> skipped, List<String> errors) {
+    /**
+     * What a run found.
+     *
+     * @param checked the evaluated objects
+     * @param skipped objects that are not pods or workloads
+     * @param problems what could not be read or evaluated, with where it is
+     * @param exemptions the configured exemptions by name, for their reasons
+     */
+    record Result(List<Checked> checked, List<ManifestReader.Document> skipped, List<Problem> problems,
+            Map<String, Exemption> exemptions) {
 
         boolean enforced() {
             return checked.stream().anyMatch(c -> !c.decision().allowed());
+        }
+
+        /** The reason an exemption gives, or "" when it gives none. */
+        String reason(String exemption) {
+            Exemption e = exemptions.get(exemption);
+            return e == null || e.reason() == null ? "" : e.reason();
         }
     }
 
@@ -49,9 +66,9 @@ final class Checker {
         this.images = images;
     }
 
-    Result check(List<ManifestReader.Document> docs) {
+    Result check(List<ManifestReader.Document> docs, List<Problem> problems) {
         List<ManifestReader.Document> skipped = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        List<Problem> all = new ArrayList<>(problems);
         List<ManifestReader.Document> targets = new ArrayList<>();
         List<PodView> pods = new ArrayList<>();
         for (ManifestReader.Document d : docs) {
@@ -65,7 +82,9 @@ final class Checker {
                 pods.add(views.toView(kind.get(), d.object(), namespace, ""));
                 targets.add(d);
             } catch (BadAdmissionRequest e) {
-                errors.add(d.file() + ":" + d.line() + ": " + e.getMessage().replace("request.object", "the object"));
+                Locations.Position at = d.locations().start();
+                all.add(new Problem(d.file(), at.line(), at.column(),
+                        e.getMessage().replace("request.object", "the object")));
             }
         }
         List<CompletableFuture<ImageLookup>> lookups = new ArrayList<>();
@@ -81,7 +100,9 @@ final class Checker {
                     Requester.namespace(pod.namespace()));
             checked.add(new Checked(targets.get(i), pod.kind(), pod.namespace(), pod.name(), d));
         }
-        return new Result(checked, skipped, errors);
+        Map<String, Exemption> exemptions = new LinkedHashMap<>();
+        policy.liveExemptions().forEach(e -> exemptions.put(e.name(), e));
+        return new Result(checked, skipped, all, exemptions);
     }
 
     /**

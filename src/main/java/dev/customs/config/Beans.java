@@ -42,6 +42,7 @@ import dev.customs.report.MicrometerRecorder;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
+import dev.customs.rules.LatestTag;
 import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
@@ -49,6 +50,7 @@ import dev.customs.rules.RuleRegistry;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
@@ -83,7 +85,10 @@ public class Beans {
         List<String> labels = rules.containsKey(OciLabels.ID)
                 ? rules.get(OciLabels.ID).requiredKeys().orElse(OciLabels.DEFAULT_REQUIRED)
                 : OciLabels.DEFAULT_REQUIRED;
-        return RuleRegistry.withSettings(extra, labels);
+        List<String> moving = rules.containsKey(LatestTag.ID)
+                ? rules.get(LatestTag.ID).movingTags().orElse(LatestTag.DEFAULT_MOVING_TAGS)
+                : LatestTag.DEFAULT_MOVING_TAGS;
+        return RuleRegistry.withSettings(extra, labels, moving);
     }
 
     @Produces
@@ -108,6 +113,17 @@ public class Beans {
         cache.close();
     }
 
+    /**
+     * Quarkus binds Netty's executor metrics once per event loop group, and each registers the same tagless gauge
+     * {@code netty.eventexecutor.workers}, so every start logs "This Gauge has been already registered"
+     * (quarkusio/quarkus#52014). Only the first group's value would be kept anyway; the gauge is left out.
+     */
+    @Produces
+    @Singleton
+    MeterFilter nettyWorkersGaugeOnce() {
+        return MeterFilter.deny(id -> id.getName().equals("netty.eventexecutor.workers"));
+    }
+
     @Produces
     @Singleton
     Recorder recorder(MeterRegistry registry, CustomsConfig config) {
@@ -123,9 +139,15 @@ public class Beans {
     /** The policy of the configuration; shared with {@code customs check}. */
     public static Policy policy(CustomsConfig config, NamespaceLabels namespaces, Clock clock,
             Consumer<Exemption> onExpired) {
+        return policy(config, exemptions(config), namespaces, clock, onExpired);
+    }
+
+    /** The policy of the configuration with these exemptions ({@code customs check} names its system namespaces). */
+    public static Policy policy(CustomsConfig config, List<Exemption> exemptions, NamespaceLabels namespaces,
+            Clock clock, Consumer<Exemption> onExpired) {
         Map<String, Action> actions = new LinkedHashMap<>();
         config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
-        return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock, onExpired);
+        return new Policy(actions, config.registry().onError(), exemptions, namespaces, clock, onExpired);
     }
 
     /** The name of the built-in exemption for kube-system and Customs' own namespace. */
@@ -138,9 +160,14 @@ public class Beans {
      * property defaults because SmallRye refuses a map key written both quoted and unquoted in different sources.
      */
     public static List<Exemption> exemptions(CustomsConfig config) {
+        return exemptions(config, Set.of("kube-system", config.releaseNamespace()));
+    }
+
+    /** The exemptions, with the built-in {@code system} one (unless configured) covering these namespaces. */
+    public static List<Exemption> exemptions(CustomsConfig config, Set<String> systemNamespaces) {
         List<Exemption> out = new ArrayList<>();
         if (!config.exemptions().containsKey(SYSTEM_EXEMPTION)) {
-            out.add(new Exemption(SYSTEM_EXEMPTION, Set.of("kube-system", config.releaseNamespace()), List.of(),
+            out.add(new Exemption(SYSTEM_EXEMPTION, systemNamespaces, List.of(),
                     Set.of(), Set.of(), Set.of(), "the control plane and Customs itself must always be able to start",
                     null));
         }
@@ -239,8 +266,8 @@ public class Beans {
     @Produces
     @Singleton
     AdmissionHandler admissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver resolver,
-            Reporter reporter) {
-        return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
+            Reporter reporter, CustomsConfig config) {
+        return new AdmissionHandler(mapper, engine, policy, resolver, reporter, config.admission().maxContainers());
     }
 
     /** The most bytes one page of an audit list may take; a page that does not fit is asked for again, smaller. */

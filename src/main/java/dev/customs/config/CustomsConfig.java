@@ -26,6 +26,9 @@ public interface CustomsConfig {
      */
     Map<String, RuleConfig> rules();
 
+    /** How much one admission request, and all of them together, may cost. */
+    Admission admission();
+
     /** Registry access. */
     Registry registry();
 
@@ -61,6 +64,36 @@ public interface CustomsConfig {
     @WithDefault("${POD_NAME:${HOSTNAME:customs}}")
     String podName();
 
+    /** Limits of the admission endpoint. */
+    interface Admission {
+
+        /**
+         * The memory the admission reviews in flight may take together, estimated from above: a body its bytes while
+         * it arrives, then its parsed form (its bytes and 128 per JSON token) until the answer is written. A review that
+         * would exceed it is answered 429 (the API server applies the webhook's failurePolicy), so a flood of large,
+         * stalled or token-dense bodies cannot exhaust the heap. One review always fits when nothing else is in
+         * flight; one whose estimate passes a quarter of this is charged half of it, one at a time, so the others
+         * always keep half.
+         */
+        @WithDefault("64M")
+        MemorySize maxBytesInFlight();
+
+        /**
+         * The longest a request body may take to arrive, from its headers to its last byte. The API server sends a
+         * review in one go; a body still incomplete after this is answered 408 and its connection closed.
+         */
+        @WithDefault("10s")
+        Duration bodyTimeout();
+
+        /**
+         * The most containers (init, regular and ephemeral together) an object may have for Customs to evaluate it.
+         * An object with more is denied with a message that says so, unless no rule applies to it: a check that
+         * skipped the containers past the limit could be bypassed by padding a pod.
+         */
+        @WithDefault("256")
+        int maxContainers();
+    }
+
     /** One rule's settings. */
     interface RuleConfig {
 
@@ -73,6 +106,12 @@ public interface CustomsConfig {
 
         /** {@code oci-labels} only: the label keys every image must carry (replaces the default list). */
         Optional<List<String>> requiredKeys();
+
+        /**
+         * {@code latest-tag} only: the tags that move, exact or with {@code *} ({@code nightly-*}); replaces the
+         * default, {@code latest}, so keep it in the list. A reference without tag or digest always fails.
+         */
+        Optional<List<String>> movingTags();
 
         /**
          * {@code leaked-secret} only: when image layers are scanned for secret files. {@code background} (default): a
@@ -325,5 +364,13 @@ public interface CustomsConfig {
         /** The most manifests, and separately the most image configs, kept in memory (least recently used go first). */
         @WithDefault("10000")
         int cacheSize();
+
+        /**
+         * The most memory the cached manifests, image configs and resolved images may take, estimated from above: a
+         * quarter for manifests, a quarter for configs, half for resolved images (least recently used go first).
+         * Within it, each cache still keeps at most {@code cache-size} entries.
+         */
+        @WithDefault("64M")
+        MemorySize cacheMemory();
     }
 }

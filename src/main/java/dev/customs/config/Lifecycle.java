@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +22,7 @@ import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.RuleEngine;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -58,6 +61,24 @@ public class Lifecycle {
     }
 
     /**
+     * Says what a SIGTERM (or Ctrl-C in a terminal) does now, so the few seconds before the process exits are not a
+     * mystery: readiness is DOWN, admission is still answered for the shutdown delay, then reviews in flight finish.
+     */
+    void shuttingDown(@Observes ShutdownDelayInitiatedEvent ev) {
+        Config c = ConfigProvider.getConfig();
+        String timeout = c.getOptionalValue("quarkus.shutdown.timeout", String.class).orElse("the shutdown timeout");
+        boolean delayed = c.getOptionalValue("quarkus.shutdown.delay", Duration.class).filter(d -> !d.isZero())
+                .isPresent();
+        if (delayed) {
+            LOG.infof("shutting down: readiness is DOWN and admission is still answered for %s, so the Service can "
+                    + "stop sending reviews here (quarkus.shutdown.delay); then reviews in flight finish within %s",
+                    c.getValue("quarkus.shutdown.delay", String.class), timeout);
+        } else {
+            LOG.infof("shutting down: reviews in flight finish within %s", timeout);
+        }
+    }
+
+    /**
      * On shutdown, before the Kubernetes client is closed: a leader stops its audit and releases the Lease, so another
      * replica takes over at once instead of when the Lease expires.
      */
@@ -76,7 +97,8 @@ public class Lifecycle {
         long start = System.nanoTime();
         try (InputStream in = Lifecycle.class.getResourceAsStream("/warm-up/review.json")) {
             byte[] body = in.readAllBytes();
-            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images,
+            // nothing of it is reported: no Events, no metrics, and its refused image is no registry error
+            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images.unmeasured(),
                     new Reporter(Recorder.NONE, null, false));
             boolean allowed = true;
             for (int i = 0; i < times; i++) {

@@ -148,6 +148,13 @@ public final class MicrometerRecorder implements Recorder {
     }
 
     @Override
+    public void admissionRefused(String reason) {
+        Counter.builder("customs.admission.refused")
+                .description("Admission requests refused before evaluation: busy, timeout, too-large, bad-request")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
     public void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         violations.forEach((k, n) -> rows.add(MultiGauge.Row.of(Tags.of("rule", k.rule(), "namespace", k.namespace()),

@@ -38,8 +38,14 @@ public final class RuleRegistry {
 
     /** The eight rules with configured settings. */
     public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels) {
+        return withSettings(extraSocketPaths, requiredLabels, LatestTag.DEFAULT_MOVING_TAGS);
+    }
+
+    /** The eight rules with configured settings, including the tags {@code latest-tag} treats as moving. */
+    public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels,
+            List<String> movingTags) {
         return new RuleRegistry(List.of(new RunAsRoot(), new NonRootConflict(), new HostNetwork(),
-                new DockerSocket(extraSocketPaths), new LatestTag(), new OciLabels(requiredLabels),
+                new DockerSocket(extraSocketPaths), new LatestTag(movingTags), new OciLabels(requiredLabels),
                 new ShellFormEntrypoint(), new LeakedSecret()));
     }
 

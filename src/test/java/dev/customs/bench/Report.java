@@ -67,6 +67,14 @@ final class Report {
     private int rate;
     private int connections;
 
+    private static String chartOptions(Bench.Env env) {
+        try {
+            return CustomsProcess.chartJvmOptions(env.root());
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     void header(Bench.Env env, Bench.Settings s) {
         loadAtStart = Proc.loadAverage();
         rate = s.rate();
@@ -82,7 +90,8 @@ final class Report {
                         + "the start of each run is in the tables. Above 2 on 2 cores, runs queue for CPU: "
                         + "figures are pessimistic and noisy.\n");
         header.append("- Customs: `java ").append(String.join(" ", CustomsProcess.JVM_FLAGS))
-                .append(" -jar target/quarkus-app/quarkus-run.jar`, the chart's default configuration "
+                .append(" -jar target/quarkus-app/quarkus-run.jar` with the chart's `JDK_JAVA_OPTIONS=")
+                .append(chartOptions(env)).append("`, the chart's default configuration "
                         + "(deploy/customs.yaml), HTTPS with an openssl RSA-2048 certificate, the registry "
                         + "(docker-registry behind a counting proxy, on loopback) listed insecure.\n");
         String extra = System.getenv("BENCH_JAVA_OPTS");

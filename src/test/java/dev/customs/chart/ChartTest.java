@@ -207,6 +207,7 @@ class ChartTest {
                 .isEqualTo("/run/custom-runtime/runtime.sock");
         assertThat(config.getProperty("customs.rules.\"oci-labels\".required-keys"))
                 .isEqualTo("org.opencontainers.image.source,org.opencontainers.image.revision");
+        assertThat(config.getProperty("customs.rules.\"latest-tag\".moving-tags")).isEqualTo("latest,main,nightly-*");
         assertThat(config.getProperty("customs.exemptions.\"system\".namespaces"))
                 .isEqualTo("customs,kube-system,kube-node-lease");
         assertThat(config.getProperty("customs.exemptions.\"legacy-batch\".rules"))
@@ -265,7 +266,7 @@ class ChartTest {
         assertThat(json.get("panels")).hasSizeGreaterThanOrEqualTo(6);
         assertThat(exprs).contains("customs_admission_requests_total", "by (decision)", "customs_violations_total",
                 "by (rule", "histogram_quantile(0.99", "customs_admission_duration_seconds_bucket",
-                "customs_image_resolutions_total", "result=~\"hit|stale\"",
+                "customs_image_resolutions_total", "result=~\"hit|refresh|stale\"",
                 "customs_registry_request_duration_seconds_bucket", "customs_audit_violations",
                 "by (namespace, rule)");
 
@@ -513,7 +514,7 @@ class ChartTest {
                 .isEqualTo(values.at("/shutdownDelaySeconds").asInt() + "s");
         // every key Customs reads is one of the contract's prefixes; a typo in the chart would be a dead setting
         assertThat(p.stringPropertyNames()).allSatisfy(k -> assertThat(k).matches(
-                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|reports|metrics|leader-election)\\..+"));
+                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|admission|registry|exemptions|audit|reports|metrics|leader-election)\\..+"));
         List<String> formats = new ArrayList<>();
         values.at("/reports/formats").forEach(f -> formats.add(f.asText()));
         assertThat(p.getProperty("customs.reports.formats")).isEqualTo(String.join(",", formats));
