@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -126,7 +128,7 @@ public final class ImageRuntime {
         deleteTree(runtime);
         deleteTree(app);
         Files.deleteIfExists(cache);
-        link(runtime);
+        String runtimeSource = linkOrReuse(runtime, o.runtimeCache());
         long linked = System.nanoTime();
         stage(o.app(), app);
         writeSums(app, work.resolve("trained-app.sha256"));
@@ -139,8 +141,9 @@ public final class ImageRuntime {
         if (!o.keepApp()) {
             deleteTree(app);
         }
-        System.out.printf("image runtime: %s (%d MiB) linked in %.1f s; %s (%d MiB) trained in %.1f s on %d reviews%n",
-                root.relativize(runtime), size(runtime) >> 20, (linked - t0) / 1e9, root.relativize(cache),
+        System.out.printf("image runtime: %s (%d MiB) %s in %.1f s; %s (%d MiB) trained in %.1f s on %d reviews%n",
+                root.relativize(runtime), size(runtime) >> 20, runtimeSource, (linked - t0) / 1e9,
+                root.relativize(cache),
                 Files.size(cache) >> 20, (trained - linked) / 1e9, o.reviews());
     }
 
@@ -158,13 +161,66 @@ public final class ImageRuntime {
         }
     }
 
-    static void link(Path output) throws IOException, InterruptedException {
+    static List<String> jlinkCommand(Path output) {
         Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-        Files.createDirectories(output.getParent());
-        List<String> cmd = List.of(jlink.toString(), "--add-modules", String.join(",", MODULES),
+        return List.of(jlink.toString(), "--add-modules", String.join(",", MODULES),
                 // a compressed modules file costs start-up time; the image's layers are compressed anyway
                 "--compress=zip-0", "--no-header-files", "--no-man-pages", "--output", output.toString());
-        exec(cmd, "jlink");
+    }
+
+    static void link(Path output) throws IOException, InterruptedException {
+        Files.createDirectories(output.getParent());
+        exec(jlinkCommand(output), "jlink");
+    }
+
+    /**
+     * Links the runtime into {@code output}, or, given a cache directory, copies the runtime an earlier run linked from
+     * this very JDK with these very modules and options. jlink's output is a function of those alone, so the copy is
+     * what jlink would make; the key is a digest of the JDK's {@code release} file, its path, its {@code lib/modules}
+     * (size and time) and the jlink command line. Returns how the runtime was made, for the build's log.
+     */
+    static String linkOrReuse(Path output, Path cacheDir) throws IOException, InterruptedException {
+        if (cacheDir == null) {
+            link(output);
+            return "linked";
+        }
+        Path cached = cacheDir.toAbsolutePath().normalize().resolve("runtime-" + runtimeKey());
+        Path complete = cached.resolve(".complete");
+        if (!Files.isRegularFile(complete)) {
+            Files.createDirectories(cacheDir);
+            Path partial = Files.createTempDirectory(cacheDir, "linking-");
+            try {
+                Path linked = partial.resolve("runtime");
+                link(linked);
+                Files.writeString(linked.resolve(".complete"), String.join(" ", jlinkCommand(Path.of("<out>"))) + "\n");
+                if (!Files.isRegularFile(complete)) {
+                    deleteTree(cached); // what a run stopped mid-way left
+                }
+                try {
+                    Files.move(linked, cached, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                    if (!Files.isRegularFile(complete)) {
+                        throw e;
+                    }
+                    // another build linked the same runtime meanwhile
+                }
+            } finally {
+                deleteTree(partial);
+            }
+        }
+        copyPreservingLinks(cached, output);
+        Files.delete(output.resolve(".complete"));
+        return "copied from " + cached;
+    }
+
+    static String runtimeKey() throws IOException {
+        Path home = Path.of(System.getProperty("java.home")).toRealPath();
+        Path modules = home.resolve("lib/modules");
+        StringBuilder key = new StringBuilder(home.toString()).append('\n')
+                .append(Files.readString(home.resolve("release"))).append('\n').append(Files.size(modules))
+                .append(' ').append(Files.getLastModifiedTime(modules).toMillis()).append('\n')
+                .append(String.join(" ", jlinkCommand(Path.of("<out>"))));
+        return HexFormat.of().formatHex(sha256(key.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
     }
 
     // ---- the application, staged as the image lays it out ----
@@ -856,11 +912,11 @@ public final class ImageRuntime {
     // ---- options ----
 
     record Options(Path properties, Path app, Path root, Path work, List<String> javaOptions, int reviews,
-            boolean keepApp) {
+            boolean keepApp, Path runtimeCache) {
         static final String USAGE = """
                 usage: java src/main/image/ImageRuntime.java --properties <application.properties> \\
                          --app <target/quarkus-app> --root <dir> --work <dir> \\
-                         [--java-options "<options>"] [--reviews <n>] [--keep-app]
+                         [--java-options "<options>"] [--reviews <n>] [--keep-app] [--runtime-cache <dir>]
 
                 Links the image's Java runtime from this JDK and trains its AOT cache, under <dir> at the paths of
                 the image's entrypoint (quarkus.jib.jvm-entrypoint in <application.properties>).
@@ -868,6 +924,8 @@ public final class ImageRuntime {
                                   (default: -XX:MaxRAM=512m, the chart's memory limit)
                   --reviews       AdmissionReviews the training run answers (default 400)
                   --keep-app      leave the staged application under <dir> (a Dockerfile copies it from there)
+                  --runtime-cache keep the linked runtime in this directory, keyed by this JDK's exact build and
+                                  the modules, and copy it from there next time instead of linking again
                 """;
 
         static Options parse(String[] args) {
@@ -880,7 +938,8 @@ public final class ImageRuntime {
                         return null;
                     }
                     case "--keep-app" -> keep = true;
-                    case "--properties", "--app", "--root", "--work", "--java-options", "--reviews" -> {
+                    case "--properties", "--app", "--root", "--work", "--java-options", "--reviews",
+                            "--runtime-cache" -> {
                         if (i + 1 >= args.length) {
                             throw new Failure(a + " needs a value\n" + USAGE);
                         }
@@ -903,7 +962,10 @@ public final class ImageRuntime {
             }
             return new Options(Path.of(values.get("--properties")), Path.of(values.get("--app")),
                     Path.of(values.get("--root")), Path.of(values.get("--work")),
-                    javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")), reviews, keep);
+                    javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")), reviews, keep,
+                    values.containsKey("--runtime-cache") && !values.get("--runtime-cache").isBlank()
+                            ? Path.of(values.get("--runtime-cache"))
+                            : null);
         }
     }
 
@@ -925,6 +987,21 @@ public final class ImageRuntime {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new Failure(what + " failed (exit " + p.exitValue() + "):\n" + out);
+        }
+    }
+
+    /** Copies a tree as it is: symbolic links stay links (jlink's legal notices), modes are kept. */
+    static void copyPreservingLinks(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES,
+                            LinkOption.NOFOLLOW_LINKS);
+                }
+            }
         }
     }
 

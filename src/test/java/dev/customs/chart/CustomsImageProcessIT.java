@@ -71,22 +71,28 @@ import io.vertx.core.Vertx;
  * by every rule.
  *
  * <p>
- * The nested build is the release build, {@code verify -Pimage}: it links the image's Java runtime from the JDK 25 of
- * {@code customs.image.jdk} and trains its AOT cache before jib builds the image. The test then unpacks the image's
- * layers into a directory and runs the image's entrypoint there with {@code -XX:AOTMode=on}, which refuses to start if
- * the shipped JVM cannot use the shipped cache, and sends it a review. Without a JDK 25 at {@code customs.image.jdk} the
- * test says so and is skipped ({@code .ci/run} makes sure CI has one).
+ * The nested build runs what the release build, {@code verify -Pimage}, runs after {@code package}: the profile's two
+ * executions, {@code exec:exec@image-runtime} (links the image's Java runtime from the JDK 25 of
+ * {@code customs.image.jdk} and trains its AOT cache on the fast-jar) and {@code quarkus:image-build@image} (jib). It
+ * runs them on a copy of this build's own package (failsafe runs this after {@code package}), so the application is
+ * compiled and augmented once, not twice more; the training answers fewer reviews than a release's (it only has to make
+ * a cache the JVM accepts), and the linked runtime comes from the build's runtime cache when this JDK linked it before.
+ * The test then unpacks the image's layers into a directory and runs the image's entrypoint there with
+ * {@code -XX:AOTMode=on}, which refuses to start if the shipped JVM cannot use the shipped cache, and sends it a review.
+ * Without a JDK 25 at {@code customs.image.jdk} the test says so and is skipped ({@code .ci/run} makes sure CI has one).
  *
  * <p>
- * Surefire runs this before the project's own {@code package}, so the nested build works on a copy of the pom and
- * {@code src/main} in a temporary directory and never writes into this build's {@code target/}. It uses the Maven
- * that runs this build ({@code maven.home}) and its local repository. It is not run offline: on a fresh local
- * repository the plugins of the {@code package} phase (the jar plugin's dependencies) are not yet resolved when this
- * test runs, and Maven downloads only what is missing.
+ * The copy lives in {@code target/customs-image-it/project}, at the same path every run, beside jib's layer caches, so
+ * a later run reuses the compressed layers that did not change (the runtime, the libraries). It uses the Maven that
+ * runs this build ({@code maven.home}) and its local repository, online: on a fresh local repository the profile's
+ * plugins are not resolved yet, and Maven downloads only what is missing.
  */
-class CustomsImageIT {
+class CustomsImageProcessIT {
 
-    private static final Logger LOG = Logger.getLogger(CustomsImageIT.class);
+    /** Enough for every kind of training review, on new and on cached images (see ImageRuntime.Reviews). */
+    private static final int TRAINING_REVIEWS = 40;
+
+    private static final Logger LOG = Logger.getLogger(CustomsImageProcessIT.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
@@ -116,7 +122,9 @@ class CustomsImageIT {
             registry.close();
         }
         if (work != null) {
-            deleteTree(work);
+            // the jib caches and the logs stay for the next run and for a look after a failure
+            deleteTree(work.resolve("project"));
+            deleteTree(work.resolve("rootfs"));
         }
     }
 
@@ -226,7 +234,9 @@ class CustomsImageIT {
         inspector = RegistryImageInspector.create(config, vertx, JSON, () -> {
             throw new IllegalStateException("no Kubernetes in this test");
         }, Recorder.NONE);
-        work = Files.createTempDirectory("customs-image-it");
+        work = Files.createDirectories(Path.of("target", "customs-image-it").toAbsolutePath());
+        deleteTree(work.resolve("project"));
+        deleteTree(work.resolve("rootfs"));
     }
 
     /** The base image the test provides: one empty layer, root user, no Java (jib runs nothing in it). */
@@ -262,7 +272,11 @@ class CustomsImageIT {
 
     // ---- the nested build ----
 
+    /** The pom, {@code src/main} and this build's package: compiled classes, the jar and the fast-jar. */
     private Path copyProject() throws IOException {
+        Path target = Path.of("target");
+        Assumptions.assumeTrue(Files.isRegularFile(target.resolve("quarkus-app/quarkus-run.jar")),
+                "CustomsImageProcessIT needs the packaged application (run it with verify, after package)");
         Path project = work.resolve("project");
         Files.createDirectories(project);
         Files.copy(Path.of("pom.xml"), project.resolve("pom.xml"));
@@ -270,6 +284,13 @@ class CustomsImageIT {
         copyTree(Path.of("src", "main"), project.resolve("src").resolve("main"));
         // what an earlier -Pimage build of this worktree generated; the nested build makes its own
         deleteTree(project.resolve("src/main/jib/opt/customs"));
+        copyTree(target.resolve("classes"), project.resolve("target/classes"));
+        copyTree(target.resolve("quarkus-app"), project.resolve("target/quarkus-app"));
+        try (Stream<Path> jars = Files.list(target)) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
+                Files.copy(jar, project.resolve("target").resolve(jar.getFileName()));
+            }
+        }
         return project;
     }
 
@@ -298,9 +319,9 @@ class CustomsImageIT {
         if (!repo.isBlank()) {
             cmd.add("-Dmaven.repo.local=" + repo);
         }
-        cmd.addAll(List.of("verify", "-Pimage", "-DskipTests",
-                // the outer build formats and checks these very sources
-                "-Dformatter.skip=true", "-Dimpsort.skip=true",
+        // the "image" profile's executions, in the order verify -Pimage runs them after package
+        cmd.addAll(List.of("-Pimage", "exec:exec@image-runtime", "quarkus:image-build@image",
+                "-Dcustoms.image.training-reviews=" + TRAINING_REVIEWS,
                 "-Dcustoms.image.jdk=" + jdk, "-Dcustoms.image.push=true",
                 "-Dquarkus.container-image.registry=" + registry.authority(),
                 "-Dquarkus.container-image.group=test",
@@ -327,7 +348,10 @@ class CustomsImageIT {
             }
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        LOG.infof("CustomsImageIT: nested image build took %d s", seconds);
+        LOG.infof("CustomsImageProcessIT: nested image build took %d s", seconds);
+        try (Stream<String> lines = Files.lines(log)) {
+            lines.filter(l -> l.startsWith("image runtime: opt/")).forEach(l -> LOG.infof("CustomsImageProcessIT: %s", l));
+        }
         assertThat(finished).as("the nested build finished within %s; its log ends with:%n%s", BUILD_TIMEOUT,
                 tail(log)).isTrue();
         assertThat(p.exitValue()).as("exit status of %s; its log ends with:%n%s", String.join(" ", cmd), tail(log))
@@ -392,7 +416,7 @@ class CustomsImageIT {
         }
         if (!Files.isExecutable(jdk.resolve("bin/jlink")) || version.isEmpty()
                 || Runtime.Version.parse(version).feature() < 25) {
-            String why = "CustomsImageIT skipped: the image's runtime and AOT cache need a JDK 25 or later at "
+            String why = "CustomsImageProcessIT skipped: the image's runtime and AOT cache need a JDK 25 or later at "
                     + "customs.image.jdk=" + jdk + " (found " + (version.isEmpty() ? "none" : "Java " + version) + ")";
             LOG.warn(why);
             Assumptions.abort(why);
@@ -489,7 +513,7 @@ class CustomsImageIT {
         }
         List<String> loaded = Files.readAllLines(classes);
         int cached = (int) loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
-        LOG.infof("CustomsImageIT: the image's JVM loaded %d classes, %d of them from its AOT cache", loaded.size(),
+        LOG.infof("CustomsImageProcessIT: the image's JVM loaded %d classes, %d of them from its AOT cache", loaded.size(),
                 cached);
         return new ImageJvm(loaded.size(), cached, log);
     }
