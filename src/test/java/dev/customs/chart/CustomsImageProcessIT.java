@@ -82,10 +82,10 @@ import io.vertx.core.Vertx;
  * Without a JDK 25 at {@code customs.image.jdk} the test says so and is skipped ({@code .ci/run} makes sure CI has one).
  *
  * <p>
- * The copy lives in {@code target/customs-image-it/project}, at the same path every run, beside jib's layer caches, so
- * a later run reuses the compressed layers that did not change (the runtime, the libraries). It uses the Maven that
- * runs this build ({@code maven.home}) and its local repository, online: on a fresh local repository the profile's
- * plugins are not resolved yet, and Maven downloads only what is missing.
+ * The copy and the logs live in {@code target/customs-image-it} (the logs stay for a look after a failure; the copy,
+ * the unpacked image and jib's layer caches are removed: every layer changes with every build, the cache in the same
+ * layer as the runtime). It uses the Maven that runs this build ({@code maven.home}) and its local repository, online:
+ * on a fresh local repository the profile's plugins are not resolved yet, and Maven downloads only what is missing.
  */
 class CustomsImageProcessIT {
 
@@ -122,9 +122,10 @@ class CustomsImageProcessIT {
             registry.close();
         }
         if (work != null) {
-            // the jib caches and the logs stay for the next run and for a look after a failure
+            // the logs stay for a look after a failure
             deleteTree(work.resolve("project"));
             deleteTree(work.resolve("rootfs"));
+            deleteTree(work.resolve("jib-cache"));
         }
     }
 
@@ -235,8 +236,9 @@ class CustomsImageProcessIT {
             throw new IllegalStateException("no Kubernetes in this test");
         }, Recorder.NONE);
         work = Files.createDirectories(Path.of("target", "customs-image-it").toAbsolutePath());
-        deleteTree(work.resolve("project"));
-        deleteTree(work.resolve("rootfs"));
+        for (String left : List.of("project", "rootfs", "jib-cache", "tmp")) {
+            deleteTree(work.resolve(left));
+        }
     }
 
     /** The base image the test provides: one empty layer, root user, no Java (jib runs nothing in it). */
