@@ -231,7 +231,9 @@ public final class Bench {
                 env.root().resolve("src/main/resources/application.properties")
                         .toString(),
                 "--app", env.root().resolve("target/quarkus-app").toString(), "--root", root.toString(), "--work",
-                env.work().resolve("image-runtime").toString(), "--keep-app").redirectErrorStream(true)
+                env.work().resolve("image-runtime").toString(), "--keep-app", "--runtime-cache", Path.of(System
+                        .getProperty("user.home"), ".cache", "customs-image").toString())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         pids.add(p.pid());
         if (p.waitFor() != 0) {
@@ -257,14 +259,32 @@ public final class Bench {
     private static final int STARTS = 3;
 
     /**
-     * The start-up of JDK 17 (the bench's JVM), JDK 25, and JDK 25 with an AOT cache (JEP 483/514) made by a training
-     * run of the three payloads, as the image build makes it. JDK 25 is {@code BENCH_JAVA25} or Temurin's Debian
-     * path; without it the comparison says it did not run.
+     * The start-up of JDK 17 (the bench's JVM), without and with an AppCDS archive (a dynamic archive written at the
+     * exit of a training run), JDK 25, JDK 25 with an AOT cache (JEP 483/514) made by a training run of the three
+     * payloads, and the image's JVM (see {@link #imageJvm}). JDK 25 is {@code BENCH_JAVA25} or Temurin's Debian path;
+     * without it the comparison says it did not run. A JVM that does not start within the start limit is reported as
+     * such and the others are still measured.
      */
     private void startUp(List<Payload> payloads, Map<String, String> config) throws Exception {
         String home = System.getenv().getOrDefault("BENCH_JAVA25", "/usr/lib/jvm/temurin-25-jdk-amd64");
         Path java25 = Path.of(home, "bin", "java");
-        List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(CustomsProcess.Jvm.current()));
+        CustomsProcess.Jvm java17 = CustomsProcess.Jvm.current();
+        List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(java17));
+        Path jsa = env.work().resolve("customs.jsa");
+        progress("training run on " + java17.label() + " for an AppCDS archive");
+        try (CustomsProcess training = CustomsProcess.start("appcds-training", env, config, payloads.get(0).file(),
+                new CustomsProcess.Jvm(java17.label() + " training", java17.java(), List.of(
+                        "-XX:ArchiveClassesAtExit=" + jsa)))) {
+            train(training, payloads);
+        } // the archive is written when the JVM exits
+        if (Files.exists(jsa)) {
+            // -Xshare:on: a JVM that cannot map the archive refuses to start instead of measuring a start without it
+            jvms.add(new CustomsProcess.Jvm(java17.label() + " + AppCDS", java17.java(), List.of(
+                    "-XX:SharedArchiveFile=" + jsa, "-Xshare:on")));
+        } else {
+            report.startUpFailed(java17.label() + " + AppCDS", "the training run wrote no archive (see "
+                    + "bench/work/customs-appcds-training)");
+        }
         if (Files.isExecutable(java25)) {
             jvms.add(new CustomsProcess.Jvm("JDK 25", java25, List.of()));
             Path aot = env.work().resolve("customs.aot");
@@ -272,11 +292,7 @@ public final class Bench {
             progress("training run on JDK 25 for an AOT cache");
             try (CustomsProcess training = CustomsProcess.start("aot-training", env, config, payloads.get(0).file(),
                     new CustomsProcess.Jvm("JDK 25 training", java25, List.of("-XX:AOTCacheOutput=" + aot)))) {
-                for (int i = 0; i < 100; i++) {
-                    for (Payload p : payloads) {
-                        review(training, p.body());
-                    }
-                }
+                train(training, payloads);
             } // the cache is written when the JVM exits
             if (Files.exists(aot)) {
                 jvms.add(new CustomsProcess.Jvm("JDK 25 + AOT cache", java25, List.of("-XX:AOTCache=" + aot,
@@ -290,15 +306,30 @@ public final class Bench {
         }
         for (CustomsProcess.Jvm jvm : jvms) {
             List<Report.Start> starts = new ArrayList<>();
-            for (int i = 0; i < STARTS; i++) {
-                String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
-                try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
-                    starts.add(Report.Start.of(c));
-                    progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s",
-                            jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer));
+            try {
+                for (int i = 0; i < STARTS; i++) {
+                    String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
+                    try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
+                        starts.add(Report.Start.of(c));
+                        progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s (load %s)",
+                                jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer,
+                                Proc.loadAverage().split(" ")[0]));
+                    }
                 }
+                report.startUp(jvm, starts, Proc.loadAverage());
+            } catch (IllegalStateException notStarted) {
+                progress("  " + notStarted.getMessage());
+                report.startUpFailed(jvm.label(), notStarted.getMessage().lines().findFirst().orElse(""));
             }
-            report.startUp(jvm, starts, Proc.loadAverage());
+        }
+    }
+
+    /** A training run's workload: each payload a hundred times, its images new at first and cached after. */
+    private void train(CustomsProcess training, List<Payload> payloads) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            for (Payload p : payloads) {
+                review(training, p.body());
+            }
         }
     }
 

@@ -215,6 +215,17 @@ final class Report {
         }
     }
 
+    /** A JVM of the start-up comparison that could not be measured: said in the notes and against the target. */
+    void startUpFailed(String label, String why) {
+        startUpNotes.add(label + " not measured: " + why);
+        startUpRows.add(row(label, "", "—", "not measured (see the note above)", "—", "—", Proc.loadAverage().split(
+                " ")[0]));
+        if (label.startsWith("JDK 17") || label.contains("AOT") || label.startsWith("image")) {
+            startUpMet = false;
+            startUpTarget.add(label + " not measured");
+        }
+    }
+
     void startUpSkipped(String why) {
         startUpNotes.add(why);
         startUpMet = false;
@@ -350,7 +361,8 @@ final class Report {
         md.append("Each JVM started ").append(STARTS_NOTE).append(": from exec to the first TCP connection the "
                 + "HTTPS port accepts (probed from the bench's JVM every 2 ms, no process per poll), and to the first "
                 + "`200` from `POST /validate` (pod.json, its images not yet cached); Customs' CPU time (all threads) "
-                + "at that answer. \"JDK 25 + AOT cache\" runs the build's fast-jar with a cache a training run of the three "
+                + "at that answer. \"JDK 17 + AppCDS\" maps a dynamic archive that a training run of the three payloads wrote at its "
+                + "exit (-XX:ArchiveClassesAtExit), required with -Xshare:on. \"JDK 25 + AOT cache\" runs the build's fast-jar with a cache a training run of the three "
                 + "payloads made on the same JDK 25; \"image\" runs the runtime, fast-jar and cache laid out as Customs' "
                 + "image lays them out, made by the image build's own program (src/main/image/ImageRuntime.java: "
                 + "jlink, then its training run), with the image's entrypoint flags and -XX:AOTMode=on.\n\n");
