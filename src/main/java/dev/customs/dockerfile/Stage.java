@@ -18,7 +18,11 @@ public record Stage(int index, String name, Instruction.From from, List<Instruct
 
     /** How messages name the stage: {@code stage "app" (FROM node:20)}, or {@code stage 2 (FROM node:20)}. */
     public String subject() {
-        return (name != null ? "stage \"" + name + "\"" : "stage " + (index + 1)) + " (FROM "
-                + DockerfileParser.printable(from.image().text()) + ")";
+        return label() + " (FROM " + DockerfileParser.printable(from.image().text()) + ")";
+    }
+
+    /** The stage's name alone: {@code stage "app"}, or {@code stage 2} (counted from 1) when it has none. */
+    public String label() {
+        return name != null ? "stage \"" + name + "\"" : "stage " + (index + 1);
     }
 }

@@ -419,7 +419,7 @@ public final class StageEvaluator {
             String path = normalise(intoDirectory || heredoc != null && destination.endsWith("/") ? base + "/" + last
                     : base);
             if (from != null) {
-                copyFromStage(st, c, source, name, from, path, intoDirectory);
+                copyFromStage(st, c, source, name, from, path, normalise(base));
             } else if (heredoc != null) {
                 st.files.add(new PlacedFile(path, lastComponent(path), st.stage, c, source, null, null));
             } else if (!last.isEmpty() && !last.equals(".")) {
@@ -431,9 +431,12 @@ public final class StageEvaluator {
                 c));
     }
 
-    /** The files of stage {@code from} that a {@code COPY --from} source covers, placed under the destination. */
+    /**
+     * The files of stage {@code from} that a {@code COPY --from} source covers, placed as Docker places them: a file
+     * at {@code path}, the contents of a directory under the destination directory.
+     */
     private void copyFromStage(State st, Instruction.Copy c, Word source, String sourcePath, Stage from, String path,
-            boolean intoDirectory) {
+            String destination) {
         PlannedImage origin = images.get(from.index());
         String workdir = states.get(from.index()).workdir;
         String src = normalise(sourcePath.startsWith("/") || workdir.isEmpty() ? sourcePath
@@ -445,23 +448,17 @@ public final class StageEvaluator {
             String fp = f.path();
             String placed;
             if (fp.equals(src)) {
-                placed = intoDirectory ? normalise(path) : path;
+                placed = path;
             } else if (src.equals("/") || src.isEmpty() || fp.startsWith(src + "/")) {
-                placed = normalise(stripDirectory(path, sourcePath) + "/" + fp.substring(src.equals("/") ? 1
+                placed = normalise(destination + "/" + fp.substring(src.equals("/") ? 1
                         : src.isEmpty() ? 0 : src.length() + 1));
             } else if (matchesGlob(src, fp)) {
-                placed = normalise(stripDirectory(path, sourcePath) + "/" + lastComponent(fp));
+                placed = normalise(destination + "/" + lastComponent(fp));
             } else {
                 continue;
             }
             st.files.add(new PlacedFile(placed, f.name(), st.stage, c, source, f, null));
         }
-    }
-
-    /** The destination directory of a copy whose computed path ends in the source's name. */
-    private static String stripDirectory(String path, String sourcePath) {
-        String last = lastComponent(sourcePath);
-        return path.endsWith("/" + last) ? path.substring(0, path.length() - last.length() - 1) : path;
     }
 
     private static boolean matchesGlob(String pattern, String path) {

@@ -89,7 +89,7 @@ public final class LeakedSecret implements Rule {
     }
 
     /** Every credential in a config, as {@code NAME in Env} / {@code ... in history[3] (build argument)}; no values. */
-    static List<String> scan(ImageConfig config) {
+    public static List<String> scan(ImageConfig config) {
         Set<String> found = new LinkedHashSet<>();
         for (String entry : config.env()) {
             int eq = entry.indexOf('=');
