@@ -200,6 +200,11 @@ public final class StageEvaluator {
     private PlannedImage stage(Stage stage) throws DockerfileException {
         State st = new State(stage);
         Substitution.Result ref = substitute(stage.from().image(), metaLookup(), stage.from());
+        if (ref.known() && ref.text().isBlank()) {
+            throw error(stage.from().image().position(), "FROM " + DockerfileParser.printable(stage.from().image()
+                    .text()) + " names no image: the name is empty after substitution (FROM sees only the ARGs "
+                    + "declared before the first FROM)");
+        }
         Stage parent = ref.known() ? byName(ref.text(), stage.index()) : null;
         if (parent != null) {
             PlannedImage p = images.get(parent.index());
