@@ -2,6 +2,7 @@ package dev.customs.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -25,8 +26,26 @@ import dev.customs.rules.RuleEngine;
  */
 final class Checker {
 
-    /** One evaluated object. */
-    record Checked(ManifestReader.Document document, String kind, String namespace, String name, Decision decision) {
+    /** A place in a file, 1-based. */
+    record Location(int line, int column) {
+    }
+
+    /**
+     * One evaluated object (or Dockerfile).
+     *
+     * @param locations where each finding's field is in the file, by field; empty when only the object's line is known
+     */
+    record Checked(ManifestReader.Document document, String kind, String namespace, String name, Decision decision,
+            Map<String, Location> locations) {
+
+        Checked {
+            locations = Map.copyOf(locations);
+        }
+
+        /** Where a finding points in the file, or null when only the object's first line is known. */
+        Location location(Decision.Finding f) {
+            return locations.get(f.field());
+        }
     }
 
     /** What a run found. */
@@ -79,7 +98,7 @@ final class Checker {
             Predicate<String> active = policy.active(pod.namespace());
             Decision d = policy.decide(engine.evaluate(pod, lookups.get(i).join(), active),
                     Requester.namespace(pod.namespace()));
-            checked.add(new Checked(targets.get(i), pod.kind(), pod.namespace(), pod.name(), d));
+            checked.add(new Checked(targets.get(i), pod.kind(), pod.namespace(), pod.name(), d, Map.of()));
         }
         return new Result(checked, skipped, errors);
     }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.customs.config.Beans;
 import dev.customs.config.CustomsConfig;
+import dev.customs.dockerfile.DockerfileException;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
@@ -45,9 +46,13 @@ public final class Main {
             usage: customs check [options] PATH... | -
 
             Checks Kubernetes manifests (files, directories of *.yaml/*.yml/*.json, or - for stdin)
+            and Dockerfiles (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, also in directories)
             with the rules and configuration of the Customs admission webhook.
 
             options:
+              --dockerfile FILE    check FILE as a Dockerfile whatever its name (- for stdin)
+              --target STAGE       the Dockerfile stage that ships (default: the last)
+              --build-arg N=V      a build argument's value, as docker build --build-arg gives it
               --config FILE        configuration (application.yaml-style YAML, or .properties)
               -Dkey=value          override one configuration key, e.g. -Dcustoms.rules.latest-tag.action=warn
               --auth-file FILE     registry credentials (docker config.json; default ~/.docker/config.json)
@@ -71,6 +76,9 @@ public final class Main {
 
     static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, boolean tty) {
         List<String> paths = new ArrayList<>();
+        List<String> dockerfiles = new ArrayList<>();
+        String target = null;
+        Map<String, String> buildArgs = new LinkedHashMap<>();
         Map<String, String> overrides = new LinkedHashMap<>();
         Path configFile = null;
         Path authFile = null;
@@ -98,11 +106,20 @@ public final class Main {
                     case "--offline" -> offline = true;
                     case "--no-color", "--no-colour" -> colour = false;
                     case "--output", "-o" -> output = value(args, ++i, a);
+                    case "--dockerfile", "-f" -> dockerfiles.add(value(args, ++i, a));
+                    case "--target" -> target = value(args, ++i, a);
+                    case "--build-arg" -> buildArg(buildArgs, value(args, ++i, a));
                     default -> {
                         if (a.startsWith("-D") && a.contains("=")) {
                             overrides.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
                         } else if (a.startsWith("--output=")) {
                             output = a.substring("--output=".length());
+                        } else if (a.startsWith("--dockerfile=")) {
+                            dockerfiles.add(a.substring("--dockerfile=".length()));
+                        } else if (a.startsWith("--target=")) {
+                            target = a.substring("--target=".length());
+                        } else if (a.startsWith("--build-arg=")) {
+                            buildArg(buildArgs, a.substring("--build-arg=".length()));
                         } else if (a.startsWith("-") && !a.equals("-")) {
                             err.println("customs check: unknown option " + a);
                             err.print(USAGE_TEXT);
@@ -121,7 +138,7 @@ public final class Main {
             err.println("customs check: --output must be text, json or sarif, not " + output);
             return USAGE;
         }
-        if (paths.isEmpty()) {
+        if (paths.isEmpty() && dockerfiles.isEmpty()) {
             err.println("customs check: no PATH given (use - for standard input)");
             err.print(USAGE_TEXT);
             return USAGE;
@@ -143,12 +160,30 @@ public final class Main {
                     .enable(SerializationFeature.INDENT_OUTPUT);
             ManifestReader reader = new ManifestReader(ManifestReader.yamlMapper());
             List<ManifestReader.Document> docs = new ArrayList<>();
+            List<Path> dockerfilePaths = new ArrayList<>();
+            boolean dockerfileFromStdin = false;
+            for (String p : dockerfiles) {
+                if (p.equals("-")) {
+                    dockerfileFromStdin = true;
+                } else if (!Files.isRegularFile(Path.of(p))) {
+                    throw new InputError(p + ": no such file");
+                } else {
+                    dockerfilePaths.add(Path.of(p));
+                }
+            }
             for (String p : paths) {
                 if (p.equals("-")) {
                     docs.addAll(reader.read("-", stdin));
                     continue;
                 }
-                for (Path f : ManifestReader.expand(Path.of(p))) {
+                Path path = Path.of(p);
+                if (Files.isDirectory(path)) {
+                    dockerfilePaths.addAll(DockerfileInput.expand(path));
+                } else if (DockerfileInput.isDockerfile(path)) {
+                    dockerfilePaths.add(path);
+                    continue;
+                }
+                for (Path f : ManifestReader.expand(path)) {
                     try (InputStream in = Files.newInputStream(f)) {
                         docs.addAll(reader.read(f.toString(), in));
                     } catch (IOException e) {
@@ -158,8 +193,8 @@ public final class Main {
             }
             Checker checker;
             try {
-                if (offline) {
-                    inspector = new UnavailableImageInspector("not fetched (--offline)");
+                if (offline || docs.isEmpty()) {
+                    inspector = new UnavailableImageInspector(offline ? "not fetched (--offline)" : "not fetched");
                 } else {
                     vertx = Vertx.vertx();
                     inspector = RegistryImageInspector.create(config.registry(), vertx, json, () -> {
@@ -170,7 +205,23 @@ public final class Main {
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new InputError("invalid configuration: " + e.getMessage());
             }
-            Checker.Result result = checker.check(docs);
+            Checker.Result manifests = checker.check(docs);
+            List<Checker.Checked> checked = new ArrayList<>(manifests.checked());
+            List<String> errors = new ArrayList<>(manifests.errors());
+            if (!dockerfilePaths.isEmpty() || dockerfileFromStdin) {
+                DockerfileInput input = new DockerfileInput(Beans.policy(config, NamespaceLabels.NONE,
+                        Clock.systemUTC(), e -> {
+                        }), Beans.ruleRegistry(config), target, buildArgs);
+                if (dockerfileFromStdin) {
+                    dockerfile(input, "-", DockerfileInput.read(stdin), checked, errors);
+                }
+                for (Path f : dockerfilePaths.stream().distinct().toList()) {
+                    dockerfile(input, f.toString(), DockerfileInput.read(f), checked, errors);
+                }
+            } else if (target != null || !buildArgs.isEmpty()) {
+                throw new InputError("--target and --build-arg apply to Dockerfiles, and none was given");
+            }
+            Checker.Result result = new Checker.Result(checked, manifests.skipped(), errors);
             for (String e : result.errors()) {
                 err.println("customs check: " + e);
             }
@@ -204,6 +255,24 @@ public final class Main {
                 vertx.close();
             }
         }
+    }
+
+    /** Checks one Dockerfile; a parse or build error is reported with the rest, not instead of it. */
+    private static void dockerfile(DockerfileInput input, String name, String text, List<Checker.Checked> out,
+            List<String> errors) {
+        try {
+            out.add(input.check(name, text));
+        } catch (DockerfileException e) {
+            errors.add(e.getMessage());
+        }
+    }
+
+    private static void buildArg(Map<String, String> buildArgs, String arg) {
+        int eq = arg.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--build-arg takes NAME=value, not " + arg);
+        }
+        buildArgs.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
 
     private static String value(String[] args, int i, String option) {

@@ -32,8 +32,10 @@ final class Reports {
         long enforce = count(r, Action.ENFORCE);
         long warn = count(r, Action.WARN);
         long audit = count(r, Action.AUDIT);
-        long objects = r.checked().size();
-        return objects + " object" + (objects == 1 ? "" : "s") + " checked, " + r.skipped().size() + " skipped; "
+        long dockerfiles = r.checked().stream().filter(c -> c.kind().equals(DockerfileInput.KIND)).count();
+        long objects = r.checked().size() - dockerfiles;
+        return (dockerfiles == 0 ? "" : dockerfiles + " Dockerfile" + (dockerfiles == 1 ? "" : "s") + " and ")
+                + objects + " object" + (objects == 1 ? "" : "s") + " checked, " + r.skipped().size() + " skipped; "
                 + (enforce + warn + audit) + " finding" + (enforce + warn + audit == 1 ? "" : "s") + " (" + enforce
                 + " enforce, " + warn + " warn, " + audit + " audit)";
     }
@@ -59,7 +61,11 @@ final class Reports {
             out.println(colour ? DIM + where + RESET : where);
             for (Decision.Finding f : findings) {
                 String tag = f.action() == Action.ENFORCE ? "deny " : f.action() == Action.WARN ? "warn " : "audit";
-                String line = "    " + tag + " " + f.message();
+                Checker.Location at = c.location(f);
+                String line = "    " + tag + " " + (at == null ? ""
+                        : c.document().file() + ":" + at.line() + ":"
+                                + at.column() + " ")
+                        + f.message();
                 if (colour) {
                     line = (f.action() == Action.ENFORCE ? RED : YELLOW) + line + RESET;
                 }
@@ -86,6 +92,11 @@ final class Reports {
                 x.put("rule", f.rule());
                 x.put("action", f.actionLabel());
                 x.put("field", f.field());
+                Checker.Location at = c.location(f);
+                if (at != null) {
+                    x.put("line", at.line());
+                    x.put("column", at.column());
+                }
                 if (f.container() != null) {
                     x.put("container", f.container());
                 }
@@ -111,7 +122,10 @@ final class Reports {
         return root;
     }
 
-    /** SARIF 2.1.0: one result per finding, located at the object's first line in its file. */
+    /**
+     * SARIF 2.1.0: one result per finding, located where its field is when that is known (a Dockerfile's instruction),
+     * else at the object's first line in its file.
+     */
     static ObjectNode sarif(Checker.Result r, ObjectMapper json, String version) {
         ObjectNode root = json.createObjectNode();
         root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -147,7 +161,13 @@ final class Reports {
                 ObjectNode loc = res.putArray("locations").addObject();
                 ObjectNode phys = loc.putObject("physicalLocation");
                 phys.putObject("artifactLocation").put("uri", uri(c.document().file()));
-                phys.putObject("region").put("startLine", Math.max(1, c.document().line()));
+                Checker.Location at = c.location(f);
+                ObjectNode region = phys.putObject("region");
+                if (at != null) {
+                    region.put("startLine", at.line()).put("startColumn", at.column());
+                } else {
+                    region.put("startLine", Math.max(1, c.document().line()));
+                }
                 loc.putArray("logicalLocations").addObject()
                         .put("fullyQualifiedName", c.kind() + "/" + c.name() + "/" + f.field()).put("kind", "object");
             }
