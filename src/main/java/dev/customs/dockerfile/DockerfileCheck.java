@@ -7,15 +7,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.customs.dockerfile.PlannedImage.Process;
 import dev.customs.dockerfile.PlannedImage.Setting;
-import dev.customs.rules.ImageConfig;
+import dev.customs.rules.ConfigVerdict;
 import dev.customs.rules.ImageReference;
-import dev.customs.rules.ImageUser;
+import dev.customs.rules.ImageVerdict;
 import dev.customs.rules.LatestTag;
 import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.NonRootConflict;
@@ -26,7 +24,8 @@ import dev.customs.rules.Violation;
 
 /**
  * The rules of DESIGN.md, answered on a Dockerfile: the image the shipping stage plans ({@link BuildPlan#shipped()})
- * is judged the way an image from a registry is, and every finding points at the instruction behind it.
+ * is judged by the same {@link ConfigVerdict} as an image from a registry, and every finding points at the instruction
+ * behind it. What has no image analogue — a {@code FROM} line's tag, a credential file copied in — is judged here.
  *
  * <p>
  * A Dockerfile check does not know what its base image sets. Per rule:
@@ -54,9 +53,6 @@ import dev.customs.rules.Violation;
  * {@code host-network} and {@code docker-socket} are about pods; a Dockerfile has nothing for them.
  */
 public final class DockerfileCheck {
-
-    private static final Pattern HISTORY_INDEX = Pattern.compile(" in history\\[(\\d+)\\]$");
-    private static final Pattern ENV_NAME = Pattern.compile("^(.*) in Env(?: (.+))?$");
 
     private final List<String> requiredLabels;
 
@@ -95,20 +91,21 @@ public final class DockerfileCheck {
     /** Evaluates every rule for which {@code active} holds; findings in the order of the file. */
     public List<Finding> check(BuildPlan plan, Predicate<String> active) {
         List<Finding> out = new ArrayList<>();
+        ConfigVerdict verdict = ConfigVerdict.judge(plan.shipped().config());
         if (active.test(RunAsRoot.ID) || active.test(NonRootConflict.ID)) {
             user(plan, active, out);
         }
         if (active.test(ShellFormEntrypoint.ID)) {
-            process(plan, out);
+            process(plan, verdict.process(), out);
         }
         if (active.test(LatestTag.ID)) {
             tags(plan, out);
         }
         if (active.test(OciLabels.ID)) {
-            labels(plan, out);
+            labels(plan, verdict, out);
         }
         if (active.test(LeakedSecret.ID)) {
-            secrets(plan, out);
+            secrets(plan, verdict, out);
             files(plan, out);
         }
         out.sort(Comparator.comparing(Finding::position));
@@ -151,19 +148,21 @@ public final class DockerfileCheck {
             }
             return;
         }
-        String raw = u.value();
-        if (ImageUser.isRoot(raw)) {
+        ImageVerdict.User user = ImageVerdict.User.of(u.value());
+        String raw = user.raw();
+        if (user.root()) {
             if (active.test(RunAsRoot.ID)) {
                 out.add(new Finding(RunAsRoot.ID, u.word().position(), "USER", null, target.subject()
                         + " runs as root: its last USER is \"" + raw + "\"" + where,
                         "end the stage with a numeric non-root USER (e.g. USER 10001), after the steps that need "
                                 + "root"));
             }
-        } else if (!ImageUser.isNumeric(ImageUser.userPart(raw)) && active.test(NonRootConflict.ID)) {
+        } else if (user.kind() == ImageVerdict.User.Kind.NAMED && active.test(NonRootConflict.ID)) {
+            String name = raw.indexOf(':') < 0 ? raw : raw.substring(0, raw.indexOf(':'));
             out.add(new Finding(NonRootConflict.ID, u.word().position(), "USER", null, target.subject()
                     + " runs as the user name \"" + raw + "\"" + where + ", which the kubelet cannot verify: a pod "
                     + "with runAsNonRoot: true and no runAsUser fails with CreateContainerConfigError",
-                    "write the user as its numeric uid (USER 10001; id -u " + ImageUser.userPart(raw)
+                    "write the user as its numeric uid (USER 10001; id -u " + name
                             + " in the image tells it), so runAsNonRoot can verify it"));
         }
     }
@@ -184,65 +183,40 @@ public final class DockerfileCheck {
 
     // ---- shell-form-entrypoint ----
 
-    private static void process(BuildPlan plan, List<Finding> out) {
+    /**
+     * The planned process, judged as an image's: {@code Entrypoint + Cmd} of the planned config (an unknown base
+     * {@code ENTRYPOINT} left out, so a {@code CMD} is judged on its own). The finding points at the {@code CMD} when
+     * the entrypoint hands over to it, otherwise at the {@code ENTRYPOINT}.
+     */
+    private static void process(BuildPlan plan, ImageVerdict.Process judged, List<Finding> out) {
         PlannedImage image = plan.shipped();
         Stage target = plan.target();
-        Process entrypoint = image.entrypoint();
-        Process cmd = image.cmd();
-        List<String> argv;
-        Process blame;
-        String after = "";
-        if (entrypoint == null) {
-            if (cmd == null || cmd.argv().isEmpty()) {
-                return; // the base image decides what runs
-            }
-            argv = cmd.argv();
-            blame = cmd;
-            if (image.root().external()) {
-                after = ", run by whatever ENTRYPOINT the base image " + baseName(image) + " sets";
-            }
-        } else {
-            argv = new ArrayList<>(entrypoint.argv());
-            if (cmd != null) {
-                argv.addAll(cmd.argv());
-            }
-            boolean fromEntrypoint = entrypoint.shellForm() || cmd == null || cmd.argv().isEmpty()
-                    || ShellFormEntrypoint.check(entrypoint.argv()).isPresent()
-                    || !entrypoint.argv().isEmpty() && SHELLS.contains(basename(entrypoint.argv().get(0)));
-            blame = fromEntrypoint ? entrypoint : cmd;
-        }
-        Optional<String> why = ShellFormEntrypoint.check(argv);
+        Optional<String> why = judged.shellForm();
         if (why.isEmpty()) {
             return;
         }
+        Process entrypoint = image.entrypoint();
+        Process cmd = image.cmd();
+        Process blame = entrypoint == null || judged.handsOver() && cmd != null && !cmd.argv().isEmpty() ? cmd
+                : entrypoint;
+        String after = entrypoint == null && image.root().external()
+                ? ", run by whatever ENTRYPOINT the base image " + baseName(image) + " sets"
+                : "";
         Instruction.Command source = blame.source();
         String form = blame.shellForm() ? " in shell form" : "";
-        boolean packageManager = PACKAGE_MANAGERS.contains(basename(firstProgram(argv)));
+        boolean packageManager = PACKAGE_MANAGERS.contains(basename(judged.pid1()));
         out.add(new Finding(ShellFormEntrypoint.ID, blame.where(), source.keyword(), null, target.subject() + " runs "
-                + ShellFormEntrypoint.show(argv) + " as PID 1 (" + source.keyword() + form + " at line "
-                + source.position().line() + (blame.stage().index() == target.index() ? ""
-                        : ", in "
-                                + blame.stage().subject())
+                + ShellFormEntrypoint.show(judged.argv()) + " as PID 1 (" + source.keyword() + form + " at line "
+                + source.position().line() + (blame.stage().index() == target.index() ? "" : ", in "
+                        + blame.stage().label())
                 + after + "): " + why.get(),
                 packageManager ? "start the app itself in exec form, e.g. CMD [\"node\", \"server.js\"], instead of a "
                         + "package-manager script"
-                        : "write " + source.keyword()
-                                + " in exec form so the app is PID 1, e.g. CMD [\"node\", \"server.js\"]; or start "
-                                + "the script with exec, or run an init such as tini first"));
+                        : "write " + source.keyword() + " in exec form so the app is PID 1, e.g. CMD [\"node\", "
+                                + "\"server.js\"]; or start the script with exec, or run an init such as tini first"));
     }
 
-    private static final Set<String> SHELLS = Set.of("sh", "bash", "ash", "dash", "zsh", "ksh", "mksh");
     private static final Set<String> PACKAGE_MANAGERS = Set.of("npm", "npx", "yarn", "pnpm");
-
-    private static String firstProgram(List<String> argv) {
-        for (String a : argv) {
-            String b = basename(a);
-            if (!b.equals("env") && !a.contains("=") && !a.startsWith("-")) {
-                return a;
-            }
-        }
-        return "";
-    }
 
     private static String basename(String s) {
         return s.substring(s.lastIndexOf('/') + 1);
@@ -299,12 +273,8 @@ public final class DockerfileCheck {
 
     // ---- oci-labels ----
 
-    private void labels(BuildPlan plan, List<Finding> out) {
-        PlannedImage image = plan.shipped();
-        List<String> missing = requiredLabels.stream().filter(k -> {
-            Setting s = image.labels().get(k);
-            return s == null || s.known() && s.value().isBlank();
-        }).toList();
+    private void labels(BuildPlan plan, ConfigVerdict verdict, List<Finding> out) {
+        List<String> missing = requiredLabels.stream().filter(k -> !verdict.labelKeys().contains(k)).toList();
         if (missing.isEmpty()) {
             return;
         }
@@ -322,30 +292,23 @@ public final class DockerfileCheck {
     // ---- leaked-secret ----
 
     /** The planned Env and history, scanned as an image's are; each credential at the instruction behind it. */
-    private static void secrets(BuildPlan plan, List<Finding> out) {
+    private static void secrets(BuildPlan plan, ConfigVerdict verdict, List<Finding> out) {
         PlannedImage image = plan.shipped();
-        ImageConfig config = image.config();
         List<String> envNames = new ArrayList<>(image.env().keySet());
         Set<Instruction> reported = new LinkedHashSet<>();
-        for (String found : LeakedSecret.scan(config)) {
-            Matcher h = HISTORY_INDEX.matcher(found);
-            if (h.find()) {
-                PlannedImage.History entry = image.history().get(Integer.parseInt(h.group(1)));
-                String what = found.substring(0, h.start());
-                historySecret(plan, entry, what, out, reported);
+        for (ImageVerdict.Secret secret : verdict.secrets()) {
+            String d = secret.description();
+            if (secret.where() == ImageVerdict.Where.HISTORY) {
+                String what = d.replaceFirst(" in history\\[\\d+\\]$", "");
+                historySecret(plan, image.history().get(secret.index()), what, out, reported);
                 continue;
             }
-            Matcher e = ENV_NAME.matcher(found);
-            if (e.matches()) {
-                String name = e.group(2) != null ? e.group(2) : e.group(1);
-                Setting s = image.env().get(name);
-                if (s == null || !envNames.contains(name)) {
-                    continue;
-                }
-                String what = e.group(2) != null ? e.group(1) + " in " + name : name;
-                if (reported.add(s.source())) {
-                    envSecret(plan, s, what, out);
-                }
+            String name = envNames.get(secret.index());
+            Setting s = image.env().get(name);
+            int in = d.indexOf(" in Env");
+            String what = d.startsWith(name + " in Env") ? name : d.substring(0, Math.max(0, in)) + " in " + name;
+            if (reported.add(s.source())) {
+                envSecret(plan, s, what, out);
             }
         }
     }

@@ -2,27 +2,27 @@ package dev.customs.rules;
 
 /**
  * Reads an image config's {@code User} the way the kubelet does: {@code uid[:gid]} or {@code name[:group]}, where an
- * empty user means root. Public so that a Dockerfile's planned {@code USER} is read the same way.
+ * empty user means root.
  */
-public final class ImageUser {
+final class ImageUser {
 
     private ImageUser() {
     }
 
     /** The user part, before any {@code :group}. */
-    public static String userPart(String user) {
+    static String userPart(String user) {
         String u = user == null ? "" : user.strip();
         int colon = u.indexOf(':');
         return colon < 0 ? u : u.substring(0, colon);
     }
 
     /** {@code ""}, {@code 0}, {@code root}, {@code 0:<g>}, {@code root:<g>}. */
-    public static boolean isRoot(String user) {
+    static boolean isRoot(String user) {
         String u = userPart(user);
         return u.isEmpty() || u.equals("root") || isNumeric(u) && Long.parseLong(u) == 0;
     }
 
-    public static boolean isNumeric(String userPart) {
+    static boolean isNumeric(String userPart) {
         if (userPart.isEmpty() || userPart.length() > 10) {
             return false;
         }

@@ -1,13 +1,14 @@
 package dev.customs.rules;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * {@code leaked-secret}: an image that carries a credential in its configuration. Anyone who can pull the image can
@@ -21,6 +22,10 @@ import java.util.regex.Pattern;
  * {@code PRIVATE_KEY} with a non-empty literal value, or a well-known token shape anywhere (npm {@code npm_…}, GitHub
  * {@code ghp_…}, AWS {@code AKIA…}, {@code _authToken=…}, ...). {@code TOKEN_FILE=/path} and {@code ARG NPM_TOKEN}
  * without a value pass. Findings show names and places, never values.
+ *
+ * <p>
+ * The scan of the config ({@link #scan}) is part of the image's {@link ConfigVerdict}, judged once per config digest;
+ * a review only reads its result.
  */
 public final class LeakedSecret implements Rule {
 
@@ -79,39 +84,53 @@ public final class LeakedSecret implements Rule {
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
         PlatformGroups.eachImage(pod, images, out, p -> {
-            List<String> found = scan(p.config());
+            List<ImageVerdict.Secret> found = p.verdict().secrets();
             return found.isEmpty() ? Optional.empty() : Optional.of(found);
         }, (c, g) -> out.violation(c, c.field("image"),
                 c.subject() + " carries " + (g.outcome().size() > 1 ? "credentials" : "a credential")
-                        + " in its configuration" + g.suffix() + ": " + String.join("; ", g.outcome()),
+                        + " in its configuration" + g.suffix() + ": "
+                        + g.outcome().stream().map(ImageVerdict.Secret::description).collect(Collectors.joining("; ")),
                 "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
                         + "ARG or ENV, rebuild the image, and revoke the exposed credential"));
     }
 
-    /** Every credential in a config, as {@code NAME in Env} / {@code ... in history[3] (build argument)}; no values. */
-    public static List<String> scan(ImageConfig config) {
-        Set<String> found = new LinkedHashSet<>();
-        for (String entry : config.env()) {
+    /**
+     * Every credential in a config, described as {@code NAME in Env} / {@code ... in history[3] (build argument)}, with
+     * where it was found; no values. The image-content half of this rule: it runs once per config digest, when the
+     * {@link ConfigVerdict} is judged, never per review.
+     */
+    static List<ImageVerdict.Secret> scan(ImageConfig config) {
+        Map<String, ImageVerdict.Secret> found = new LinkedHashMap<>();
+        List<String> env = config.env();
+        for (int i = 0; i < env.size(); i++) {
+            String entry = env.get(i);
             int eq = entry.indexOf('=');
             String name = eq < 0 ? entry : entry.substring(0, eq);
             String value = eq < 0 ? "" : entry.substring(eq + 1);
+            int at = i;
             if (secretName(name) && literal(value)) {
-                found.add(name + " in Env");
+                add(found, name + " in Env", ImageVerdict.Where.ENV, at);
             } else {
-                shape(value).ifPresent(s -> found.add(s + " in Env " + name));
+                shape(value).ifPresent(s -> add(found, s + " in Env " + name, ImageVerdict.Where.ENV, at));
             }
         }
         List<ImageConfig.History> history = config.history();
         for (int i = 0; i < history.size(); i++) {
             String createdBy = history.get(i).createdBy();
             String where = " in history[" + i + "]";
+            int at = i;
             List<String> names = secretAssignments(createdBy);
-            names.forEach(n -> found.add(n + where));
+            names.forEach(n -> add(found, n + where, ImageVerdict.Where.HISTORY, at));
             if (names.isEmpty()) {
-                shape(createdBy).ifPresent(s -> found.add(s + where));
+                shape(createdBy).ifPresent(s -> add(found, s + where, ImageVerdict.Where.HISTORY, at));
             }
         }
-        return new ArrayList<>(found);
+        return new ArrayList<>(found.values());
+    }
+
+    private static void add(Map<String, ImageVerdict.Secret> found, String description, ImageVerdict.Where where,
+            int index) {
+        found.putIfAbsent(description, new ImageVerdict.Secret(description, where, index));
     }
 
     /**

@@ -41,16 +41,14 @@ public final class NonRootConflict implements Rule {
                 continue;
             }
             for (var g : PlatformGroups.of(resolved, p -> {
-                String user = p.config().user();
-                if (ImageUser.isRoot(user)) {
-                    return Optional.of(ImageUser.describe(user)
+                ImageVerdict.User user = p.verdict().user();
+                return switch (user.kind()) {
+                    case ROOT -> Optional.of(ImageUser.describe(user.raw())
                             + "; the kubelet refuses to start it (\"container has runAsNonRoot and image will run as root\")");
-                }
-                if (!ImageUser.isNumeric(ImageUser.userPart(user))) {
-                    return Optional.of("the image's USER \"" + user
+                    case NAMED -> Optional.of("the image's USER \"" + user.raw()
                             + "\" is not numeric, so the kubelet cannot verify it is non-root and refuses to start it");
-                }
-                return Optional.empty();
+                    case NUMERIC_NON_ROOT -> Optional.<String> empty();
+                };
             })) {
                 out.violation(c, c.field("securityContext.runAsUser"), c.subject() + " will fail with "
                         + "CreateContainerConfigError" + g.suffix() + ": " + eu.nonRootField()

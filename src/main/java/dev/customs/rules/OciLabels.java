@@ -1,7 +1,7 @@
 package dev.customs.rules;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,7 +11,8 @@ import java.util.Optional;
  * <p>
  * Reads the image config's {@code Labels} and the manifest and index annotations. Every required key must be present
  * and non-blank in one of them. The required keys are configurable; by default {@code title}, {@code source},
- * {@code version} and {@code revision}.
+ * {@code version} and {@code revision}. Which keys an image carries is part of its {@link ImageVerdict}; a review
+ * only looks them up.
  */
 public final class OciLabels implements Rule {
 
@@ -49,18 +50,20 @@ public final class OciLabels implements Rule {
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
         PlatformGroups.eachImage(pod, images, out, p -> {
-            List<String> missing = required.stream()
-                    .filter(k -> blank(p.config().labels(), k) && blank(p.annotations(), k)).toList();
-            return missing.isEmpty() ? Optional.empty() : Optional.of(missing);
+            List<String> missing = null;
+            for (String k : required) {
+                if (!p.verdict().hasKey(k)) {
+                    if (missing == null) {
+                        missing = new ArrayList<>(required.size());
+                    }
+                    missing.add(k);
+                }
+            }
+            return Optional.ofNullable(missing);
         }, (c, g) -> out.violation(c, c.field("image"),
                 c.subject() + " lacks the OCI label" + (g.outcome().size() > 1 ? "s " : " ")
                         + String.join(", ", g.outcome()) + g.suffix(),
                 "add " + (g.outcome().size() > 1 ? "them" : "it") + " when building, e.g. LABEL " + g.outcome().get(0)
                         + "=\"...\" in the Dockerfile or docker buildx build --label/--annotation"));
-    }
-
-    private static boolean blank(Map<String, String> map, String key) {
-        String v = map.get(key);
-        return v == null || v.isBlank();
     }
 }

@@ -48,8 +48,8 @@ public final class RunAsRoot implements Rule {
             }
             ImageFacts facts = images.factsFor(c);
             if (facts instanceof ImageFacts.Resolved resolved) {
-                for (var g : PlatformGroups.of(resolved, p -> ImageUser.isRoot(p.config().user())
-                        ? Optional.of(p.config().user())
+                for (var g : PlatformGroups.of(resolved, p -> p.verdict().user().root()
+                        ? Optional.of(p.verdict().user().raw())
                         : Optional.empty())) {
                     out.violation(c, c.field("image"), c.subject() + " runs as root" + g.suffix() + ": "
                             + ImageUser.describe(g.outcome()) + " and runAsUser is not set", FIX);

@@ -55,13 +55,18 @@ public final class ShellFormEntrypoint implements Rule {
                 out.unverified(c, facts);
                 continue;
             }
+            // the image's own argv was judged with its verdict; only a pod's args make new work
+            List<String> args = c.args();
             for (var g : PlatformGroups.of(resolved, p -> {
-                List<String> argv = concat(p.config().entrypoint(),
-                        c.args().isEmpty() ? p.config().cmd() : c.args());
+                ImageVerdict.Process process = p.verdict().process();
+                if (args.isEmpty()) {
+                    return process.shellForm().map(why -> new Finding(process.argv(), why));
+                }
+                List<String> argv = process.argvWith(args);
                 return check(argv).map(why -> new Finding(argv, why));
             })) {
-                String source = c.args().isEmpty() ? "from the image's ENTRYPOINT/CMD" : "from the image's ENTRYPOINT and args";
-                String field = c.args().isEmpty() ? c.field("image") : c.field("args");
+                String source = args.isEmpty() ? "from the image's ENTRYPOINT/CMD" : "from the image's ENTRYPOINT and args";
+                String field = args.isEmpty() ? c.field("image") : c.field("args");
                 report(out, c, field, g.outcome().argv(), source, g.suffix(), g.outcome().why());
             }
         }
@@ -80,7 +85,7 @@ public final class ShellFormEntrypoint implements Rule {
     }
 
     /** Why argv leaves a shell or package manager as PID 1, or empty when it does not. */
-    public static Optional<String> check(List<String> argv) {
+    static Optional<String> check(List<String> argv) {
         List<String> a = skipEnv(argv);
         if (a.isEmpty()) {
             return Optional.empty();
@@ -105,6 +110,21 @@ public final class ShellFormEntrypoint implements Rule {
             return Optional.of(prog + " runs the script through a shell and does not forward SIGTERM to the app");
         }
         return Optional.empty();
+    }
+
+    /** The program that is PID 1 for an argv ({@code env} looked through), by its base name; {@code ""} for none. */
+    static String pid1(List<String> argv) {
+        List<String> a = skipEnv(argv);
+        return a.isEmpty() ? "" : basename(a.get(0));
+    }
+
+    /**
+     * True when an image's {@code Entrypoint} runs what follows it ({@code Cmd}, or a pod's {@code args}) as the
+     * app: there is none, or it is only {@code env [NAME=value...]}, or an init that forwards signals to its child.
+     */
+    static boolean handsOver(List<String> entrypoint) {
+        List<String> a = skipEnv(entrypoint);
+        return a.isEmpty() || INITS.contains(basename(a.get(0)));
     }
 
     /** The script of a {@code -c} invocation, or empty when the shell is not given {@code -c}. */

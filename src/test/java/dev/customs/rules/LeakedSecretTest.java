@@ -17,12 +17,16 @@ class LeakedSecretTest {
     private static final String AKIA = "AKIAIOSFODNN7EXAMPLE";
 
     private static List<String> env(String... entries) {
-        return LeakedSecret.scan(new ImageConfig(null, "", null, null, List.of(entries), null, null));
+        return descriptions(new ImageConfig(null, "", null, null, List.of(entries), null, null));
     }
 
     private static List<String> history(String... createdBy) {
-        return LeakedSecret.scan(new ImageConfig(null, "", null, null, null, null,
+        return descriptions(new ImageConfig(null, "", null, null, null, null,
                 List.of(createdBy).stream().map(c -> new ImageConfig.History(c, false)).toList()));
+    }
+
+    private static List<String> descriptions(ImageConfig config) {
+        return LeakedSecret.scan(config).stream().map(ImageVerdict.Secret::description).toList();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -89,7 +93,7 @@ class LeakedSecretTest {
 
     @Test
     void everyPlaceIsListedOnceInOrder() {
-        List<String> found = LeakedSecret.scan(new ImageConfig(null, "", null, null,
+        List<String> found = descriptions(new ImageConfig(null, "", null, null,
                 List.of("NPM_TOKEN=abc", "PATH=/bin", "GH=" + GHP),
                 null, List.of(new ImageConfig.History("ARG NPM_TOKEN", true),
                         new ImageConfig.History("|1 NPM_TOKEN=abc /bin/sh -c npm ci", false),
@@ -101,7 +105,7 @@ class LeakedSecretTest {
     @Test
     void noFindingShowsAValue() {
         List<String> secrets = List.of(GHP, NPM, AKIA, "hunter2hunter2", "s3cr3t-v4lue", "abc123abc123", "FAKEfake");
-        List<String> found = LeakedSecret.scan(new ImageConfig(null, "", null, null,
+        List<String> found = descriptions(new ImageConfig(null, "", null, null,
                 List.of("GH=" + GHP, "NPM=" + NPM, "AWS=" + AKIA, "DB_PASSWORD=hunter2hunter2",
                         "NPMRC=//r/:_authToken=abc123abc123"),
                 null, List.of(new ImageConfig.History("|1 GITHUB_TOKEN=s3cr3t-v4lue /bin/sh -c make", false),

@@ -36,7 +36,10 @@ sealed interface Manifest {
     record Index(String mediaType, List<Entry> manifests, Map<String, String> annotations) implements Manifest {
     }
 
-    record Image(String mediaType, Descriptor config, Map<String, String> annotations) implements Manifest {
+    /** An image manifest: its config descriptor, its layers in order (base first), and its annotations. */
+    record Image(String mediaType, Descriptor config, List<Descriptor> layers, Map<String, String> annotations)
+            implements
+                Manifest {
     }
 
     String mediaType();
@@ -91,8 +94,13 @@ sealed interface Manifest {
                 if (digest.isEmpty()) {
                     throw new RegistryFailure(Kind.INVALID, "the manifest has no config descriptor");
                 }
+                List<Descriptor> layers = new ArrayList<>();
+                for (JsonNode l : root.path("layers")) {
+                    layers.add(new Descriptor(l.path("mediaType").asText(""), l.path("digest").asText(""),
+                            l.path("size").asLong(-1)));
+                }
                 return new Image(type, new Descriptor(c.path("mediaType").asText(""), digest, c.path("size").asLong(-1)),
-                        annotations);
+                        List.copyOf(layers), annotations);
             }
             default -> throw new RegistryFailure(Kind.INVALID, type.isEmpty()
                     ? "the manifest has no media type Customs understands"

@@ -49,9 +49,11 @@ import dev.customs.image.registry.Manifest.Entry;
 import dev.customs.image.registry.RegistryClient.Target;
 import dev.customs.image.registry.RegistryFailure.Kind;
 import dev.customs.report.Recorder;
+import dev.customs.rules.ConfigVerdict;
 import dev.customs.rules.ImageConfig;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
+import dev.customs.rules.Layer;
 import dev.customs.rules.Platform;
 import dev.customs.rules.PlatformImage;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -102,6 +104,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record Outcome(ImageFacts facts, String result) {
     }
 
+    /** A cached config with its verdict, judged once when the config was fetched. */
+    private record Judged(ImageConfig config, ConfigVerdict verdict) {
+    }
+
     /** What one resolution did, for its metric. */
     private static final class Trace {
         volatile boolean fetched;
@@ -121,7 +127,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final PullSecrets pullSecrets;
     private final AuthFile authFile;
     private final SingleFlight<DigestKey, Manifest> manifests;
-    private final SingleFlight<DigestKey, ImageConfig> configs;
+    private final SingleFlight<DigestKey, Judged> configs;
     private final Cache<TagKey, TagEntry> tags;
     private final Cache<FlightKey, ImageFacts.Unavailable> failures;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
@@ -340,7 +346,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         return f;
     }
 
-    private CompletableFuture<ImageConfig> config(Target target, Manifest.Descriptor d, CredentialSource credentials,
+    /**
+     * The config and its verdict, judged once per config digest (on the worker pool, where the config is parsed), so
+     * no review analyses image content again.
+     */
+    private CompletableFuture<Judged> config(Target target, Manifest.Descriptor d, CredentialSource credentials,
             Trace trace) {
         if (!ConfigParser.imageConfig(d.mediaType())) {
             return CompletableFuture.failedFuture(new RegistryFailure(Kind.INVALID,
@@ -350,12 +360,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             return CompletableFuture.failedFuture(new RegistryFailure(Kind.INVALID,
                     "the config blob is larger than " + RegistryHttp.mib(MAX_CONFIG) + " (the limit Customs reads)"));
         }
-        CompletableFuture<ImageConfig> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
+        CompletableFuture<Judged> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
                 () -> {
                     trace.fetched = true;
                     return client.getBlob(target, d.digest(), MAX_CONFIG, "config blob", credentials).thenApply(body -> {
                         Digests.verify(d.digest(), body, "config blob");
-                        return ConfigParser.parse(mapper, body);
+                        ImageConfig config = ConfigParser.parse(mapper, body);
+                        return new Judged(config, ConfigVerdict.judge(config));
                     });
                 });
         if (!f.isDone()) {
@@ -367,8 +378,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private CompletableFuture<ImageFacts> facts(Target target, String digest, Manifest manifest,
             PlatformSelector selector, CredentialSource credentials, Trace trace) {
         if (manifest instanceof Manifest.Image image) {
-            return config(target, image.config(), credentials, trace).thenApply(c -> new ImageFacts.Resolved(digest,
-                    List.of(new PlatformImage(c.platform(), c, image.annotations()))));
+            return config(target, image.config(), credentials, trace).thenApply(j -> new ImageFacts.Resolved(digest,
+                    List.of(PlatformImage.of(j.config().platform(), j.config(), j.verdict(), image.annotations(),
+                            layers(image)))));
         }
         Manifest.Index index = (Manifest.Index) manifest;
         List<CompletableFuture<PlatformImage>> platforms = new ArrayList<>();
@@ -379,12 +391,20 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 }
                 Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
                 annotations.putAll(child.annotations());
-                return config(target, child.config(), credentials, trace)
-                        .thenApply(c -> new PlatformImage(e.platform(), c, annotations));
+                return config(target, child.config(), credentials, trace).thenApply(
+                        j -> PlatformImage.of(e.platform(), j.config(), j.verdict(), annotations, layers(child)));
             }));
         }
         return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
                 v -> new ImageFacts.Resolved(digest, platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    private static List<Layer> layers(Manifest.Image image) {
+        List<Layer> out = new ArrayList<>(image.layers().size());
+        for (Manifest.Descriptor d : image.layers()) {
+            out.add(new Layer(d.digest(), d.size(), d.mediaType()));
+        }
+        return out;
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.customs.image.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,6 +45,7 @@ public final class TestImages {
         final List<String> env = new ArrayList<>(List.of("PATH=/usr/local/bin:/usr/bin:/bin"));
         final Map<String, String> labels = new LinkedHashMap<>();
         final List<String> history = new ArrayList<>();
+        final Set<Integer> emptyLayers = new HashSet<>();
         int padding;
 
         public Config platform(String os, String architecture) {
@@ -86,6 +89,13 @@ public final class TestImages {
             return this;
         }
 
+        /** A history entry that made no layer ({@code empty_layer: true}). */
+        public Config emptyHistory(String createdBy) {
+            history.add(createdBy);
+            emptyLayers.add(history.size() - 1);
+            return this;
+        }
+
         /** Pads the config with an env entry so it is at least {@code bytes} long. */
         public Config padTo(int bytes) {
             this.padding = bytes;
@@ -123,7 +133,12 @@ public final class TestImages {
             root.putObject("rootfs").put("type", "layers").putArray("diff_ids")
                     .add("sha256:" + "0".repeat(64));
             ArrayNode h = root.putArray("history");
-            history.forEach(created -> h.addObject().put("created_by", created));
+            for (int i = 0; i < history.size(); i++) {
+                ObjectNode entry = h.addObject().put("created_by", history.get(i));
+                if (emptyLayers.contains(i)) {
+                    entry.put("empty_layer", true);
+                }
+            }
             return bytes(root);
         }
     }
@@ -141,13 +156,25 @@ public final class TestImages {
 
     public static byte[] manifest(boolean oci, String configMediaType, String configDigest, long configSize,
             String layerDigest, long layerSize, Map<String, String> annotations) {
+        return manifest(oci, configMediaType, configDigest, configSize,
+                List.of(new LayerRef(oci ? OCI_LAYER : DOCKER_LAYER, layerDigest, layerSize)), annotations);
+    }
+
+    /** One layer as a manifest lists it. */
+    public record LayerRef(String mediaType, String digest, long size) {
+    }
+
+    /** An image manifest for a config and the given layers, in order. */
+    public static byte[] manifest(boolean oci, String configMediaType, String configDigest, long configSize,
+            List<LayerRef> layers, Map<String, String> annotations) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schemaVersion", 2);
         root.put("mediaType", oci ? OCI_MANIFEST : DOCKER_MANIFEST);
         root.putObject("config").put("mediaType", configMediaType).put("digest", configDigest).put("size",
                 configSize);
-        root.putArray("layers").addObject().put("mediaType", oci ? OCI_LAYER : DOCKER_LAYER)
-                .put("digest", layerDigest).put("size", layerSize);
+        ArrayNode ls = root.putArray("layers");
+        layers.forEach(l -> ls.addObject().put("mediaType", l.mediaType()).put("digest", l.digest()).put("size",
+                l.size()));
         if (annotations != null && !annotations.isEmpty()) {
             ObjectNode a = root.putObject("annotations");
             annotations.forEach(a::put);

@@ -221,6 +221,24 @@ public final class TestRegistry implements AutoCloseable {
                 config.variant);
     }
 
+    /** Pushes a config, the given layers (as gzip layers, in order) and a manifest tagged {@code tag}. */
+    public Pushed pushImage(String repo, String tag, TestImages.Config config, boolean oci,
+            Map<String, String> annotations, List<byte[]> layers) {
+        byte[] cfg = config.json();
+        String cfgDigest = pushBlob(repo, cfg);
+        List<TestImages.LayerRef> refs = new ArrayList<>();
+        for (byte[] layer : layers) {
+            refs.add(new TestImages.LayerRef(oci ? TestImages.OCI_LAYER : TestImages.DOCKER_LAYER,
+                    pushBlob(repo, layer), layer.length));
+        }
+        byte[] manifest = TestImages.manifest(oci, oci ? TestImages.OCI_CONFIG : TestImages.DOCKER_CONFIG, cfgDigest,
+                cfg.length, refs, annotations);
+        String mediaType = oci ? TestImages.OCI_MANIFEST : TestImages.DOCKER_MANIFEST;
+        String digest = pushManifest(repo, tag, mediaType, manifest);
+        return new Pushed(digest, manifest.length, mediaType, cfgDigest, config.os, config.architecture,
+                config.variant);
+    }
+
     /** Pushes an index or manifest list over already pushed manifests. */
     public String pushIndex(String repo, String tag, boolean oci, List<TestImages.IndexEntry> entries,
             Map<String, String> annotations) {
