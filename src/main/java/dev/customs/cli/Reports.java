@@ -187,5 +187,7 @@ final class Reports {
             "An image is not pinned: tag latest, no tag, or an invalid reference", "oci-labels",
             "An image lacks required org.opencontainers.image labels", "shell-form-entrypoint",
             "PID 1 is a shell or package manager that does not forward signals", "leaked-secret",
-            "An image carries a credential in its Env or build history");
+            "An image carries a credential in its Env or build history", "image-size",
+            "An image's compressed size is over the configured limit", "base-image",
+            "An image records its base image by a tag without a digest");
 }

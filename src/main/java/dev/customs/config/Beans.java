@@ -32,6 +32,7 @@ import dev.customs.report.MicrometerRecorder;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
+import dev.customs.rules.ImageSize;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
@@ -70,7 +71,8 @@ public class Beans {
         List<String> labels = rules.containsKey(OciLabels.ID)
                 ? rules.get(OciLabels.ID).requiredKeys().orElse(OciLabels.DEFAULT_REQUIRED)
                 : OciLabels.DEFAULT_REQUIRED;
-        return RuleRegistry.withSettings(extra, labels);
+        String maxSize = rules.containsKey(ImageSize.ID) ? rules.get(ImageSize.ID).maxSize().orElse(null) : null;
+        return RuleRegistry.withSettings(extra, labels, maxSize);
     }
 
     @Produces
@@ -111,7 +113,7 @@ public class Beans {
     public static Policy policy(CustomsConfig config, NamespaceLabels namespaces, Clock clock,
             Consumer<Exemption> onExpired) {
         Map<String, Action> actions = new LinkedHashMap<>();
-        config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
+        config.rules().forEach((id, rule) -> rule.action().ifPresent(a -> actions.put(id, a)));
         return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock, onExpired);
     }
 

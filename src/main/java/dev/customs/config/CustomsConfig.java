@@ -56,15 +56,23 @@ public interface CustomsConfig {
     /** One rule's settings. */
     interface RuleConfig {
 
-        /** What a violation does: {@code enforce} (deny), {@code warn}, {@code audit} or {@code off}. */
-        @WithDefault("enforce")
-        Action action();
+        /**
+         * What a violation does: {@code enforce} (deny), {@code warn}, {@code audit} or {@code off}. Unset: the rule's
+         * default, {@code enforce}, but {@code warn} for {@code image-size} and {@code base-image}.
+         */
+        Optional<Action> action();
 
         /** {@code docker-socket} only: more host paths to treat as runtime sockets. */
         Optional<List<String>> extraPaths();
 
         /** {@code oci-labels} only: the label keys every image must carry (replaces the default list). */
         Optional<List<String>> requiredKeys();
+
+        /**
+         * {@code image-size} only: the largest compressed image size that passes ({@code 500MB}, {@code 1.5GB},
+         * {@code 800MiB}; MB and GB are powers of 1000, MiB and GiB of 1024). Unset: the rule is off.
+         */
+        Optional<String> maxSize();
     }
 
     /** One exemption. Every list that is set must match (namespaces AND images AND users/groups); unset lists match all. */

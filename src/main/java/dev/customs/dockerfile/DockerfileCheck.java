@@ -207,8 +207,9 @@ public final class DockerfileCheck {
         boolean packageManager = PACKAGE_MANAGERS.contains(basename(judged.pid1()));
         out.add(new Finding(ShellFormEntrypoint.ID, blame.where(), source.keyword(), null, target.subject() + " runs "
                 + ShellFormEntrypoint.show(judged.argv()) + " as PID 1 (" + source.keyword() + form + " at line "
-                + source.position().line() + (blame.stage().index() == target.index() ? "" : ", in "
-                        + blame.stage().label())
+                + source.position().line() + (blame.stage().index() == target.index() ? ""
+                        : ", in "
+                                + blame.stage().label())
                 + after + "): " + why.get(),
                 packageManager ? "start the app itself in exec form, e.g. CMD [\"node\", \"server.js\"], instead of a "
                         + "package-manager script"

@@ -14,7 +14,7 @@ public final class RuleRegistry {
 
     /** The public rule ids of DESIGN.md, in the order messages list them. */
     public static final List<String> IDS = List.of(RunAsRoot.ID, NonRootConflict.ID, HostNetwork.ID, DockerSocket.ID,
-            LatestTag.ID, OciLabels.ID, ShellFormEntrypoint.ID, LeakedSecret.ID);
+            LatestTag.ID, OciLabels.ID, ShellFormEntrypoint.ID, LeakedSecret.ID, ImageSize.ID, BaseImage.ID);
 
     private final Map<String, Rule> rules;
 
@@ -31,16 +31,27 @@ public final class RuleRegistry {
         this.rules = Map.copyOf(byId);
     }
 
-    /** The eight rules with their default settings. */
+    /** Every rule with its default settings ({@code image-size} off). */
     public static RuleRegistry defaults() {
         return withSettings(List.of(), OciLabels.DEFAULT_REQUIRED);
     }
 
-    /** The eight rules with configured settings. */
+    /** Every rule with configured settings, {@code image-size} off. */
     public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels) {
+        return withSettings(extraSocketPaths, requiredLabels, null);
+    }
+
+    /**
+     * Every rule with configured settings.
+     *
+     * @param imageMaxSize {@code image-size}'s limit as configured ({@code 500MB}), or null for off
+     * @throws IllegalArgumentException when a setting is invalid
+     */
+    public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels,
+            String imageMaxSize) {
         return new RuleRegistry(List.of(new RunAsRoot(), new NonRootConflict(), new HostNetwork(),
                 new DockerSocket(extraSocketPaths), new LatestTag(), new OciLabels(requiredLabels),
-                new ShellFormEntrypoint(), new LeakedSecret()));
+                new ShellFormEntrypoint(), new LeakedSecret(), new ImageSize(imageMaxSize), new BaseImage()));
     }
 
     /** The rules in {@link #IDS} order. */
