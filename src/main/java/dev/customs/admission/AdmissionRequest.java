@@ -41,6 +41,11 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
     public static final int MAX_BODY = 3 * 1024 * 1024;
 
     public static AdmissionRequest parse(ObjectMapper mapper, byte[] body) throws BadAdmissionRequest {
+        return parse(new ReviewReader(mapper.getFactory(), mapper.getNodeFactory()), body);
+    }
+
+    /** Parses a review; {@code managedFields} and the last-applied annotation of its objects are not kept. */
+    static AdmissionRequest parse(ReviewReader reader, byte[] body) throws BadAdmissionRequest {
         if (body == null || body.length == 0) {
             throw new BadAdmissionRequest("the request body is empty; expected an AdmissionReview JSON object");
         }
@@ -50,7 +55,7 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
         }
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = reader.read(body);
         } catch (JsonProcessingException e) {
             // the parser's own message quotes the offending input, which may be anything: say only where it broke
             throw new BadAdmissionRequest("the request body is not valid JSON (error at line "

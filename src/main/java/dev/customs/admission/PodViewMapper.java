@@ -2,24 +2,21 @@ package dev.customs.admission;
 
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.customs.rules.ContainerView;
 import dev.customs.rules.PodView;
-import io.fabric8.kubernetes.api.model.PodSpec;
 
 /**
  * Maps an admission request onto the one {@link PodView} the rules read, or decides that the request needs no
  * evaluation: DELETE and CONNECT, kinds and subresources Customs does not check, and updates that cannot change any
- * rule's verdict.
+ * rule's verdict. The pod spec is read from the JSON tree field by field ({@link PodSpecReader}), never bound whole.
  */
 public final class PodViewMapper {
 
@@ -70,7 +67,7 @@ public final class PodViewMapper {
                     && !after.getOrDefault(c.name(), mapper.nullNode()).equals(before.get(c.name())));
             return added.containers().isEmpty() ? Optional.empty() : Optional.of(added);
         }
-        return verdictNeutral(oldSpec).equals(verdictNeutral(newSpec)) ? Optional.empty() : Optional.of(view);
+        return sameVerdict(oldSpec, newSpec) ? Optional.empty() : Optional.of(view);
     }
 
     /**
@@ -91,110 +88,47 @@ public final class PodViewMapper {
         if (n.isEmpty()) {
             n = AdmissionRequest.text(metadata, "generateName");
         }
-        JsonNode specNode = specNode(kind, object);
-        String nullElement = specNode == null ? null : firstNullElement(specNode, kind.specPath());
-        if (nullElement != null) {
-            throw new BadAdmissionRequest("request.object does not parse as a " + kind.kind() + ": " + nullElement
-                    + " is null");
-        }
-        PodSpec spec;
-        try {
-            spec = specNode == null || specNode.isNull() ? new PodSpec() : mapper.treeToValue(specNode, PodSpec.class);
-        } catch (JsonMappingException e) {
-            throw new BadAdmissionRequest("request.object does not parse as a " + kind.kind() + ": "
-                    + describe(kind.specPath(), e));
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new BadAdmissionRequest("request.object does not parse as a " + kind.kind() + " at "
-                    + kind.specPath());
-        }
-        return PodView.of(kind.kind(), ns, n, kind.specPath(), spec);
+        return new PodSpecReader(kind.kind()).read(ns, n, kind.specPath(), specNode(kind, object));
     }
 
     /** The pod spec node of an object, or null when a level on the way is missing; a non-object level is an error. */
     private static JsonNode specNode(WorkloadKind kind, JsonNode object) throws BadAdmissionRequest {
         JsonNode n = object;
-        StringBuilder path = new StringBuilder();
-        for (String segment : kind.specSegments()) {
-            path.append(path.length() == 0 ? "" : ".").append(segment);
-            n = n.get(segment);
+        List<String> segments = kind.specSegments();
+        for (int i = 0; i < segments.size(); i++) {
+            n = n.get(segments.get(i));
             if (n == null || n.isNull()) {
                 return null;
             }
             if (!n.isObject()) {
-                throw new BadAdmissionRequest("request.object does not parse as a " + kind.kind() + ": " + path
-                        + " must be an object");
+                throw new BadAdmissionRequest("request.object does not parse as a " + kind.kind() + ": "
+                        + String.join(".", segments.subList(0, i + 1)) + " must be an object");
             }
         }
         return n;
     }
 
-    /**
-     * The path of the first null list element under {@code node}, or null when there is none. The apiserver never sends
-     * one (it serialises typed lists), and the pod model cannot hold one: rules and platform selection would fail on it
-     * with a 500 instead of saying the object is malformed.
-     */
-    private static String firstNullElement(JsonNode node, String path) {
-        if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                String element = path + "[" + i + "]";
-                String inner = node.get(i).isNull() ? element : firstNullElement(node.get(i), element);
-                if (inner != null) {
-                    return inner;
-                }
+    /** True when two pod specs are equal but for {@link #VERDICT_NEUTRAL_SPEC_FIELDS}; compared in place. */
+    static boolean sameVerdict(JsonNode before, JsonNode after) {
+        if (before == null || after == null) {
+            return before == after;
+        }
+        int fields = 0;
+        for (Map.Entry<String, JsonNode> e : after.properties()) {
+            if (VERDICT_NEUTRAL_SPEC_FIELDS.contains(e.getKey())) {
+                continue;
             }
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> field = it.next();
-                String inner = firstNullElement(field.getValue(), path + "." + field.getKey());
-                if (inner != null) {
-                    return inner;
-                }
+            fields++;
+            if (!e.getValue().equals(before.get(e.getKey()))) {
+                return false;
             }
         }
-        return null;
-    }
-
-    /** Where and why Jackson failed, without the offending value (it may be a secret). */
-    private static String describe(String specPath, JsonMappingException e) {
-        StringBuilder path = new StringBuilder(specPath);
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                path.append('.').append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
+        for (Iterator<String> names = before.fieldNames(); names.hasNext();) {
+            if (!VERDICT_NEUTRAL_SPEC_FIELDS.contains(names.next())) {
+                fields--;
             }
         }
-        String expected = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mie
-                && mie.getTargetType() != null ? " must be " + typeName(mie.getTargetType()) : " has an invalid value";
-        return path + expected;
-    }
-
-    private static String typeName(Class<?> type) {
-        if (type == Long.class || type == Integer.class || type == long.class || type == int.class) {
-            return "an integer";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "a boolean";
-        }
-        if (type == String.class) {
-            return "a string";
-        }
-        if (java.util.Collection.class.isAssignableFrom(type)) {
-            return "a list";
-        }
-        if (Map.class.isAssignableFrom(type)) {
-            return "a map";
-        }
-        return "an object (" + type.getSimpleName() + ")";
-    }
-
-    private JsonNode verdictNeutral(JsonNode spec) {
-        if (spec == null) {
-            return mapper.nullNode();
-        }
-        ObjectNode copy = ((ObjectNode) spec).deepCopy();
-        copy.remove(VERDICT_NEUTRAL_SPEC_FIELDS);
-        return copy;
+        return fields == 0;
     }
 
     private static Map<String, JsonNode> byName(JsonNode list) {

@@ -1,11 +1,10 @@
 package dev.customs.image;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +16,8 @@ import dev.customs.rules.PodView;
 
 /**
  * Resolves every distinct image of a pod view in parallel, within one budget, before the rules run. An image that is
- * not resolved within the budget is unavailable; the admission answer is never held up beyond it.
+ * not resolved within the budget is unavailable; the admission answer is never held up beyond it. Each reference is
+ * the one the pod view parsed; images that the inspector answers at once (warm caches) cost no future chain.
  */
 public final class ImageResolver {
 
@@ -31,42 +31,64 @@ public final class ImageResolver {
 
     /** Resolves the images of the containers in the view's scope; never completes exceptionally. */
     public CompletableFuture<ImageLookup> resolve(PodView pod) {
-        Set<String> images = new LinkedHashSet<>();
-        for (ContainerView c : pod.containers()) {
-            images.add(c.image() == null ? "" : c.image());
-        }
         ImageRequest request = new ImageRequest(PlatformSelector.of(pod.spec()), pod.namespace(),
-                pod.spec().getImagePullSecrets() == null ? List.of()
-                        : pod.spec().getImagePullSecrets().stream().filter(r -> r != null && r.getName() != null)
-                                .map(r -> r.getName()).toList(),
-                pod.spec().getServiceAccountName());
-        Map<String, CompletableFuture<ImageFacts>> pending = new HashMap<>();
-        for (String image : images) {
-            pending.put(image, inspectOne(image, request));
+                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName());
+        Map<String, ImageFacts> facts = new HashMap<>();
+        List<String> waiting = null;
+        List<CompletableFuture<ImageFacts>> pending = null;
+        for (ContainerView c : pod.containers()) {
+            String image = c.image() == null ? "" : c.image();
+            if (facts.containsKey(image) || waiting != null && waiting.contains(image)) {
+                continue;
+            }
+            CompletableFuture<ImageFacts> f = inspectOne(image, c.reference(), request);
+            ImageFacts done = f.isDone() && !f.isCompletedExceptionally() ? f.getNow(null) : null;
+            if (done != null) {
+                facts.put(image, done);
+            } else {
+                if (waiting == null) {
+                    waiting = new ArrayList<>();
+                    pending = new ArrayList<>();
+                }
+                waiting.add(image);
+                pending.add(bounded(f));
+            }
         }
-        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
-            Map<String, ImageFacts> facts = new HashMap<>();
-            pending.forEach((image, f) -> facts.put(image, f.join()));
-            return c -> facts.getOrDefault(c.image() == null ? "" : c.image(), ImageFacts.NOT_NEEDED);
+        if (waiting == null) {
+            return CompletableFuture.completedFuture(lookup(facts));
+        }
+        List<String> images = waiting;
+        List<CompletableFuture<ImageFacts>> futures = pending;
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            for (int i = 0; i < images.size(); i++) {
+                facts.put(images.get(i), futures.get(i).join());
+            }
+            return lookup(facts);
         });
     }
 
-    private CompletableFuture<ImageFacts> inspectOne(String image, ImageRequest request) {
+    private static ImageLookup lookup(Map<String, ImageFacts> facts) {
+        return c -> facts.getOrDefault(c.image() == null ? "" : c.image(), ImageFacts.NOT_NEEDED);
+    }
+
+    private CompletableFuture<ImageFacts> inspectOne(String image, ImageReference ref, ImageRequest request) {
         if (image.isEmpty()) {
             return CompletableFuture.completedFuture(new ImageFacts.Unavailable("the container has no image"));
         }
-        ImageReference ref = ImageReference.parse(image);
         if (!ref.valid()) {
             return CompletableFuture
                     .completedFuture(new ImageFacts.Unavailable("invalid image reference: " + ref.error()));
         }
-        CompletableFuture<ImageFacts> f;
         try {
-            f = inspector.inspect(ref, request).toCompletableFuture();
+            return inspector.inspect(ref, request).toCompletableFuture();
         } catch (RuntimeException e) {
-            f = CompletableFuture
+            return CompletableFuture
                     .completedFuture(new ImageFacts.Unavailable("inspection failed: " + e.getClass().getSimpleName()));
         }
+    }
+
+    /** A resolution still under way, cut off at the budget. */
+    private CompletableFuture<ImageFacts> bounded(CompletableFuture<ImageFacts> f) {
         // copy before completing on timeout, so a shared in-flight future of the inspector is never completed by us
         return f.thenApply(x -> x)
                 .completeOnTimeout(new ImageFacts.Unavailable("the registry did not answer within the "

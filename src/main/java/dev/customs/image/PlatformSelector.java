@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.customs.rules.Platform;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
-import io.fabric8.kubernetes.api.model.PodSpec;
+import dev.customs.rules.PodView;
+import dev.customs.rules.PodView.NodeSelectorRequirement;
+import dev.customs.rules.PodView.NodeSelectorTerm;
 
 /**
  * Which platforms of a multi-platform image a pod can run on, read from its {@code nodeSelector}, required node
@@ -33,45 +33,42 @@ public record PlatformSelector(Set<String> os, Set<String> architectures) {
         return os.contains(p.os()) && (architectures.isEmpty() || architectures.contains(p.architecture()));
     }
 
-    public static PlatformSelector of(PodSpec spec) {
+    public static PlatformSelector of(PodView.Spec spec) {
+        Map<String, String> selector = spec.nodeSelector();
+        List<NodeSelectorTerm> terms = spec.requiredNodeAffinity();
+        if (spec.os() == null && selector.isEmpty() && terms.isEmpty()) {
+            return ANY_LINUX; // most pods: no allocation
+        }
         Set<String> os = new HashSet<>();
         Set<String> arch = new HashSet<>();
-        if (spec.getOs() != null && spec.getOs().getName() != null) {
-            os.add(spec.getOs().getName());
+        if (spec.os() != null) {
+            os.add(spec.os());
         }
-        Map<String, String> selector = spec.getNodeSelector();
-        if (selector != null) {
-            narrow(os, selector.get(OS_LABEL));
-            narrow(arch, selector.get(ARCH_LABEL));
-        }
-        if (spec.getAffinity() != null && spec.getAffinity().getNodeAffinity() != null && spec.getAffinity()
-                .getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
-            List<NodeSelectorTerm> terms = spec.getAffinity().getNodeAffinity()
-                    .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
-            if (terms != null && !terms.isEmpty()) {
-                // terms are ORed: a platform is allowed when any term allows it
-                Set<String> termOs = new HashSet<>();
-                Set<String> termArch = new HashSet<>();
-                boolean osFree = false;
-                boolean archFree = false;
-                for (NodeSelectorTerm t : terms) {
-                    Set<String> o = allowed(t, OS_LABEL);
-                    Set<String> a = allowed(t, ARCH_LABEL);
-                    osFree |= o == null;
-                    archFree |= a == null;
-                    if (o != null) {
-                        termOs.addAll(o);
-                    }
-                    if (a != null) {
-                        termArch.addAll(a);
-                    }
+        narrow(os, selector.get(OS_LABEL));
+        narrow(arch, selector.get(ARCH_LABEL));
+        if (!terms.isEmpty()) {
+            // terms are ORed: a platform is allowed when any term allows it
+            Set<String> termOs = new HashSet<>();
+            Set<String> termArch = new HashSet<>();
+            boolean osFree = false;
+            boolean archFree = false;
+            for (NodeSelectorTerm t : terms) {
+                Set<String> o = allowed(t, OS_LABEL);
+                Set<String> a = allowed(t, ARCH_LABEL);
+                osFree |= o == null;
+                archFree |= a == null;
+                if (o != null) {
+                    termOs.addAll(o);
                 }
-                if (!osFree) {
-                    intersect(os, termOs);
+                if (a != null) {
+                    termArch.addAll(a);
                 }
-                if (!archFree) {
-                    intersect(arch, termArch);
-                }
+            }
+            if (!osFree) {
+                intersect(os, termOs);
+            }
+            if (!archFree) {
+                intersect(arch, termArch);
             }
         }
         if (os.isEmpty()) {
@@ -99,13 +96,10 @@ public record PlatformSelector(Set<String> os, Set<String> architectures) {
 
     /** Values a term allows for a key via In, or null when the term does not constrain it with In. */
     private static Set<String> allowed(NodeSelectorTerm term, String key) {
-        if (term.getMatchExpressions() == null) {
-            return null;
-        }
         Set<String> out = null;
-        for (NodeSelectorRequirement r : term.getMatchExpressions()) {
-            if (key.equals(r.getKey()) && "In".equals(r.getOperator()) && r.getValues() != null) {
-                Set<String> values = new HashSet<>(r.getValues());
+        for (NodeSelectorRequirement r : term.matchExpressions()) {
+            if (key.equals(r.key()) && "In".equals(r.operator())) {
+                Set<String> values = new HashSet<>(r.values());
                 if (out == null) {
                     out = values;
                 } else {

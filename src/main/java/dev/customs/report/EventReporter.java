@@ -8,13 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
 
 /**
  * Posts Events from a bounded queue on its own thread, after the admission answer is decided: admission only offers to
- * the queue and never waits for the API server. A full queue drops the Event and counts it. Identical Events (same
+ * the queue and never waits for the API server (nor wakes the thread, which looks at the queue every
+ * {@link #PERIOD}). A full queue drops the Event and counts it. Identical Events (same
  * regarding object, action, rules and images) within the aggregation window update one Event's series instead of
  * creating another.
  */
@@ -23,12 +24,18 @@ public final class EventReporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventReporter.class);
     /** Aggregation entries kept at most; the oldest go first. */
     private static final int MAX_AGGREGATES = 10_000;
+    /**
+     * How often the worker looks at the queue. Admission only offers and never signals the worker (a wake-up per
+     * denial cost more than the denial's rules), so an Event waits up to this long; a half-full queue wakes it at once.
+     */
+    static final Duration PERIOD = Duration.ofMillis(200);
 
     private final EventSink sink;
     private final Recorder recorder;
     private final Clock clock;
     private final Duration window;
     private final BlockingQueue<ViolationReport> queue;
+    private final int wakeAt;
     private final Thread worker;
     private volatile boolean running = true;
     /** Touched only by the worker thread. */
@@ -53,14 +60,21 @@ public final class EventReporter implements AutoCloseable {
         this.clock = clock;
         this.window = window;
         this.queue = new ArrayBlockingQueue<>(Math.max(1, queueSize));
+        this.wakeAt = Math.max(1, queueSize / 2);
         this.worker = new Thread(this::run, "customs-events");
         this.worker.setDaemon(true);
         this.worker.start();
     }
 
-    /** Queues an Event; never blocks. Returns false when the queue was full and the Event was dropped. */
+    /**
+     * Queues an Event; never blocks, and does not wake the worker (it looks every {@link #PERIOD}) unless the queue is
+     * half full. Returns false when the queue was full and the Event was dropped.
+     */
     public boolean offer(ViolationReport report) {
         if (queue.offer(report)) {
+            if (queue.size() >= wakeAt) {
+                LockSupport.unpark(worker);
+            }
             return true;
         }
         recorder.event("dropped");
@@ -76,15 +90,12 @@ public final class EventReporter implements AutoCloseable {
 
     private void run() {
         while (running) {
-            ViolationReport r;
-            try {
-                r = queue.poll(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (r != null) {
+            for (ViolationReport r = queue.poll(); r != null && running; r = queue.poll()) {
                 post(r);
+            }
+            LockSupport.parkNanos(this, PERIOD.toNanos());
+            if (Thread.interrupted()) {
+                return;
             }
         }
     }

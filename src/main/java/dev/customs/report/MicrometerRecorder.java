@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
@@ -31,6 +32,20 @@ public final class MicrometerRecorder implements Recorder {
     private final MultiGauge auditViolations;
     private final MultiGauge auditObjects;
     private final AtomicLong lastAuditSeconds = new AtomicLong();
+    private final Timer admissionDuration;
+    /*
+     * Meters by label values, registered once: a registry lookup builds the meter's id (name, tags, sorted) every time,
+     * which a review would pay several times over. Label values are bounded (see the class comment), so are these.
+     */
+    private final Map<Labels, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<Labels, Counter> violations = new ConcurrentHashMap<>();
+    private final Map<String, Counter> resolutions = new ConcurrentHashMap<>();
+    private final Map<String, Timer> registryRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+
+    /** Up to three label values; {@code c} may be null. */
+    private record Labels(String a, String b, String c) {
+    }
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
@@ -43,42 +58,50 @@ public final class MicrometerRecorder implements Recorder {
         io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.timestamp.seconds", lastAuditSeconds,
                 AtomicLong::get).description("When the last background audit finished, in Unix seconds")
                 .register(registry);
+        this.admissionDuration = Timer.builder("customs.admission.duration")
+                .description("Time to answer one admission review").serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
     }
 
     @Override
     public void admission(String kind, String operation, String decision, Duration duration) {
-        Counter.builder("customs.admission.requests").description("Admission reviews answered")
-                .tags("kind", kind, "operation", operation, "decision", decision).register(registry).increment();
-        Timer.builder("customs.admission.duration").description("Time to answer one admission review")
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry).record(duration);
+        requests.computeIfAbsent(new Labels(kind, operation, decision),
+                k -> Counter.builder("customs.admission.requests").description("Admission reviews answered")
+                        .tags("kind", k.a(), "operation", k.b(), "decision", k.c()).register(registry))
+                .increment();
+        admissionDuration.record(duration);
     }
 
     @Override
     public void violation(String rule, String action, String namespace) {
-        Counter.Builder b = Counter.builder("customs.violations")
-                .description("Findings of admission reviews, by rule and action").tags("rule", rule, "action", action);
-        if (namespaceLabel) {
-            b.tag("namespace", namespace == null ? "" : namespace);
-        }
-        b.register(registry).increment();
+        String ns = namespaceLabel ? (namespace == null ? "" : namespace) : null;
+        violations.computeIfAbsent(new Labels(rule, action, ns), k -> {
+            Counter.Builder b = Counter.builder("customs.violations")
+                    .description("Findings of admission reviews, by rule and action")
+                    .tags("rule", k.a(), "action", k.b());
+            if (k.c() != null) {
+                b.tag("namespace", k.c());
+            }
+            return b.register(registry);
+        }).increment();
     }
 
     @Override
     public void imageResolution(String result) {
-        Counter.builder("customs.image.resolutions").description("Image resolutions, by cache result")
-                .tag("result", result).register(registry).increment();
+        resolutions.computeIfAbsent(result, r -> Counter.builder("customs.image.resolutions")
+                .description("Image resolutions, by cache result").tag("result", r).register(registry)).increment();
     }
 
     @Override
     public void registryRequest(String registryHost, Duration duration) {
-        Timer.builder("customs.registry.request.duration").description("HTTP requests to registries")
-                .tag("registry", registryHost).register(registry).record(duration);
+        registryRequests.computeIfAbsent(registryHost, h -> Timer.builder("customs.registry.request.duration")
+                .description("HTTP requests to registries").tag("registry", h).register(registry)).record(duration);
     }
 
     @Override
     public void event(String result) {
-        Counter.builder("customs.events").description("Kubernetes Events, by result").tag("result", result)
-                .register(registry).increment();
+        events.computeIfAbsent(result, r -> Counter.builder("customs.events").description("Kubernetes Events, by result")
+                .tag("result", r).register(registry)).increment();
     }
 
     @Override

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.fabric8.kubernetes.api.model.Volume;
-
 /**
  * {@code docker-socket}: a {@code hostPath} volume that exposes a container runtime socket. Whoever can talk to the
  * runtime can start a privileged container on the node, so such a mount is root on the host.
@@ -69,23 +67,20 @@ public final class DockerSocket implements Rule {
 
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
-        List<Volume> volumes = pod.spec().getVolumes();
-        if (volumes == null) {
-            return;
-        }
+        List<PodView.Volume> volumes = pod.spec().volumes();
         for (int i = 0; i < volumes.size(); i++) {
-            Volume v = volumes.get(i);
-            if (v == null || v.getHostPath() == null || v.getHostPath().getPath() == null) {
+            PodView.Volume v = volumes.get(i);
+            if (v.hostPath() == null) {
                 continue;
             }
-            String path = v.getHostPath().getPath();
+            String path = v.hostPath();
             String exposed = exposedSockets(normalise(path));
             if (exposed == null) {
                 continue;
             }
             List<ContainerView> mounters = pod.containers().stream()
                     .filter(c -> c.volumeMounts().stream()
-                            .anyMatch(m -> m != null && v.getName() != null && v.getName().equals(m.getName())))
+                            .anyMatch(m -> v.name() != null && v.name().equals(m.name())))
                     .toList();
             if (!pod.podLevel() && mounters.isEmpty()) {
                 continue;
@@ -93,7 +88,7 @@ public final class DockerSocket implements Rule {
             String mountedBy = mounters.isEmpty() ? "declared but not mounted by any container"
                     : "mounted by " + mounters.stream().map(ContainerView::subject).collect(Collectors.joining(", "));
             out.podViolation(pod.field("volumes[" + i + "].hostPath.path"),
-                    pod.subject() + ": hostPath volume \"" + v.getName() + "\" (" + path + ") exposes " + exposed + ", "
+                    pod.subject() + ": hostPath volume \"" + v.name() + "\" (" + path + ") exposes " + exposed + ", "
                             + mountedBy,
                     "remove the volume: access to a container runtime socket is root on the node; build images "
                             + "with a daemonless builder (BuildKit rootless, kaniko, buildah) and read node state "

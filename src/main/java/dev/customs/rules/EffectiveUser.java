@@ -1,36 +1,54 @@
 package dev.customs.rules;
 
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
-import io.fabric8.kubernetes.api.model.SecurityContext;
-
 /**
  * A container's effective {@code runAsUser} and {@code runAsNonRoot}: the container's value when set, otherwise the
- * pod's, with the field path of whichever was used.
+ * pod's, with where each came from (the field path is built only when a message names it).
  */
-record EffectiveUser(Long uid, String uidField, Boolean nonRoot, String nonRootField) {
+record EffectiveUser(PodView pod, ContainerView container, Long uid, EffectiveUser.Where uidFrom, Boolean nonRoot,
+        EffectiveUser.Where nonRootFrom) {
 
     static EffectiveUser of(PodView pod, ContainerView c) {
-        SecurityContext csc = c.securityContext();
-        PodSecurityContext psc = pod.podSecurityContext();
+        PodView.Security csc = c.securityContext();
+        PodView.Security psc = pod.podSecurityContext();
         Long uid = null;
-        String uidField = null;
-        if (csc != null && csc.getRunAsUser() != null) {
-            uid = csc.getRunAsUser();
-            uidField = c.field("securityContext.runAsUser");
-        } else if (psc != null && psc.getRunAsUser() != null) {
-            uid = psc.getRunAsUser();
-            uidField = pod.field("securityContext.runAsUser");
+        Where uidFrom = null;
+        if (csc.runAsUser() != null) {
+            uid = csc.runAsUser();
+            uidFrom = Where.CONTAINER;
+        } else if (psc.runAsUser() != null) {
+            uid = psc.runAsUser();
+            uidFrom = Where.POD;
         }
         Boolean nonRoot = null;
-        String nonRootField = null;
-        if (csc != null && csc.getRunAsNonRoot() != null) {
-            nonRoot = csc.getRunAsNonRoot();
-            nonRootField = c.field("securityContext.runAsNonRoot");
-        } else if (psc != null && psc.getRunAsNonRoot() != null) {
-            nonRoot = psc.getRunAsNonRoot();
-            nonRootField = pod.field("securityContext.runAsNonRoot");
+        Where nonRootFrom = null;
+        if (csc.runAsNonRoot() != null) {
+            nonRoot = csc.runAsNonRoot();
+            nonRootFrom = Where.CONTAINER;
+        } else if (psc.runAsNonRoot() != null) {
+            nonRoot = psc.runAsNonRoot();
+            nonRootFrom = Where.POD;
         }
-        return new EffectiveUser(uid, uidField, nonRoot, nonRootField);
+        return new EffectiveUser(pod, c, uid, uidFrom, nonRoot, nonRootFrom);
+    }
+
+    /** Whose securityContext a value came from. */
+    enum Where {
+        POD,
+        CONTAINER
+    }
+
+    /** The field path of the effective runAsUser; built only for a message. */
+    String uidField() {
+        return field(uidFrom, "securityContext.runAsUser");
+    }
+
+    /** The field path of the effective runAsNonRoot; built only for a message. */
+    String nonRootField() {
+        return field(nonRootFrom, "securityContext.runAsNonRoot");
+    }
+
+    private String field(Where from, String relative) {
+        return from == null ? null : from == Where.CONTAINER ? container.field(relative) : pod.field(relative);
     }
 
     boolean nonRootRequired() {

@@ -22,7 +22,7 @@ public final class HostNetwork implements Rule {
 
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
-        if (!pod.podLevel() || !Boolean.TRUE.equals(pod.spec().getHostNetwork())) {
+        if (!pod.podLevel() || !Boolean.TRUE.equals(pod.spec().hostNetwork())) {
             return;
         }
         int n = pod.containers().size();

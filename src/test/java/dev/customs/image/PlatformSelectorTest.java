@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.customs.rules.Platform;
+import dev.customs.rules.PodViews;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
@@ -28,7 +29,7 @@ class PlatformSelectorTest {
             WINDOWS_AMD64);
 
     private static List<Platform> allowed(PodSpec spec) {
-        PlatformSelector s = PlatformSelector.of(spec);
+        PlatformSelector s = PlatformSelector.of(PodViews.of(spec).spec());
         return ALL.stream().filter(s::matches).toList();
     }
 
@@ -48,7 +49,7 @@ class PlatformSelectorTest {
 
     @Test
     void unconstrainedMeansEveryLinuxPlatform() {
-        assertThat(PlatformSelector.of(new PodSpec())).isEqualTo(PlatformSelector.ANY_LINUX);
+        assertThat(PlatformSelector.of(PodViews.of(new PodSpec()).spec())).isEqualTo(PlatformSelector.ANY_LINUX);
         assertThat(allowed(new PodSpec())).containsExactly(LINUX_AMD64, LINUX_ARM64, LINUX_ARM64_V8, LINUX_S390X);
     }
 

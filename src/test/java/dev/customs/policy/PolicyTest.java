@@ -153,8 +153,7 @@ class PolicyTest {
 
     @Test
     void unverifiedImagesFollowOnErrorButNeverExceedTheirRules() {
-        ContainerView c = new ContainerView(ContainerView.Kind.REGULAR, 0, "app", "x:1", null, null, null, null,
-                "spec.containers[0]");
+        ContainerView c = ContainerView.of(ContainerView.Kind.REGULAR, 0, "app", "x:1", "spec");
         Evaluation ev = new Evaluation(List.of(),
                 List.of(new ImageUnverified("x:1", "registry down", List.of(c), List.of("run-as-root", "oci-labels"))));
         assertThat(policy(Map.of(), OnError.DENY, List.of(), Map.of(), new ArrayList<>())

@@ -102,7 +102,7 @@ class DockerSocketTest {
                 .addNewVolume().withName("b").withNewHostPath().withPath("/run/containerd").endHostPath().endVolume()
                 .addNewVolume().withName("c").withNewHostPath().withPath("/var/run").endHostPath().endVolume()
                 .build();
-        PodView all = PodView.of("Pod", "ns", "web", "spec", spec);
+        PodView all = PodViews.of("ns", "web", spec);
         PodView added = all.onlyContainers(c -> c.kind() == ContainerView.Kind.EPHEMERAL);
 
         assertThat(fields(all)).containsExactly("spec.volumes[0].hostPath.path", "spec.volumes[1].hostPath.path",
@@ -116,7 +116,7 @@ class DockerSocketTest {
                 .addNewVolume().withName("e").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("h").withNewHostPath().endHostPath().endVolume()
                 .build();
-        assertThat(fields(PodView.of("Pod", "", "", "spec", spec))).isEmpty();
+        assertThat(fields(PodViews.of(spec))).isEmpty();
     }
 
     private List<String> fields(PodView pod) {

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -29,6 +30,7 @@ import dev.customs.admission.PodViewMapper;
 import dev.customs.admission.WorkloadKind;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.InMemoryImageInspector;
+import io.fabric8.kubernetes.api.model.PodSpec;
 
 /**
  * The per-rule fixture files under {@code src/test/resources/rules/<rule-id>/}: their layout, their format, and how one
@@ -274,7 +276,18 @@ final class RuleFixtures {
             throw new AssertionError("the object does not map: " + e.getMessage(), e);
         }
         List<String> unknown = new ArrayList<>();
-        unknownFields(pod.spec(), pod.specPath(), unknown);
+        JsonNode specNode = fx.object();
+        for (String segment : kind.specSegments()) {
+            specNode = specNode.path(segment);
+        }
+        try {
+            // the rules read a few fields; binding the whole spec to the Kubernetes model finds misspelt ones
+            unknownFields(specNode.isMissingNode() ? null : JSON.treeToValue(specNode, PodSpec.class), pod.specPath(),
+                    unknown);
+        } catch (IOException e) {
+            throw new AssertionError("the object's pod spec does not bind to the Kubernetes model: " + e.getMessage(),
+                    e);
+        }
         if (!unknown.isEmpty()) {
             throw new AssertionError("the object has fields a pod spec does not know (misspelt?): " + unknown);
         }

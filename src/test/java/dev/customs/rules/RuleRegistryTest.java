@@ -94,7 +94,7 @@ class RuleRegistryTest {
     void settingsReachTheRules() {
         RuleRegistry r = RuleRegistry.withSettings(List.of("/var/run/buildkit/buildkitd.sock"),
                 List.of("org.opencontainers.image.source"));
-        PodView pod = PodView.of("Pod", "ns", "web", "spec", new PodSpecBuilder()
+        PodView pod = PodViews.of("ns", "web", new PodSpecBuilder()
                 .addNewContainer().withName("app").withImage("app:1.0").endContainer()
                 .addNewVolume().withName("bk").withNewHostPath().withPath("/run/buildkit/buildkitd.sock").endHostPath()
                 .endVolume().build());

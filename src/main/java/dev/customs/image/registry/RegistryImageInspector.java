@@ -101,6 +101,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record FlightKey(String image, PlatformSelector platforms, String credentialScope) {
     }
 
+    private record ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
+    }
+
     private record Outcome(ImageFacts facts, String result) {
     }
 
@@ -130,6 +133,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final SingleFlight<DigestKey, Judged> configs;
     private final Cache<TagKey, TagEntry> tags;
     private final Cache<FlightKey, ImageFacts.Unavailable> failures;
+    /**
+     * The facts of a resolved digest for one platform selection, immutable like everything under a digest: a warm
+     * review of a digest (or of a tag checked within its TTL) is answered from here without futures, flights or new
+     * objects.
+     */
+    private final Cache<ResolvedKey, ImageFacts.Resolved> resolved;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
 
@@ -182,6 +191,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
                 .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
                 .build();
+        this.resolved = Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build();
         this.failures = Caffeine.newBuilder().maximumSize(config.cacheSize()).expireAfterWrite(config.negativeTtl())
                 .executor(workers).ticker(ticker).build();
         LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
@@ -194,6 +204,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
+            ImageFacts.Resolved warm = warm(reference, selector);
+            if (warm != null) {
+                recorder.imageResolution("hit");
+                return CompletableFuture.completedFuture(warm);
+            }
             FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);
             if (failed != null) {
@@ -262,7 +277,28 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             });
         }
         return digest.thenCompose(d -> manifest(target, d, credentials, trace)
-                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)));
+                .thenCompose(m -> facts(target, d, m, selector, credentials, trace)).thenApply(f -> {
+                    if (f instanceof ImageFacts.Resolved r) {
+                        resolved.put(new ResolvedKey(target.registry(), target.repository(), d, selector), r);
+                    }
+                    return f;
+                }));
+    }
+
+    /**
+     * The facts of an image that needs no request now: a digest reference, or a tag checked within its TTL, whose
+     * digest was resolved for this platform selection before; null otherwise.
+     */
+    private ImageFacts.Resolved warm(ImageReference ref, PlatformSelector selector) {
+        String digest = ref.digest();
+        if (digest == null) {
+            TagEntry known = tags.getIfPresent(new TagKey(ref.registry(), ref.repository(), ref.effectiveTag()));
+            if (known == null || clock.millis() >= known.checked().toEpochMilli() + tagTtl.toMillis()) {
+                return null;
+            }
+            digest = known.digest();
+        }
+        return resolved.getIfPresent(new ResolvedKey(ref.registry(), ref.repository(), digest, selector));
     }
 
     private CompletableFuture<TagResult> tagDigest(Target target, String tag, CredentialSource credentials,

@@ -1,0 +1,138 @@
+package dev.customs.admission;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads an AdmissionReview body into a JSON tree in one pass, leaving out what no part of Customs reads and what makes
+ * up most of a real review's bytes: the objects' {@code metadata.managedFields} and their
+ * {@code kubectl.kubernetes.io/last-applied-configuration} annotation (a second copy of the object). They are skipped
+ * by the tokenizer, never built as nodes.
+ *
+ * <p>
+ * Otherwise the tree is what {@code ObjectMapper.readTree} builds: the same node types, the last of duplicate keys,
+ * nothing read past the first value. Nesting is limited to {@value #MAX_DEPTH} levels (Kubernetes objects need a few
+ * dozen), so a hostile body cannot exhaust the stack; deeper input is a parse error like any other.
+ */
+final class ReviewReader {
+
+    /** How deep objects and arrays may nest. */
+    static final int MAX_DEPTH = 500;
+
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /** Where the reader is, for deciding what to skip: only the few levels on the way to what is skipped. */
+    private enum Level {
+        ROOT,
+        REQUEST,
+        OBJECT,
+        METADATA,
+        ANNOTATIONS,
+        OTHER,
+        SKIP;
+
+        Level child(String field) {
+            return switch (this) {
+                case ROOT -> field.equals("request") ? REQUEST : OTHER;
+                case REQUEST -> field.equals("object") || field.equals("oldObject") ? OBJECT : OTHER;
+                case OBJECT -> field.equals("metadata") ? METADATA : OTHER;
+                case METADATA -> field.equals("managedFields") ? SKIP
+                        : field.equals("annotations") ? ANNOTATIONS : OTHER;
+                case ANNOTATIONS -> field.equals(LAST_APPLIED) ? SKIP : OTHER;
+                default -> OTHER;
+            };
+        }
+    }
+
+    private final JsonFactory factory;
+    private final JsonNodeFactory nodes;
+
+    ReviewReader(JsonFactory factory, JsonNodeFactory nodes) {
+        this.factory = factory;
+        this.nodes = nodes;
+    }
+
+    /** The tree of the first JSON value in {@code body}; {@link MissingNode} when there is none. */
+    JsonNode read(byte[] body) throws IOException {
+        try (JsonParser p = factory.createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return MissingNode.getInstance();
+            }
+            return value(p, t, Level.ROOT, 0);
+        }
+    }
+
+    private JsonNode value(JsonParser p, JsonToken t, Level level, int depth) throws IOException {
+        switch (t) {
+            case START_OBJECT:
+                return object(p, level, depth + 1);
+            case START_ARRAY:
+                return array(p, depth + 1);
+            case VALUE_STRING:
+                return nodes.textNode(p.getText());
+            case VALUE_NUMBER_INT:
+                return switch (p.getNumberType()) {
+                    case INT -> nodes.numberNode(p.getIntValue());
+                    case LONG -> nodes.numberNode(p.getLongValue());
+                    default -> nodes.numberNode(p.getBigIntegerValue());
+                };
+            case VALUE_NUMBER_FLOAT:
+                return nodes.numberNode(p.getDoubleValue());
+            case VALUE_TRUE:
+                return nodes.booleanNode(true);
+            case VALUE_FALSE:
+                return nodes.booleanNode(false);
+            case VALUE_NULL:
+                return nodes.nullNode();
+            default:
+                throw new JsonParseException(p, "unexpected token " + t);
+        }
+    }
+
+    private ObjectNode object(JsonParser p, Level level, int depth) throws IOException {
+        checkDepth(p, depth);
+        ObjectNode o = nodes.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            Level child = level == Level.OTHER ? Level.OTHER : level.child(name);
+            if (child == Level.SKIP) {
+                p.skipChildren();
+                o.remove(name); // as if it were absent, also when it came twice
+                continue;
+            }
+            o.set(name, value(p, t, child, depth));
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new JsonParseException(p, "unexpected end of object");
+        }
+        return o;
+    }
+
+    private ArrayNode array(JsonParser p, int depth) throws IOException {
+        checkDepth(p, depth);
+        ArrayNode a = nodes.arrayNode();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t == null) {
+                throw new JsonParseException(p, "unexpected end of input in an array");
+            }
+            a.add(value(p, t, Level.OTHER, depth));
+        }
+        return a;
+    }
+
+    private static void checkDepth(JsonParser p, int depth) throws JsonParseException {
+        if (depth > MAX_DEPTH) {
+            throw new JsonParseException(p, "nesting deeper than " + MAX_DEPTH + " levels");
+        }
+    }
+}

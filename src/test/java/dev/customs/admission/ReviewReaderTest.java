@@ -1,0 +1,107 @@
+package dev.customs.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * {@link ReviewReader}: the tree {@code ObjectMapper.readTree} would build, without the objects' managedFields and
+ * last-applied-configuration annotation, and with bounded nesting.
+ */
+class ReviewReaderTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ReviewReader READER = new ReviewReader(JSON.getFactory(), JSON.getNodeFactory());
+
+    private static JsonNode read(String json) throws IOException {
+        return READER.read(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Every review the tests and the bench send, read both ways. */
+    static Stream<Path> reviews() throws IOException {
+        Stream<Path> fixtures = Files.walk(Path.of("src/test/resources/admission"))
+                .filter(p -> p.toString().endsWith(".json") && !p.toString().contains("/bad/"));
+        Stream<Path> bench = Files.list(Path.of("bench/payloads")).filter(p -> p.toString().endsWith(".json"));
+        return Stream.concat(fixtures, bench).sorted();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reviews")
+    void theTreeIsReadTreesLessWhatIsSkipped(Path review) throws IOException {
+        byte[] body = Files.readAllBytes(review);
+        ObjectNode expected = (ObjectNode) JSON.readTree(body);
+        for (String object : new String[] { "object", "oldObject" }) {
+            JsonNode metadata = expected.path("request").path(object).path("metadata");
+            if (metadata instanceof ObjectNode m) {
+                m.remove("managedFields");
+                if (m.get("annotations") instanceof ObjectNode a) {
+                    a.remove(ReviewReader.LAST_APPLIED);
+                }
+            }
+        }
+        assertThat(READER.read(body)).isEqualTo(expected);
+    }
+
+    @Test
+    void managedFieldsAndLastAppliedAreSkippedOnlyInTheReviewedObjects() throws IOException {
+        JsonNode tree = read("""
+                {"request": {"object": {"metadata": {"name": "a", "managedFields": [{"manager": "kubectl"}],
+                  "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{...}", "keep": "1"}},
+                  "spec": {"template": {"metadata": {"managedFields": "kept: not the object's own metadata"}}}},
+                 "oldObject": {"metadata": {"managedFields": [], "name": "a"}}},
+                 "metadata": {"managedFields": "kept: not in request"}}
+                """);
+        assertThat(tree.at("/request/object/metadata/name").asText()).isEqualTo("a");
+        assertThat(tree.at("/request/object/metadata/managedFields").isMissingNode()).isTrue();
+        assertThat(tree.at("/request/object/metadata/annotations").size()).isEqualTo(1);
+        assertThat(tree.at("/request/object/metadata/annotations/keep").asText()).isEqualTo("1");
+        assertThat(tree.at("/request/oldObject/metadata/managedFields").isMissingNode()).isTrue();
+        assertThat(tree.at("/request/object/spec/template/metadata/managedFields").isTextual()).isTrue();
+        assertThat(tree.at("/metadata/managedFields").isTextual()).isTrue();
+    }
+
+    @Test
+    void likeReadTreeTheLastDuplicateWinsNumbersKeepTheirTypeAndTrailingInputIsIgnored() throws IOException {
+        String json = "{\"a\": 1, \"a\": 2, \"big\": 12345678901, \"huge\": 123456789012345678901234567890, "
+                + "\"f\": 1.5, \"t\": true, \"n\": null, \"s\": [\"x\", {}]} trailing";
+        assertThat(read(json)).isEqualTo(JSON.readTree(json));
+        assertThat(read(json).get("a").asInt()).isEqualTo(2);
+        assertThat(read(" ").isMissingNode()).isTrue();
+        assertThat(read("[1]").isArray()).isTrue();
+    }
+
+    @Test
+    void malformedAndTooDeepInputAreParseErrors() {
+        assertThatThrownBy(() -> read("{\"a\": [1, 2")).isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> read("{\"a\": }")).isInstanceOf(JsonProcessingException.class);
+        String deep = "[".repeat(ReviewReader.MAX_DEPTH + 1) + "]".repeat(ReviewReader.MAX_DEPTH + 1);
+        assertThatThrownBy(() -> read(deep)).isInstanceOf(JsonProcessingException.class);
+        String deepest = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
+        assertThatThrownBy(() -> read(deepest)).isInstanceOf(JsonProcessingException.class);
+        String fine = "[".repeat(ReviewReader.MAX_DEPTH) + "]".repeat(ReviewReader.MAX_DEPTH);
+        assertThat(catchDepth(fine)).isTrue();
+    }
+
+    private static boolean catchDepth(String json) {
+        try {
+            return read(json).isArray();
+        } catch (IOException e) {
+            // Jackson's own nesting limit may be lower than ours; either way it is an error, never a crash
+            return e instanceof JsonProcessingException;
+        }
+    }
+}
