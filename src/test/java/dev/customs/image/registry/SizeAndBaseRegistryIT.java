@@ -23,6 +23,7 @@ import dev.customs.rules.ImageSize;
 import dev.customs.rules.ImageVerdict;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.PodView;
+import dev.customs.rules.PodViews;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 import dev.customs.rules.Violation;
@@ -85,7 +86,7 @@ class SizeAndBaseRegistryIT {
     }
 
     List<Violation> evaluate(String image, String maxSize) {
-        PodView pod = PodView.of("Pod", "shop", "web", "spec", new PodSpecBuilder().addNewContainer().withName("app")
+        PodView pod = PodViews.of("shop", "web", new PodSpecBuilder().addNewContainer().withName("app")
                 .withImage(image).endContainer().build());
         RuleEngine engine = new RuleEngine(RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, maxSize));
         RegistryImageInspector i = inspector == null ? inspector() : inspector;
