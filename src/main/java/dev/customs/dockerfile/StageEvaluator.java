@@ -40,6 +40,12 @@ public final class StageEvaluator {
 
     private static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
 
+    /**
+     * The most files one stage's plan keeps. A real stage copies a few dozen named files (a directory is one); a
+     * Dockerfile built to grow the list stage by stage stops here instead of costing time quadratic in its size.
+     */
+    static final int MAX_FILES = 2048;
+
     private final Dockerfile dockerfile;
     private final Map<String, String> buildArgs;
     private final Map<String, Value> meta = new LinkedHashMap<>();
@@ -177,6 +183,13 @@ public final class StageEvaluator {
 
         State(Stage stage) {
             this.stage = stage;
+        }
+
+        /** Records a placed file, up to {@link #MAX_FILES} per stage, so a pathological file costs bounded work. */
+        void place(PlacedFile f) {
+            if (files.size() < MAX_FILES) {
+                files.add(f);
+            }
         }
 
         /** Looks a variable up as an instruction of this stage sees it. */
@@ -426,9 +439,9 @@ public final class StageEvaluator {
             if (from != null) {
                 copyFromStage(st, c, source, name, from, path, normalise(base));
             } else if (heredoc != null) {
-                st.files.add(new PlacedFile(path, lastComponent(path), st.stage, c, source, null, null));
+                st.place(new PlacedFile(path, lastComponent(path), st.stage, c, source, null, null));
             } else if (!last.isEmpty() && !last.equals(".")) {
-                st.files.add(new PlacedFile(path, last, st.stage, c, source, null, null));
+                st.place(new PlacedFile(path, last, st.stage, c, source, null, null));
             }
         }
         st.history.add(new History(c.keyword() + " " + c.sources().stream().map(Word::text)
@@ -462,7 +475,7 @@ public final class StageEvaluator {
             } else {
                 continue;
             }
-            st.files.add(new PlacedFile(placed, f.name(), st.stage, c, source, f, null));
+            st.place(new PlacedFile(placed, f.name(), st.stage, c, source, f, null));
         }
     }
 
@@ -479,19 +492,28 @@ public final class StageEvaluator {
 
     /** Marks files deleted by a later {@code RUN rm ...} of the same stage. */
     private static List<PlacedFile> removals(State st) {
-        List<PlacedFile> out = new ArrayList<>();
         List<Instruction> instructions = st.stage.instructions();
+        // the words of every RUN, split once: a stage may copy many files and run many commands
+        Map<Integer, List<String>> runWords = new java.util.HashMap<>();
+        List<PlacedFile> out = new ArrayList<>();
         for (PlacedFile f : st.files) {
             if (f.stage() != st.stage || f.removedBy() != null) {
                 out.add(f);
                 continue;
             }
+            int from = -1;
+            for (int k = 0; k < instructions.size() && from < 0; k++) {
+                if (instructions.get(k) == f.via()) {
+                    from = k;
+                }
+            }
             Instruction removed = null;
-            int from = instructions.indexOf(f.via());
             for (int k = from + 1; k < instructions.size() && removed == null; k++) {
-                if (instructions.get(k) instanceof Instruction.Command c && c.keyword().equals("RUN")
-                        && deletes(c, f)) {
-                    removed = c;
+                if (instructions.get(k) instanceof Instruction.Command c && c.keyword().equals("RUN")) {
+                    List<String> words = runWords.computeIfAbsent(k, x -> words(c));
+                    if (deletes(words, f)) {
+                        removed = c;
+                    }
                 }
             }
             out.add(removed == null ? f
@@ -500,12 +522,18 @@ public final class StageEvaluator {
         return out;
     }
 
-    /** Whether a RUN's command removes a file: {@code rm} (or {@code shred -u}) with the file's name as a word. */
-    private static boolean deletes(Instruction.Command c, PlacedFile f) {
+    private static final java.util.regex.Pattern SHELL_SEPARATORS = java.util.regex.Pattern.compile("[\\s;&|()]+");
+
+    /** The words of a RUN's command and here-documents, split at whitespace and shell operators. */
+    private static List<String> words(Instruction.Command c) {
         StringBuilder text = new StringBuilder();
         c.line().args().forEach(w -> text.append(w.text()).append(' '));
         c.heredocs().forEach(h -> text.append(h.content()).append(' '));
-        String[] words = text.toString().split("[\\s;&|()]+");
+        return List.of(SHELL_SEPARATORS.split(text));
+    }
+
+    /** Whether a RUN's words remove a file: {@code rm} (or {@code shred}) followed by the file's name or path. */
+    private static boolean deletes(List<String> words, PlacedFile f) {
         boolean rm = false;
         String last = lastComponent(f.path());
         for (String w : words) {

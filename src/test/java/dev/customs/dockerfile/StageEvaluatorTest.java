@@ -237,6 +237,18 @@ class StageEvaluatorTest {
     }
 
     @Test
+    void theFilesAStagePlacesAreBounded() throws Exception {
+        StringBuilder text = new StringBuilder("FROM alpine:3.19 AS a\n");
+        for (int i = 0; i < StageEvaluator.MAX_FILES + 500; i++) {
+            text.append("COPY f").append(i).append(" /app/\n");
+        }
+        text.append("FROM a AS b\nCOPY --from=a / /copy/\n");
+        BuildPlan p = plan(text.toString());
+        assertThat(p.images().get(0).files()).hasSize(StageEvaluator.MAX_FILES);
+        assertThat(p.shipped().files()).hasSize(StageEvaluator.MAX_FILES);
+    }
+
+    @Test
     void aRunRecordsTheBuildArgumentsInScopeInTheHistory() throws Exception {
         PlannedImage p = plan("""
                 FROM node:20.11.1 AS base
