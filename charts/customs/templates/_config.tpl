@@ -45,6 +45,14 @@ and that backslash once more for the properties syntax.
 {{- if le (int .Values.terminationGracePeriodSeconds) (add .Values.shutdownDelaySeconds .Values.webhook.timeoutSeconds | int) -}}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be above shutdownDelaySeconds + webhook.timeoutSeconds (%d): a terminating pod must finish the reviews it accepted" (int .Values.terminationGracePeriodSeconds) (add .Values.shutdownDelaySeconds .Values.webhook.timeoutSeconds | int)) -}}
 {{- end -}}
+{{- with .Values.audit.leaderElection -}}
+{{- $lease := include "customs.durationMillis" .leaseDuration | int64 -}}
+{{- $renew := include "customs.durationMillis" .renewDeadline | int64 -}}
+{{- $retry := include "customs.durationMillis" .retryPeriod | int64 -}}
+{{- if or (le $lease $renew) (le $renew $retry) -}}
+{{- fail (printf "audit.leaderElection: leaseDuration (%s) must be above renewDeadline (%s), and renewDeadline above retryPeriod (%s)" .leaseDuration .renewDeadline .retryPeriod) -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.registry.ca.pem .Values.registry.ca.configMap -}}
 {{- fail "registry.ca: set pem or configMap, not both" -}}
 {{- end -}}
@@ -141,5 +149,9 @@ customs.exemptions."{{ $name }}".expires={{ $e.expires }}
 # Audit and metrics
 customs.audit.interval={{ .Values.audit.interval }}
 customs.audit.events={{ .Values.audit.events }}
+customs.leader-election.lease-name={{ include "customs.leaseName" . }}
+customs.leader-election.lease-duration={{ .Values.audit.leaderElection.leaseDuration }}
+customs.leader-election.renew-deadline={{ .Values.audit.leaderElection.renewDeadline }}
+customs.leader-election.retry-period={{ .Values.audit.leaderElection.retryPeriod }}
 customs.metrics.namespace-label={{ .Values.metrics.namespaceLabel }}
 {{- end -}}

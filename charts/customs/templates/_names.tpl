@@ -65,3 +65,8 @@ app.kubernetes.io/component: webhook
 {{- printf "%s:%s" .Values.image.repository $tag -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The Lease that elects the replica running the audit (customs.leader-election.lease-name). */}}
+{{- define "customs.leaseName" -}}
+{{- printf "%s-audit" (include "customs.fullname" .) -}}
+{{- end -}}

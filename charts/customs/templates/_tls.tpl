@@ -10,11 +10,40 @@ Secret ("<fullname>-tls", keys tls.crt, tls.key, ca.crt), so the Deployment does
 {{/* Where the Secret is mounted; the configuration points Quarkus' TLS registry at these files. */}}
 {{- define "customs.tls.mountPath" -}}/etc/customs/tls{{- end -}}
 
-{{/* The names the API server may use for the Service: it calls <service>.<namespace>.svc. */}}
+{{/*
+The names the API server may use for the Service (it calls <service>.<namespace>.svc), and the host
+of webhook.url when that is a name.
+*/}}
 {{- define "customs.tls.dnsNames" -}}
 {{- $svc := include "customs.fullname" . -}}
 {{- $ns := .Release.Namespace -}}
-{{- list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) | toJson -}}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) -}}
+{{- $host := include "customs.tls.urlHost" . -}}
+{{- if and $host (not (include "customs.tls.isIp" $host)) -}}
+{{- $names = append $names $host -}}
+{{- end -}}
+{{- $names | toJson -}}
+{{- end -}}
+
+{{/* The IP addresses the certificate covers: the host of webhook.url when that is an address. */}}
+{{- define "customs.tls.ipAddresses" -}}
+{{- $host := include "customs.tls.urlHost" . -}}
+{{- if and $host (include "customs.tls.isIp" $host) -}}
+{{- list $host | toJson -}}
+{{- else -}}
+{{- list | toJson -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "customs.tls.urlHost" -}}
+{{- if .Values.webhook.url -}}
+{{- (urlParse .Values.webhook.url).hostname -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" for an IPv4 or IPv6 address, empty for a name. */}}
+{{- define "customs.tls.isIp" -}}
+{{- if or (regexMatch "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$" .) (contains ":" .) -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -38,7 +67,8 @@ render (helm template, --dry-run): those get new material every time.
 {{- $days := int .Values.tls.generate.validityDays -}}
 {{- $ca := genCA (printf "%s-ca" (include "customs.fullname" .)) $days -}}
 {{- $names := include "customs.tls.dnsNames" . | fromJsonArray -}}
-{{- $cert := genSignedCert (index $names 2) nil $names $days $ca -}}
+{{- $ips := include "customs.tls.ipAddresses" . | fromJsonArray -}}
+{{- $cert := genSignedCert (index $names 2) $ips $names $days $ca -}}
 {{- dict "ca" $ca.Cert "crt" $cert.Cert "key" $cert.Key | toJson -}}
 {{- end -}}
 {{- end -}}

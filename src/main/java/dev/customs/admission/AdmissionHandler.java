@@ -77,11 +77,22 @@ public final class AdmissionHandler {
         long start = System.nanoTime();
         return evaluate(body).whenComplete((outcome, failure) -> {
             AdmissionRequest req = outcome == null ? null : outcome.request();
-            reporter.recorder().admission(req == null || req.kind().isEmpty() ? "unknown" : req.kind(),
+            reporter.recorder().admission(kindLabel(req),
                     req == null ? "unknown" : req.operation(), outcome == null ? "error" : outcome.label(),
                     Duration.ofNanos(System.nanoTime() - start));
         });
     }
+
+    /**
+     * The kind as a metric label: one of the kinds Customs evaluates, else {@code other}. The kind comes from the
+     * request body, so anyone who can reach the endpoint could otherwise make a new series per request.
+     */
+    static String kindLabel(AdmissionRequest req) {
+        return req == null ? OTHER_KIND : WorkloadKind.byKind(req.kind()).map(WorkloadKind::kind).orElse(OTHER_KIND);
+    }
+
+    /** The kind label of every request that is not of an evaluated kind, or not a request at all. */
+    public static final String OTHER_KIND = "other";
 
     private CompletionStage<Outcome> evaluate(byte[] body) {
         AdmissionRequest req;

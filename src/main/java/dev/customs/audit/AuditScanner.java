@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -36,8 +37,9 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * The background audit: what would break. Every interval it evaluates the existing workloads and standalone pods, read
- * from informer caches, with the same engine, policy and image cache as admission, and publishes the counts as gauges.
+ * The background audit: what would break. While started (on one replica, the leader), every interval it evaluates the
+ * existing workloads and standalone pods, read from informer caches, with the same engine, policy and image cache as admission,
+ * and publishes the counts as gauges.
  * Objects owned by a controller (a Deployment's ReplicaSets, a CronJob's Jobs, controller-made pods) are skipped:
  * their owner is evaluated instead, so nothing is counted twice. Images are resolved a few at a time, within the same
  * budget as admission, so an audit never floods a registry.
@@ -57,7 +59,9 @@ public final class AuditScanner implements AutoCloseable {
     public record Result(int objects, Map<Recorder.AuditKey, Integer> violations, Map<String, Integer> perNamespace) {
     }
 
-    private final List<Source> sources;
+    private final Supplier<List<Source>> newSources;
+    /** The informers of the current run of the audit; empty while stopped. */
+    private volatile List<Source> sources = List.of();
     private final ObjectMapper mapper;
     private final PodViewMapper views;
     private final RuleEngine engine;
@@ -68,9 +72,13 @@ public final class AuditScanner implements AutoCloseable {
     private final int concurrency;
     private ScheduledExecutorService scheduler;
 
-    public AuditScanner(List<Source> sources, ObjectMapper mapper, RuleEngine engine, Policy policy,
+    /**
+     * @param sources makes the informers (not yet started), one per evaluated kind, each time the audit starts: a
+     *        stopped informer cannot be started again
+     */
+    public AuditScanner(Supplier<List<Source>> sources, ObjectMapper mapper, RuleEngine engine, Policy policy,
             ImageResolver images, Reporter reporter, Clock clock, int concurrency) {
-        this.sources = List.copyOf(sources);
+        this.newSources = sources;
         this.mapper = mapper;
         this.views = new PodViewMapper(mapper);
         this.engine = engine;
@@ -81,8 +89,12 @@ public final class AuditScanner implements AutoCloseable {
         this.concurrency = Math.max(1, concurrency);
     }
 
-    /** Starts the informers without waiting for them to sync. */
-    public void start() {
+    /** Makes and starts the informers without waiting for them to sync. */
+    public synchronized void start() {
+        if (!sources.isEmpty()) {
+            return;
+        }
+        sources = List.copyOf(newSources.get());
         for (Source s : sources) {
             s.informer().start().whenComplete((v, e) -> {
                 if (e != null) {
@@ -169,11 +181,22 @@ public final class AuditScanner implements AutoCloseable {
         return refs != null && refs.stream().anyMatch(r -> Boolean.TRUE.equals(r.getController()));
     }
 
-    @Override
-    public synchronized void close() {
+    /**
+     * Stops the schedule and the informers, and withdraws the published results: a replica that no longer runs the
+     * audit must not keep exporting the figures of its last run beside the new leader's.
+     */
+    public synchronized void stop() {
         if (scheduler != null) {
             scheduler.shutdownNow();
+            scheduler = null;
         }
         sources.forEach(s -> s.informer().close());
+        sources = List.of();
+        reporter.recorder().auditStopped();
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 }

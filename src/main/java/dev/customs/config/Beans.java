@@ -1,6 +1,7 @@
 package dev.customs.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -21,6 +23,9 @@ import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.kube.KubernetesAccess;
+import dev.customs.kube.LeaderElection;
+import dev.customs.kube.NamespaceCache;
 import dev.customs.policy.Action;
 import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
@@ -36,6 +41,7 @@ import dev.customs.rules.ImageSize;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -83,8 +89,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    KubernetesAccess kubernetesAccess(KubernetesClient client) {
-        return new KubernetesAccess(client);
+    KubernetesAccess kubernetesAccess(Config config, Instance<KubernetesClient> client) {
+        return new KubernetesAccess(config, client::get);
     }
 
     @Produces
@@ -204,9 +210,14 @@ public class Beans {
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
             Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
+        boolean on = k8s.available() && !config.audit().interval().isZero();
+        return new AuditScanner(() -> on ? auditSources(k8s.client()) : List.of(), mapper, engine, policy, resolver,
+                reporter, clock, config.audit().concurrency());
+    }
+
+    private static List<AuditScanner.Source> auditSources(KubernetesClient c) {
         List<AuditScanner.Source> sources = new ArrayList<>();
-        if (k8s.available() && !config.audit().interval().isZero()) {
-            KubernetesClient c = k8s.client();
+        {
             sources.add(new AuditScanner.Source(WorkloadKind.POD, c.pods().inAnyNamespace().runnableInformer(0)));
             sources.add(new AuditScanner.Source(WorkloadKind.DEPLOYMENT,
                     c.apps().deployments().inAnyNamespace().runnableInformer(0)));
@@ -223,11 +234,36 @@ public class Beans {
             sources.add(new AuditScanner.Source(WorkloadKind.REPLICATION_CONTROLLER,
                     c.replicationControllers().inAnyNamespace().runnableInformer(0)));
         }
-        return new AuditScanner(sources, mapper, engine, policy, resolver, reporter, clock,
-                config.audit().concurrency());
+        return sources;
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {
         scanner.close();
+    }
+
+    /**
+     * The election of the one replica that runs the audit; started by {@link Lifecycle} only when there is a Kubernetes
+     * API and the audit is on. Its identity is the pod's name.
+     */
+    @Produces
+    @Singleton
+    LeaderElection auditLeaderElection(CustomsConfig config, KubernetesAccess k8s, AuditScanner audit,
+            Recorder recorder) {
+        CustomsConfig.LeaderElection le = config.leaderElection();
+        LeaderElection.Settings settings = new LeaderElection.Settings(config.releaseNamespace(), le.leaseName(),
+                config.podName(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
+        Duration interval = config.audit().interval();
+        return new LeaderElection(k8s.client(), settings, () -> {
+            recorder.auditLeader(true);
+            audit.start();
+            audit.schedule(interval);
+        }, () -> {
+            audit.stop();
+            recorder.auditLeader(false);
+        });
+    }
+
+    void closeLeaderElection(@Disposes LeaderElection election) {
+        election.close();
     }
 }

@@ -42,6 +42,9 @@ public interface CustomsConfig {
     /** The background audit of existing workloads. */
     Audit audit();
 
+    /** Which replica runs the background audit. */
+    LeaderElection leaderElection();
+
     /**
      * The namespace Customs runs in (the Helm chart sets it from the downward API). Exempt by default, so Customs never
      * blocks its own rollout.
@@ -149,6 +152,29 @@ public interface CustomsConfig {
         /** Images resolved at once during an audit, so a large cluster never floods a registry. */
         @WithDefault("4")
         int concurrency();
+    }
+
+    /**
+     * The election of the one replica that runs the background audit: the holder of a {@code coordination.k8s.io}
+     * Lease in the release namespace.
+     */
+    interface LeaderElection {
+
+        /** The Lease's name (the Helm chart sets {@code <fullname>-audit} and grants access to it alone). */
+        @WithDefault("customs-audit")
+        String leaseName();
+
+        /** How long the Lease holds without renewal: how long a crashed leader leaves the audit undone. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it stops; shorter than the lease duration. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often replicas try to acquire or renew the Lease; shorter than the renew deadline. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     /** How images are fetched and what happens when they cannot be. */

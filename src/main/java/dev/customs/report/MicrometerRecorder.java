@@ -27,6 +27,15 @@ public final class MicrometerRecorder implements Recorder {
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5) };
 
+    /**
+     * Buckets for registry requests (exported as {@code _bucket} series for the dashboard's latency panel): from a
+     * nearby registry's few milliseconds to the 2 s request timeout and the 3 s budget. Few, since the series multiply
+     * by registry hosts.
+     */
+    static final Duration[] REGISTRY_BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5) };
+
     private final MeterRegistry registry;
     private final boolean namespaceLabel;
     private final MultiGauge auditViolations;
@@ -46,6 +55,7 @@ public final class MicrometerRecorder implements Recorder {
     /** Up to three label values; {@code c} may be null. */
     private record Labels(String a, String b, String c) {
     }
+    private final AtomicLong auditLeader = new AtomicLong();
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
@@ -55,6 +65,9 @@ public final class MicrometerRecorder implements Recorder {
                 .register(registry);
         this.auditObjects = MultiGauge.builder("customs.audit.objects")
                 .description("Workloads and standalone pods evaluated by the last background audit").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("customs.audit.leader", auditLeader, AtomicLong::get)
+                .description("1 on the replica that runs the background audit (it holds the Lease), else 0")
+                .register(registry);
         io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.timestamp.seconds", lastAuditSeconds,
                 AtomicLong::get).description("When the last background audit finished, in Unix seconds")
                 .register(registry);
@@ -94,8 +107,10 @@ public final class MicrometerRecorder implements Recorder {
 
     @Override
     public void registryRequest(String registryHost, Duration duration) {
-        registryRequests.computeIfAbsent(registryHost, h -> Timer.builder("customs.registry.request.duration")
-                .description("HTTP requests to registries").tag("registry", h).register(registry)).record(duration);
+        registryRequests.computeIfAbsent(registryHost,
+                h -> Timer.builder("customs.registry.request.duration").description("HTTP requests to registries")
+                        .tag("registry", h).serviceLevelObjectives(REGISTRY_BUCKETS).register(registry))
+                .record(duration);
     }
 
     @Override
@@ -120,5 +135,16 @@ public final class MicrometerRecorder implements Recorder {
         objects.forEach((ns, n) -> objectRows.add(MultiGauge.Row.of(Tags.of("namespace", ns), n)));
         auditObjects.register(objectRows, true);
         lastAuditSeconds.set(finishedAt.getEpochSecond());
+    }
+
+    @Override
+    public void auditLeader(boolean leading) {
+        auditLeader.set(leading ? 1 : 0);
+    }
+
+    @Override
+    public void auditStopped() {
+        auditViolations.register(List.of(), true);
+        auditObjects.register(List.of(), true);
     }
 }

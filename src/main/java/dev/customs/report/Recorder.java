@@ -42,6 +42,14 @@ public interface Recorder {
     default void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
     }
 
+    /** Whether this replica runs the background audit (holds the leader election's Lease). */
+    default void auditLeader(boolean leading) {
+    }
+
+    /** This replica stopped running the audit (another one leads): its audit series are removed. */
+    default void auditStopped() {
+    }
+
     /** One series of the audit gauge. */
     record AuditKey(String rule, String namespace) {
     }

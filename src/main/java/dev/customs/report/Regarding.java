@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 
 /**
  * Which object an Event is about, so it shows where people look: the workload or pod itself; for a pod made by a
- * controller, its owner (so {@code kubectl describe replicaset} shows why pods are not appearing); for an object known
- * only by {@code generateName}, its owner or, failing that, its namespace.
+ * controller, its owner (so {@code kubectl describe replicaset} shows why pods are not appearing); for an object without
+ * a name (an API server names objects made with {@code generateName} before validating admission, so only a review
+ * posted by other means has none), its owner or, failing that, its namespace. The reference always carries the
+ * namespace the Event is posted in, as the API server requires.
  */
 public final class Regarding {
 
@@ -31,8 +33,10 @@ public final class Regarding {
                     .withUid(emptyToNull(text(owner, "uid"))).build();
         }
         if (name.isEmpty()) {
+            // The namespace, and with the namespace set: the API server accepts an Event only in the namespace of the
+            // object it regards, and this one is where people of that namespace look.
             return new ObjectReferenceBuilder().withApiVersion("v1").withKind("Namespace").withName(namespace)
-                    .build();
+                    .withNamespace(namespace).build();
         }
         return new ObjectReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(name)
                 .withNamespace(namespace).withUid(emptyToNull(text(meta, "uid"))).build();

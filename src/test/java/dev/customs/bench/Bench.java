@@ -178,6 +178,7 @@ public final class Bench {
                 coldPath(registry, proxy, on, templates, payloads);
                 report.process(on);
             }
+            startUp(payloads, production);
             progress("starting Customs with tag-ttl=2s, to see tags re-checked within a short run");
             Map<String, String> shortTtl = new LinkedHashMap<>(production);
             shortTtl.put("customs.registry.tag-ttl", "2s");
@@ -191,6 +192,56 @@ public final class Bench {
         return report.markdown();
     }
 
+    // ---- start-up by JVM ----
+
+    /** How often each JVM is started for the start-up comparison; the median is reported. */
+    private static final int STARTS = 3;
+
+    /**
+     * The start-up of JDK 17 (the bench's JVM), JDK 25, and JDK 25 with an AOT cache (JEP 483/514) made by a training
+     * run of the three payloads, as the image build makes it. JDK 25 is {@code BENCH_JAVA25} or Temurin's Debian
+     * path; without it the comparison says it did not run.
+     */
+    private void startUp(List<Payload> payloads, Map<String, String> config) throws Exception {
+        String home = System.getenv().getOrDefault("BENCH_JAVA25", "/usr/lib/jvm/temurin-25-jdk-amd64");
+        Path java25 = Path.of(home, "bin", "java");
+        List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(CustomsProcess.Jvm.current()));
+        if (Files.isExecutable(java25)) {
+            jvms.add(new CustomsProcess.Jvm("JDK 25", java25, List.of()));
+            Path aot = env.work().resolve("customs.aot");
+            Files.deleteIfExists(aot);
+            progress("training run on JDK 25 for an AOT cache");
+            try (CustomsProcess training = CustomsProcess.start("aot-training", env, config, payloads.get(0).file(),
+                    new CustomsProcess.Jvm("JDK 25 training", java25, List.of("-XX:AOTCacheOutput=" + aot)))) {
+                for (int i = 0; i < 100; i++) {
+                    for (Payload p : payloads) {
+                        review(training, p.body());
+                    }
+                }
+            } // the cache is written when the JVM exits
+            if (Files.exists(aot)) {
+                jvms.add(new CustomsProcess.Jvm("JDK 25 + AOT cache", java25, List.of("-XX:AOTCache=" + aot,
+                        "-XX:AOTMode=on")));
+            } else {
+                report.startUpSkipped("JDK 25's training run wrote no AOT cache (see bench/work/customs-aot-training)");
+            }
+        } else {
+            report.startUpSkipped("no JDK 25 at " + home + " (set BENCH_JAVA25)");
+        }
+        for (CustomsProcess.Jvm jvm : jvms) {
+            List<Report.Start> starts = new ArrayList<>();
+            for (int i = 0; i < STARTS; i++) {
+                String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
+                try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
+                    starts.add(Report.Start.of(c));
+                    progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s",
+                            jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer));
+                }
+            }
+            report.startUp(jvm, starts, Proc.loadAverage());
+        }
+    }
+
     // ---- warm path ----
 
     private void warmPath(Payload p, CustomsProcess on, CustomsProcess off) throws Exception {
@@ -201,11 +252,13 @@ public final class Bench {
         }
         Map<String, Measured> sat = new HashMap<>();
         for (CustomsProcess c : List.of(on, off)) {
+            double allocated0 = c.allocatedBytes(client);
             double cpu0 = c.cpuSeconds();
             Map<String, Double> threads0 = Proc.threadCpu(c.pid());
             Run r = hey.saturate("saturation-" + c.name + "-" + p.name(), c.validate(), p.file(),
                     s.saturationSeconds(), s.concurrency());
-            sat.put(c.name, new Measured(r, c.cpuSeconds() - cpu0, delta(threads0, Proc.threadCpu(c.pid()))));
+            sat.put(c.name, new Measured(r, c.cpuSeconds() - cpu0, delta(threads0, Proc.threadCpu(c.pid())),
+                    c.allocatedBytes(client) - allocated0));
             progress(String.format(Locale.ROOT, "  %-8s saturation %.0f/s, %.3f CPU ms/review", c.name,
                     r.throughput(), 1000 * (c.cpuSeconds() - cpu0) / r.answered()));
         }
@@ -216,7 +269,8 @@ public final class Bench {
             Map<String, Double> threads0 = Proc.threadCpu(c.pid());
             Run r = hey.fixedRate("rate-" + c.name + "-" + p.name(), c.validate(), p.file(), s.rate(), total,
                     s.rateConnections());
-            fixed.put(c.name, new Measured(r, c.cpuSeconds() - cpu0, delta(threads0, Proc.threadCpu(c.pid()))));
+            fixed.put(c.name, new Measured(r, c.cpuSeconds() - cpu0, delta(threads0, Proc.threadCpu(c.pid())),
+                    Double.NaN));
             progress(String.format(Locale.ROOT, "  %-8s at %d/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms", c.name,
                     s.rate(), r.percentile(50), r.percentile(99), r.percentile(99.9)));
         }
@@ -230,10 +284,14 @@ public final class Bench {
         return out;
     }
 
-    /** One load run, the CPU time Customs spent during it, and by which threads. */
-    record Measured(Run run, double cpuSeconds, Map<String, Double> threads) {
+    /** One load run, the CPU time Customs spent during it, by which threads, and the bytes it allocated (or NaN). */
+    record Measured(Run run, double cpuSeconds, Map<String, Double> threads, double allocatedBytes) {
         double cpuMsPerReview() {
             return 1000 * cpuSeconds / run.answered();
+        }
+
+        double allocatedKbPerReview() {
+            return allocatedBytes / 1024 / run.answered();
         }
 
         /** Microseconds of CPU per review spent by threads whose (truncated, digits as N) name starts with a prefix. */

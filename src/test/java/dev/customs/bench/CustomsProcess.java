@@ -1,6 +1,9 @@
 package dev.customs.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,23 @@ final class CustomsProcess implements AutoCloseable {
             "-XX:-UsePerfData", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
 
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+    private static final Pattern ALLOCATED = Pattern
+            .compile("(?m)^jvm_gc_memory_allocated_bytes_total(?:\\{[^}]*})?\\s+(\\S+)");
+
+    /**
+     * Which JVM runs Customs: the bench's own (JDK 17) by default; the start-up comparison also runs JDK 25, with and
+     * without an AOT cache made by a training run.
+     *
+     * @param label how the results name it
+     * @param java the {@code java} executable
+     * @param flags flags added to {@link #JVM_FLAGS}
+     */
+    record Jvm(String label, Path java, List<String> flags) {
+        static Jvm current() {
+            return new Jvm("JDK " + Runtime.version().feature(), Path.of(System.getProperty("java.home"), "bin",
+                    "java"), List.of());
+        }
+    }
 
     final String name;
     private final Process process;
@@ -37,37 +57,51 @@ final class CustomsProcess implements AutoCloseable {
     final int httpsPort;
     final int managementPort;
     final Duration firstAnswer;
+    /** From exec to the first TCP connection the HTTPS port accepted. */
+    final Duration firstAccept;
+    /** Customs' CPU time (all threads) when the first review was answered. */
+    final double cpuAtFirstAnswer;
     final int attempts;
     /** The answering poll itself: its TLS handshake and its total time, seconds, as curl measured them. */
     final double firstHandshake;
     final double firstTotal;
 
     private CustomsProcess(String name, Process process, Path log, int httpsPort, int managementPort,
-            Duration firstAnswer, int attempts, double firstHandshake, double firstTotal) {
+            Duration firstAnswer, Duration firstAccept, double cpuAtFirstAnswer, int attempts, double firstHandshake,
+            double firstTotal) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.httpsPort = httpsPort;
         this.managementPort = managementPort;
         this.firstAnswer = firstAnswer;
+        this.firstAccept = firstAccept;
+        this.cpuAtFirstAnswer = cpuAtFirstAnswer;
         this.attempts = attempts;
         this.firstHandshake = firstHandshake;
         this.firstTotal = firstTotal;
     }
 
-    /**
-     * Starts Customs and polls {@code POST /validate} with {@code probe} (with curl, which needs no warm-up) from the
-     * moment of exec until it answers 200.
-     */
     static CustomsProcess start(String name, Bench.Env env, Map<String, String> overrides, Path probe)
+            throws IOException, InterruptedException {
+        return start(name, env, overrides, probe, Jvm.current());
+    }
+
+    /**
+     * Starts Customs on {@code jvm}, waits for its HTTPS port to accept a TCP connection (probed from this process
+     * every few milliseconds: a curl process per poll would cost the machine more CPU than Customs' start), then
+     * posts {@code probe} with curl (which needs no warm-up) until it answers 200.
+     */
+    static CustomsProcess start(String name, Bench.Env env, Map<String, String> overrides, Path probe, Jvm jvm)
             throws IOException, InterruptedException {
         int https = Bench.freePort();
         int management = Bench.freePort();
         Path dir = Files.createDirectories(env.work().resolve("customs-" + name));
         Path log = dir.resolve("customs.log");
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(jvm.java().toString());
         cmd.addAll(JVM_FLAGS);
+        cmd.addAll(jvm.flags());
         cmd.addAll(extraFlags(dir));
         cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")));
         cmd.add("-Dquarkus.http.ssl-port=" + https);
@@ -90,6 +124,17 @@ final class CustomsProcess implements AutoCloseable {
         Bench.pids().add(p.pid());
         int attempts = 0;
         long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+        while (!accepts(https)) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("Customs (" + name + ") exited with " + p.exitValue() + "; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("Customs (" + name + ") did not listen within 60 s; see " + log);
+            }
+            Thread.sleep(2);
+        }
+        Duration accepted = Duration.ofNanos(System.nanoTime() - t0);
         double[] poll;
         while (true) {
             attempts++;
@@ -107,7 +152,36 @@ final class CustomsProcess implements AutoCloseable {
             Thread.sleep(2);
         }
         Duration first = Duration.ofNanos(System.nanoTime() - t0);
-        return new CustomsProcess(name, p, log, https, management, first, attempts, poll[1], poll[2]);
+        double cpu = Proc.cpuSeconds(p.pid());
+        return new CustomsProcess(name, p, log, https, management, first, accepted, cpu, attempts, poll[1], poll[2]);
+    }
+
+    /** True when something accepts a TCP connection on the loopback port. */
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Bytes the JVM has allocated so far, from {@code jvm_gc_memory_allocated_bytes_total} (counted at each young
+     * collection, so exact over runs that span many); NaN when the metric is missing.
+     */
+    double allocatedBytes(java.net.http.HttpClient client) {
+        try {
+            String text = client.send(java.net.http.HttpRequest.newBuilder(metrics()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = ALLOCATED.matcher(text);
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
     }
 
     /**

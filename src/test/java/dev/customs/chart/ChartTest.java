@@ -68,6 +68,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /**
  * The Helm chart: lint, then every scenario (the defaults and each {@code ci/*.yaml}) rendered by Helm and parsed
@@ -519,12 +521,16 @@ class ChartTest {
                 .isEqualTo(values.at("/shutdownDelaySeconds").asInt() + "s");
         // every key Customs reads is one of the contract's prefixes; a typo in the chart would be a dead setting
         assertThat(p.stringPropertyNames()).allSatisfy(k -> assertThat(k).matches(
-                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|metrics)\\..+"));
+                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|metrics|leader-election)\\..+"));
 
         assertThat(checksum(r)).isEqualTo(sha256(
                 r.named(ConfigMap.class, Chart.RELEASE).getData().get("application.properties").stripTrailing()));
     }
 
+    /**
+     * The chart grants what Customs calls and nothing more; the end-to-end suite checks the same against a real API
+     * server's audit log (RbacProcessIT).
+     */
     private static void assertRbac(Chart.Rendered r, JsonNode values) {
         ClusterRole role = r.one(ClusterRole.class);
         Map<String, Set<String>> verbs = new LinkedHashMap<>();
@@ -536,12 +542,17 @@ class ChartTest {
                 }
             }
         }
-        Set<String> read = Set.of("get", "list", "watch");
+        Set<String> watch = Set.of("list", "watch");
+        boolean audit = !values.at("/audit/interval").asText().matches("0+(ms|s|m|h|d)?");
         Map<String, Set<String>> expected = new LinkedHashMap<>();
+        // a series grows by a merge patch, without reading the Event first
         expected.put("events.k8s.io/events", Set.of("create", "patch"));
-        for (String r2 : List.of("/namespaces", "/pods", "/replicationcontrollers", "apps/deployments",
-                "apps/replicasets", "apps/statefulsets", "apps/daemonsets", "batch/jobs", "batch/cronjobs")) {
-            expected.put(r2, read);
+        expected.put("/namespaces", watch);
+        if (audit) {
+            for (String r2 : List.of("/pods", "/replicationcontrollers", "apps/deployments", "apps/replicasets",
+                    "apps/statefulsets", "apps/daemonsets", "batch/jobs", "batch/cronjobs")) {
+                expected.put(r2, watch);
+            }
         }
         if (values.at("/registry/usePullSecrets").asBoolean()) {
             expected.put("/secrets", Set.of("get"));
@@ -555,6 +566,28 @@ class ChartTest {
         assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
             assertThat(s.getName()).isEqualTo(sa);
             assertThat(s.getNamespace()).isEqualTo(Chart.NAMESPACE);
+        });
+
+        // the audit's leader election: its one Lease, in the release namespace
+        List<Role> roles = r.all(Role.class);
+        if (!audit) {
+            assertThat(roles).isEmpty();
+            return;
+        }
+        String lease = r.config().getProperty("customs.leader-election.lease-name");
+        assertThat(lease).isEqualTo(Chart.RELEASE + "-audit");
+        assertThat(roles).singleElement().satisfies(leader -> {
+            assertThat(leader.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+            assertThat(leader.getRules()).extracting(PolicyRule::getApiGroups, PolicyRule::getResources,
+                    PolicyRule::getResourceNames, PolicyRule::getVerbs).containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple(List.of("coordination.k8s.io"), List.of("leases"),
+                                    List.of(), List.of("create")),
+                            org.assertj.core.groups.Tuple.tuple(List.of("coordination.k8s.io"), List.of("leases"),
+                                    List.of(lease), List.of("get", "patch")));
+            RoleBinding rb = r.one(RoleBinding.class);
+            assertThat(rb.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+            assertThat(rb.getRoleRef().getName()).isEqualTo(leader.getMetadata().getName());
+            assertThat(rb.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo(sa));
         });
     }
 

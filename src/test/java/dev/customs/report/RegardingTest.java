@@ -57,5 +57,7 @@ class RegardingTest {
         ObjectReference orphan = Regarding.of(obj("{'metadata':{'generateName':'x-'}}"), "v1", "Pod", "ops");
         assertThat(orphan.getKind()).isEqualTo("Namespace");
         assertThat(orphan.getName()).isEqualTo("ops");
+        // the API server accepts an Event only in the namespace of what it regards (422 otherwise)
+        assertThat(orphan.getNamespace()).isEqualTo("ops");
     }
 }

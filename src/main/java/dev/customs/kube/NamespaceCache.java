@@ -1,4 +1,4 @@
-package dev.customs.config;
+package dev.customs.kube;
 
 import java.util.Map;
 

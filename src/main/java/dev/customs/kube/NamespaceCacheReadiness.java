@@ -1,4 +1,4 @@
-package dev.customs.config;
+package dev.customs.kube;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
