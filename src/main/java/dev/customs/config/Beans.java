@@ -253,7 +253,7 @@ public class Beans {
         LeaderElection.Settings settings = new LeaderElection.Settings(config.releaseNamespace(), le.leaseName(),
                 config.podName(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
         Duration interval = config.audit().interval();
-        return new LeaderElection(k8s.client(), settings, () -> {
+        return new LeaderElection(k8s::client, settings, () -> {
             recorder.auditLeader(true);
             audit.start();
             audit.schedule(interval);

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -54,7 +55,7 @@ public final class LeaderElection implements AutoCloseable {
         }
     }
 
-    private final KubernetesClient client;
+    private final Supplier<KubernetesClient> client;
     private final Settings settings;
     private final Runnable onStart;
     private final Runnable onStop;
@@ -64,7 +65,8 @@ public final class LeaderElection implements AutoCloseable {
     private LeaderElector elector;
     private CompletableFuture<?> term;
 
-    public LeaderElection(KubernetesClient client, Settings settings, Runnable onStart, Runnable onStop) {
+    /** @param client the client, obtained when the election starts (it may be built on first use) */
+    public LeaderElection(Supplier<KubernetesClient> client, Settings settings, Runnable onStart, Runnable onStop) {
         this.client = client;
         this.settings = settings;
         this.onStart = onStart;
@@ -90,11 +92,12 @@ public final class LeaderElection implements AutoCloseable {
         if (closed) {
             return;
         }
-        elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder().withName(settings.leaseName())
-                .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
-                .withLeaseDuration(settings.leaseDuration()).withRenewDeadline(settings.renewDeadline())
-                .withRetryPeriod(settings.retryPeriod()).withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped, this::observed)).build())
+        elector = client.get().leaderElector()
+                .withConfig(new LeaderElectionConfigBuilder().withName(settings.leaseName())
+                        .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+                        .withLeaseDuration(settings.leaseDuration()).withRenewDeadline(settings.renewDeadline())
+                        .withRetryPeriod(settings.retryPeriod()).withReleaseOnCancel(true)
+                        .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped, this::observed)).build())
                 .build();
         term = elector.start();
         term.whenComplete((v, e) -> {

@@ -55,6 +55,7 @@ public final class MicrometerRecorder implements Recorder {
     /** Up to three label values; {@code c} may be null. */
     private record Labels(String a, String b, String c) {
     }
+
     private final AtomicLong auditLeader = new AtomicLong();
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {

@@ -115,7 +115,10 @@ public final class CustomsInstance implements AutoCloseable {
                         + ControlPlane.tail(log));
             }
             try {
-                if (get(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).statusCode() == 200) {
+                // ready on the management port, and the admission port accepting connections: the management
+                // interface can answer before the HTTPS listener is bound
+                if (get(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).statusCode() == 200
+                        && accepts(port)) {
                     return;
                 }
             } catch (IOException e) {
@@ -125,6 +128,15 @@ public final class CustomsInstance implements AutoCloseable {
         }
         throw new IllegalStateException("Customs " + name + " was not ready within " + timeout.toSeconds() + " s:\n"
                 + ControlPlane.tail(log));
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
