@@ -87,6 +87,18 @@ customs.rules."{{ $id }}".required-keys={{ include "customs.propList" $rule.requ
 {{- if $rule.maxSize }}
 customs.rules."{{ $id }}".max-size={{ include "customs.prop" $rule.maxSize }}
 {{- end }}
+{{- if $rule.layers }}
+customs.rules."{{ $id }}".layers={{ $rule.layers }}
+{{- end }}
+{{- if $rule.layerMaxBytes }}
+customs.rules."{{ $id }}".layer-max-bytes={{ $rule.layerMaxBytes }}
+{{- end }}
+{{- if $rule.layerRate }}
+customs.rules."{{ $id }}".layer-rate={{ $rule.layerRate }}
+{{- end }}
+{{- if $rule.layerConcurrency }}
+customs.rules."{{ $id }}".layer-concurrency={{ $rule.layerConcurrency }}
+{{- end }}
 {{- end }}
 
 # Registry access

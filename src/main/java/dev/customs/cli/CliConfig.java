@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.customs.config.CustomsConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -33,7 +35,8 @@ public final class CliConfig {
     public static CustomsConfig load(Path configFile, Map<String, String> overrides) throws InputError {
         // Quarkus' duration syntax (10m, 3s) as in the webhook
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().withMapping(CustomsConfig.class).addDefaultSources()
-                .addDefaultInterceptors().withConverter(Duration.class, 200, new DurationConverter());
+                .addDefaultInterceptors().withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter());
         URL defaults = CliConfig.class.getClassLoader().getResource("application.properties");
         if (defaults != null) {
             try {

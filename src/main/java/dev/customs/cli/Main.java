@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +22,12 @@ import dev.customs.dockerfile.DockerfileException;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
+import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
 import dev.customs.policy.NamespaceLabels;
 import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
+import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 import io.vertx.core.Vertx;
@@ -154,6 +157,7 @@ public final class Main {
         overrides.put("customs.registry.use-pull-secrets", "false");
         Vertx vertx = null;
         ImageInspector inspector = null;
+        LayerScans layerScans = null;
         try {
             CustomsConfig config = CliConfig.load(configFile, overrides);
             ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -197,11 +201,13 @@ public final class Main {
                     inspector = new UnavailableImageInspector(offline ? "not fetched (--offline)" : "not fetched");
                 } else {
                     vertx = Vertx.vertx();
+                    layerScans = new LayerScans(cliLayerSettings(config), Recorder.NONE);
                     inspector = RegistryImageInspector.create(config.registry(), vertx, json, () -> {
                         throw new IllegalStateException("customs check reads no Kubernetes API");
-                    }, Recorder.NONE);
+                    }, Recorder.NONE, layerScans);
                 }
-                checker = checker(config, json, inspector);
+                checker = checker(config, json, inspector, offline ? config.registry().budget()
+                        : max(config.registry().budget(), CLI_LAYER_BUDGET));
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new InputError("invalid configuration: " + e.getMessage());
             }
@@ -251,6 +257,9 @@ public final class Main {
                     // closing at exit; nothing left to do
                 }
             }
+            if (layerScans != null) {
+                layerScans.close();
+            }
             if (vertx != null) {
                 vertx.close();
             }
@@ -283,11 +292,33 @@ public final class Main {
     }
 
     static Checker checker(CustomsConfig config, ObjectMapper json, ImageInspector inspector) {
+        return checker(config, json, inspector, config.registry().budget());
+    }
+
+    static Checker checker(CustomsConfig config, ObjectMapper json, ImageInspector inspector, Duration budget) {
         RuleRegistry registry = Beans.ruleRegistry(config);
         Policy policy = Beans.policy(config, NamespaceLabels.NONE, Clock.systemUTC(), e -> {
         });
-        return new Checker(json, new RuleEngine(registry), policy,
-                new ImageResolver(inspector, config.registry().budget()));
+        return new Checker(json, new RuleEngine(registry), policy, new ImageResolver(inspector, budget));
+    }
+
+    /** How long {@code customs check} waits for an image, layer scans included (at least the configured budget). */
+    static final Duration CLI_LAYER_BUDGET = Duration.ofMinutes(2);
+
+    /**
+     * The CLI scans layers before it answers ({@code admission}) unless {@code layers} is set: nobody waits on a
+     * command line for a background scan.
+     */
+    static LayerScans.Settings cliLayerSettings(CustomsConfig config) {
+        LayerScans.Settings s = Beans.layerScanSettings(config);
+        CustomsConfig.RuleConfig rule = config.rules().get(LeakedSecret.ID);
+        boolean set = rule != null && rule.layers().isPresent();
+        return set || s.mode() == LayerScans.Mode.OFF ? s
+                : new LayerScans.Settings(LayerScans.Mode.ADMISSION, s.maxBytes(), s.bytesPerSecond(), s.concurrency());
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static String version() {

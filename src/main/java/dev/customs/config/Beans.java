@@ -22,6 +22,7 @@ import dev.customs.admission.WorkloadKind;
 import dev.customs.audit.AuditScanner;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
+import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
 import dev.customs.kube.KubernetesAccess;
 import dev.customs.kube.LeaderElection;
@@ -38,6 +39,7 @@ import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
 import dev.customs.rules.ImageSize;
+import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
@@ -45,6 +47,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 
 /**
@@ -174,6 +177,39 @@ public class Beans {
         return new Reporter(recorder, config.events().enabled() ? events : null, config.audit().events());
     }
 
+    /** Where image layers are scanned for secret files; shared with {@code customs check}. */
+    public static LayerScans.Settings layerScanSettings(CustomsConfig config) {
+        CustomsConfig.RuleConfig rule = config.rules().get(LeakedSecret.ID);
+        if (rule != null && rule.action().orElse(null) == Action.OFF) {
+            return LayerScans.Settings.OFF;
+        }
+        LayerScans.Mode mode = rule == null ? LayerScans.Mode.BACKGROUND
+                : rule.layers().orElse(LayerScans.Mode.BACKGROUND);
+        long maxBytes = rule == null ? DEFAULT_LAYER_MAX_BYTES
+                : rule.layerMaxBytes().map(MemorySize::asLongValue).orElse(DEFAULT_LAYER_MAX_BYTES);
+        long rate = rule == null ? DEFAULT_LAYER_RATE
+                : rule.layerRate().map(MemorySize::asLongValue).orElse(DEFAULT_LAYER_RATE);
+        int concurrency = rule == null ? 2 : rule.layerConcurrency().orElse(2);
+        if (maxBytes <= 0 || rate <= 0 || concurrency < 1 || concurrency > 64) {
+            throw new IllegalArgumentException("customs.rules.\"leaked-secret\": layer-max-bytes and layer-rate must be "
+                    + "positive and layer-concurrency between 1 and 64");
+        }
+        return new LayerScans.Settings(mode, maxBytes, rate, concurrency);
+    }
+
+    static final long DEFAULT_LAYER_MAX_BYTES = 1024L * 1024 * 1024;
+    static final long DEFAULT_LAYER_RATE = 64L * 1024 * 1024;
+
+    @Produces
+    @Singleton
+    LayerScans layerScans(CustomsConfig config, Recorder recorder) {
+        return new LayerScans(layerScanSettings(config), recorder);
+    }
+
+    void closeLayerScans(@Disposes LayerScans scans) {
+        scans.close();
+    }
+
     /**
      * Application-scoped so tests can swap it with {@code QuarkusMock}; the admission handler holds the proxy. Built at
      * start-up, so a bad registry setting (CIDR, CA file, platform) fails start-up.
@@ -182,8 +218,8 @@ public class Beans {
     @ApplicationScoped
     @Startup
     ImageInspector imageInspector(CustomsConfig config, Vertx vertx, ObjectMapper mapper, KubernetesAccess k8s,
-            Recorder recorder) {
-        return RegistryImageInspector.create(config.registry(), vertx, mapper, k8s::client, recorder);
+            Recorder recorder, LayerScans layerScans) {
+        return RegistryImageInspector.create(config.registry(), vertx, mapper, k8s::client, recorder, layerScans);
     }
 
     void closeImageInspector(@Disposes ImageInspector inspector) throws Exception {

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.customs.image.layers.LayerScans;
 import dev.customs.policy.Action;
 import dev.customs.policy.OnError;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -76,6 +78,23 @@ public interface CustomsConfig {
          * {@code 800MiB}; MB and GB are powers of 1000, MiB and GiB of 1024). Unset: the rule is off.
          */
         Optional<String> maxSize();
+
+        /**
+         * {@code leaked-secret} only: when image layers are scanned for secret files. {@code background} (default): a
+         * review uses cached layer verdicts and schedules unseen layers for a background scan; {@code admission}:
+         * unseen layers are scanned within the budget, and an unfinished scan makes the image unverified;
+         * {@code off}: layers are not read.
+         */
+        Optional<LayerScans.Mode> layers();
+
+        /** {@code leaked-secret} only: the most uncompressed tar bytes one layer scan reads (default 1G). */
+        Optional<MemorySize> layerMaxBytes();
+
+        /** {@code leaked-secret} only: the most compressed layer bytes all scans together read per second (64M). */
+        Optional<MemorySize> layerRate();
+
+        /** {@code leaked-secret} only: how many layers are scanned at once (default 2). */
+        Optional<Integer> layerConcurrency();
     }
 
     /** One exemption. Every list that is set must match (namespaces AND images AND users/groups); unset lists match all. */

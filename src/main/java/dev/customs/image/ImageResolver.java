@@ -32,7 +32,7 @@ public final class ImageResolver {
     /** Resolves the images of the containers in the view's scope; never completes exceptionally. */
     public CompletableFuture<ImageLookup> resolve(PodView pod) {
         ImageRequest request = new ImageRequest(PlatformSelector.of(pod.spec()), pod.namespace(),
-                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName());
+                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName(), deadline());
         Map<String, ImageFacts> facts = new HashMap<>();
         List<String> waiting = null;
         List<CompletableFuture<ImageFacts>> pending = null;
@@ -65,6 +65,15 @@ public final class ImageResolver {
             }
             return lookup(facts);
         });
+    }
+
+    /**
+     * When waiting work (admission-mode layer scans) must have handed its result back: a little before the budget
+     * runs out, so the facts still arrive in time.
+     */
+    private long deadline() {
+        long budgetNanos = budget.toNanos();
+        return System.nanoTime() + budgetNanos - Math.min(budgetNanos / 10, Duration.ofMillis(200).toNanos());
     }
 
     private static ImageLookup lookup(Map<String, ImageFacts> facts) {

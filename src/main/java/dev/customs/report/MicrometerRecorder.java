@@ -115,6 +115,22 @@ public final class MicrometerRecorder implements Recorder {
     }
 
     @Override
+    public void layerScan(String result, long bytes) {
+        Counter.builder("customs.layer.scans").description("Layer scans for secret files, by result")
+                .tag("result", result).register(registry).increment();
+        if (bytes > 0) {
+            Counter.builder("customs.layer.scan.bytes").baseUnit("bytes")
+                    .description("Compressed layer bytes read by layer scans").register(registry).increment(bytes);
+        }
+    }
+
+    @Override
+    public void layerVerdict(String result) {
+        Counter.builder("customs.layer.verdicts").description("Look-ups of cached layer verdicts, by result")
+                .tag("result", result).register(registry).increment();
+    }
+
+    @Override
     public void event(String result) {
         events.computeIfAbsent(result, r -> Counter.builder("customs.events").description("Kubernetes Events, by result")
                 .tag("result", r).register(registry)).increment();

@@ -27,6 +27,17 @@ public interface Recorder {
     default void registryRequest(String registry, Duration duration) {
     }
 
+    /**
+     * One layer scan. {@code result}: clean, found, capped (stopped at the byte cap), failed or dropped (the queue was
+     * full); {@code bytes}: compressed bytes read from the registry.
+     */
+    default void layerScan(String result, long bytes) {
+    }
+
+    /** One look-up of a layer's cached verdict. {@code result}: hit or miss. */
+    default void layerVerdict(String result) {
+    }
+
     /** One Event. {@code result}: posted, aggregated, dropped or failed. */
     default void event(String result) {
     }

@@ -3,54 +3,33 @@ package dev.customs.rules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.customs.rules.secrets.SecretNames;
+import dev.customs.rules.secrets.TokenShapes;
+
 /**
- * {@code leaked-secret}: an image that carries a credential in its configuration. Anyone who can pull the image can
- * read its {@code Env} and {@code history} ({@code docker history --no-trunc}), so a token passed as a build argument
- * or set with {@code ENV} is published with the image.
+ * {@code leaked-secret}: a credential where anyone who can pull the image, or read the workload, can read it.
  *
  * <p>
- * Reads the image config's {@code Env} and {@code history[].created_by}: build arguments recorded as
- * {@code |1 NPM_TOKEN=... /bin/sh -c ...}, and {@code ENV}/{@code ARG} instructions with a value. A finding is a name
- * ending in {@code TOKEN}, {@code SECRET}, {@code PASSWORD}, {@code PASSWD}, {@code API_KEY}, {@code ACCESS_KEY} or
- * {@code PRIVATE_KEY} with a non-empty literal value, or a well-known token shape anywhere (npm {@code npm_…}, GitHub
- * {@code ghp_…}, AWS {@code AKIA…}, {@code _authToken=…}, ...). {@code TOKEN_FILE=/path} and {@code ARG NPM_TOKEN}
- * without a value pass. Findings show names and places, never values.
+ * Reads the image config's {@code Env} and {@code history[].created_by} (build arguments recorded as
+ * {@code |1 NPM_TOKEN=... /bin/sh -c ...}, {@code ENV}/{@code ARG} instructions with a value, inline assignments in
+ * {@code RUN}), the secret files its layers hold ({@link LayerSecrets}, also files a later layer deleted), and the
+ * pod's own {@code env[].value} of every container. A finding is a variable whose name holds a credential
+ * ({@link SecretNames}) with a literal value, or a known token shape anywhere ({@link TokenShapes}). References
+ * ({@code $X}, {@code valueFrom}), paths, placeholders and switches pass. Findings show names and places, never values.
  *
  * <p>
  * The scan of the config ({@link #scan}) is part of the image's {@link ConfigVerdict}, judged once per config digest;
- * a review only reads its result.
+ * a review only reads its result. The layer files are judged once per layer digest, and the pod's env per review.
  */
 public final class LeakedSecret implements Rule {
 
     public static final String ID = "leaked-secret";
-
-    private static final List<String> SECRET_SUFFIXES = List.of("TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY",
-            "ACCESS_KEY", "PRIVATE_KEY");
-
-    /**
-     * Token shapes, each with how a message names it and literals of which every match contains one: the pattern runs
-     * only on text that contains one, which spares most of the regular-expression work done on every image config of
-     * every review.
-     */
-    private static final List<Shape> SHAPES = List.of(
-            new Shape("an npm token (npm_…)", List.of("npm_"),
-                    Pattern.compile("(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])")),
-            new Shape("a GitHub token (gh?_…)", List.of("gh", "github_pat_"),
-                    Pattern.compile("(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{40,255})")),
-            new Shape("an AWS access key id (AKIA…)", List.of("AKIA", "ASIA"),
-                    Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])")),
-            new Shape("an npm registry _authToken", List.of("_authToken"),
-                    Pattern.compile("_authToken\\s*=\\s*[^\\s\"'$][^\\s\"']*")),
-            new Shape("a GitLab token (glpat-…)", List.of("glpat-"), Pattern.compile("glpat-[A-Za-z0-9_-]{20,}")),
-            new Shape("a Slack token (xox?-…)", List.of("xox"), Pattern.compile("xox[abposr]-[A-Za-z0-9-]{10,}")),
-            new Shape("a private key", List.of("PRIVATE KEY-----"), Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----")));
 
     private static final Pattern BUILD_ARGS = Pattern.compile("^(?:RUN\\s+)?\\|(\\d+)\\s+(.*)$", Pattern.DOTALL);
     private static final Pattern ENV_OR_ARG = Pattern
@@ -59,17 +38,8 @@ public final class LeakedSecret implements Rule {
             .compile("(?:^|[\\s;&|(])(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\\s;&|)]+)");
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)=(\"[^\"]*\"|'[^']*'|\\S*)");
 
-    private record Shape(String name, List<String> literals, Pattern pattern) {
-
-        boolean foundIn(String text) {
-            for (String l : literals) {
-                if (text.contains(l)) {
-                    return pattern.matcher(text).find();
-                }
-            }
-            return false;
-        }
-    }
+    /** The longest history instruction a finding quotes. */
+    private static final int MAX_INSTRUCTION = 60;
 
     @Override
     public String id() {
@@ -83,15 +53,79 @@ public final class LeakedSecret implements Rule {
 
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
-        PlatformGroups.eachImage(pod, images, out, p -> {
-            List<ImageVerdict.Secret> found = p.verdict().secrets();
-            return found.isEmpty() ? Optional.empty() : Optional.of(found);
-        }, (c, g) -> out.violation(c, c.field("image"),
-                c.subject() + " carries " + (g.outcome().size() > 1 ? "credentials" : "a credential")
-                        + " in its configuration" + g.suffix() + ": "
+        for (ContainerView c : pod.containers()) {
+            podEnv(c, out);
+            ImageFacts facts = images.factsFor(c);
+            if (!(facts instanceof ImageFacts.Resolved resolved)) {
+                out.unverified(c, facts);
+                continue;
+            }
+            for (PlatformGroups.Group<List<ImageVerdict.Secret>> g : PlatformGroups.of(resolved,
+                    p -> nonEmpty(p.verdict().secrets()))) {
+                out.violation(c, c.field("image"), c.subject() + " carries "
+                        + (g.outcome().size() > 1 ? "credentials" : "a credential") + " in its configuration"
+                        + g.suffix() + ": "
                         + g.outcome().stream().map(ImageVerdict.Secret::description).collect(Collectors.joining("; ")),
-                "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
-                        + "ARG or ENV, rebuild the image, and revoke the exposed credential"));
+                        "pass secrets with BuildKit secret mounts (RUN --mount=type=secret,id=npm ...) instead of "
+                                + "ARG or ENV, rebuild the image, and revoke the exposed credential");
+            }
+            for (PlatformGroups.Group<List<String>> g : PlatformGroups.of(resolved,
+                    p -> nonEmpty(layerFiles(p.layerSecrets())))) {
+                out.violation(c, c.field("image"), c.subject() + " carries "
+                        + (g.outcome().size() > 1 ? "secret files" : "a secret file") + " in its layers" + g.suffix()
+                        + ": " + String.join("; ", g.outcome()),
+                        "mount secrets at build time (RUN --mount=type=secret) instead of copying them in: a file "
+                                + "deleted by a later layer is still in the image; rebuild the image and revoke the "
+                                + "exposed credential");
+            }
+            resolved.platforms().stream().map(PlatformImage::layerSecrets)
+                    .filter(s -> s.status() == LayerSecrets.Status.UNFINISHED).findFirst()
+                    .ifPresent(s -> out.unverified(c, new ImageFacts.Unavailable(s.reason())));
+        }
+    }
+
+    /** A literal credential in the container's own {@code env}: the pod spec publishes it to whoever reads it. */
+    private static void podEnv(ContainerView c, Findings out) {
+        List<ContainerView.EnvVar> env = c.env();
+        for (int j = 0; j < env.size(); j++) {
+            ContainerView.EnvVar e = env.get(j);
+            if (e.valueFrom() || e.value() == null || e.value().isBlank()) {
+                continue;
+            }
+            String what;
+            if (SecretNames.secretAssignment(e.name(), e.value())) {
+                what = "a literal credential";
+            } else {
+                Optional<TokenShapes.Shape> shape = TokenShapes.first(e.value());
+                if (shape.isEmpty()) {
+                    continue;
+                }
+                what = shape.get().description();
+            }
+            out.violation(c, c.field("env[" + j + "].value"),
+                    c.subject() + " sets " + e.name() + " to " + what + " in its env",
+                    "store it in a Secret and reference it with valueFrom.secretKeyRef, and revoke the exposed "
+                            + "credential");
+        }
+    }
+
+    private static <T> Optional<List<T>> nonEmpty(List<T> found) {
+        return found.isEmpty() ? Optional.empty() : Optional.of(found);
+    }
+
+    /** The secret files of a layer scan, as {@code root/.npmrc (an npm token) in layer 2 (COPY ...), deleted later}. */
+    static List<String> layerFiles(LayerSecrets secrets) {
+        List<String> out = new ArrayList<>();
+        for (LayerSecrets.Finding f : secrets.findings()) {
+            String by = f.createdBy().strip();
+            by = by.length() > MAX_INSTRUCTION ? by.substring(0, MAX_INSTRUCTION) + "…" : by;
+            out.add("/" + f.path() + " (" + f.what() + ") in layer " + f.layer()
+                    + (by.isEmpty() ? "" : " (" + by + ")") + (f.deleted() ? ", deleted by a later layer" : ""));
+        }
+        if (!out.isEmpty() && !secrets.capped().isEmpty()) {
+            out.add("layer(s) " + String.join(", ", secrets.capped()) + " scanned only up to the byte cap");
+        }
+        return out;
     }
 
     /**
@@ -108,10 +142,11 @@ public final class LeakedSecret implements Rule {
             String name = eq < 0 ? entry : entry.substring(0, eq);
             String value = eq < 0 ? "" : entry.substring(eq + 1);
             int at = i;
-            if (secretName(name) && literal(value)) {
+            if (SecretNames.secretAssignment(name, value)) {
                 add(found, name + " in Env", ImageVerdict.Where.ENV, at);
             } else {
-                shape(value).ifPresent(s -> add(found, s + " in Env " + name, ImageVerdict.Where.ENV, at));
+                TokenShapes.first(value)
+                        .ifPresent(s -> add(found, s.description() + " in Env " + name, ImageVerdict.Where.ENV, at));
             }
         }
         List<ImageConfig.History> history = config.history();
@@ -122,7 +157,8 @@ public final class LeakedSecret implements Rule {
             List<String> names = secretAssignments(createdBy);
             names.forEach(n -> add(found, n + where, ImageVerdict.Where.HISTORY, at));
             if (names.isEmpty()) {
-                shape(createdBy).ifPresent(s -> add(found, s + where, ImageVerdict.Where.HISTORY, at));
+                TokenShapes.first(createdBy)
+                        .ifPresent(s -> add(found, s.description() + where, ImageVerdict.Where.HISTORY, at));
             }
         }
         return new ArrayList<>(found.values());
@@ -149,7 +185,7 @@ public final class LeakedSecret implements Rule {
             int seen = 0;
             int pos = 0;
             while (seen < count && a.find(pos) && a.start() == pos) {
-                if (secretName(a.group(1)) && literal(unquote(a.group(2)))) {
+                if (SecretNames.secretAssignment(a.group(1), unquote(a.group(2)))) {
                     names.add(a.group(1) + " (build argument)");
                 }
                 seen++;
@@ -171,14 +207,14 @@ public final class LeakedSecret implements Rule {
             String[] parts = body.split("\\s+", 2);
             if (!parts[0].contains("=")) {
                 // legacy form: ENV NAME value (the value may contain '='); ARG NAME without a value is fine
-                if (kind.equals("ENV") && parts.length == 2 && secretName(parts[0]) && literal(parts[1])) {
+                if (kind.equals("ENV") && parts.length == 2 && SecretNames.secretAssignment(parts[0], parts[1])) {
                     names.add(parts[0] + " (ENV)");
                 }
                 return names;
             }
             Matcher a = ASSIGNMENT.matcher(body);
             while (a.find()) {
-                if (secretName(a.group(1)) && literal(unquote(a.group(2)))) {
+                if (SecretNames.secretAssignment(a.group(1), unquote(a.group(2)))) {
                     names.add(a.group(1) + " (" + kind + ")");
                 }
             }
@@ -186,26 +222,11 @@ public final class LeakedSecret implements Rule {
         }
         Matcher inline = INLINE_ASSIGNMENT.matcher(rest);
         while (inline.find()) {
-            if (secretName(inline.group(1)) && literal(unquote(inline.group(2)))) {
+            if (SecretNames.secretAssignment(inline.group(1), unquote(inline.group(2)))) {
                 names.add(inline.group(1) + " (RUN command)");
             }
         }
         return names;
-    }
-
-    static boolean secretName(String name) {
-        String n = name.strip().toUpperCase(Locale.ROOT);
-        for (String suffix : SECRET_SUFFIXES) {
-            if (n.endsWith(suffix)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean literal(String value) {
-        String v = value.strip();
-        return !v.isEmpty() && !v.startsWith("$");
     }
 
     private static String unquote(String v) {
@@ -213,14 +234,5 @@ public final class LeakedSecret implements Rule {
             return v.substring(1, v.length() - 1);
         }
         return v;
-    }
-
-    private static Optional<String> shape(String text) {
-        for (Shape s : SHAPES) {
-            if (s.foundIn(text)) {
-                return Optional.of(s.name());
-            }
-        }
-        return Optional.empty();
     }
 }

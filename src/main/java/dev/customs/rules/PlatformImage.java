@@ -13,13 +13,27 @@ import java.util.Map;
  * @param annotations manifest annotations over index annotations
  * @param layers the manifest's layers, in order; empty when not known (a Dockerfile's planned image, a test double)
  * @param verdict what the image says about itself, judged from the other four
+ * @param layerSecrets what the scan of the layers' files found, as far as it got: assembled per review from layer
+ *        verdicts cached by layer digest (not part of the verdict, which is cached by config digest)
  */
 public record PlatformImage(Platform platform, ImageConfig config, Map<String, String> annotations, List<Layer> layers,
-        ImageVerdict verdict) {
+        ImageVerdict verdict, LayerSecrets layerSecrets) {
 
     public PlatformImage {
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
         layers = layers == null ? List.of() : List.copyOf(layers);
+        layerSecrets = layerSecrets == null ? LayerSecrets.OFF : layerSecrets;
+    }
+
+    /** A platform image whose layers were not scanned. */
+    public PlatformImage(Platform platform, ImageConfig config, Map<String, String> annotations, List<Layer> layers,
+            ImageVerdict verdict) {
+        this(platform, config, annotations, layers, verdict, LayerSecrets.OFF);
+    }
+
+    /** The same image with what its layer scan found. */
+    public PlatformImage withLayerSecrets(LayerSecrets secrets) {
+        return new PlatformImage(platform, config, annotations, layers, verdict, secrets);
     }
 
     /** A platform image without known layers, its config judged now. */

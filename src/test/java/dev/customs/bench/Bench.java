@@ -188,6 +188,8 @@ public final class Bench {
                 report.process(ttl);
             }
         }
+        progress("layer scan throughput beside gzip -d");
+        report.layerScan(LayerScanBench.markdown(LayerScanBench.run(env.work())));
         report.footer();
         return report.markdown();
     }

@@ -37,6 +37,7 @@ final class Report {
     private final List<String> coldRows = new ArrayList<>();
     private final List<String> registryRows = new ArrayList<>();
     private final StringBuilder burst = new StringBuilder();
+    private String layerScan = "";
     private final List<String> targets = new ArrayList<>();
     private final List<String> p99 = new ArrayList<>();
     private final List<String> throughput = new ArrayList<>();
@@ -246,6 +247,10 @@ final class Report {
                 requests, manifests, blobs, latencies[0], median(latencies), max(latencies), misses, hits));
     }
 
+    void layerScan(String markdown) {
+        layerScan = markdown;
+    }
+
     void footer() {
         String end = Proc.loadAverage();
         int i = header.indexOf("%END%");
@@ -321,6 +326,7 @@ final class Report {
         md.append("## Registry requests of warm reviews\n\n");
         table(md, List.of("tag TTL", "payload", "reviews", "over", "manifest HEADs", "GETs", "for digest refs",
                 "allowed", "most HEADs of one tag", "as expected"), registryRows);
+        md.append(layerScan).append('\n');
         return md.toString();
     }
 

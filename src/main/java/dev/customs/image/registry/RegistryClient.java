@@ -1,5 +1,6 @@
 package dev.customs.image.registry;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +135,16 @@ final class RegistryClient {
                 .thenApply(Reply::body);
     }
 
+    /**
+     * A blob's bytes as a stream, read on the caller's thread: redirects to blob storage are followed (without our
+     * {@code Authorization}), and the caller must close the stream. The digest is not checked here.
+     */
+    CompletableFuture<InputStream> openBlob(Target target, String digest, String what, CredentialSource credentials) {
+        return withMirrors(target, ep -> call(ep, target, HttpMethod.GET,
+                "/v2/" + target.repository() + "/blobs/" + digest, "*/*", Long.MAX_VALUE, what, credentials, true))
+                .thenApply(Reply::stream);
+    }
+
     private static String manifestPath(Target target, String reference) {
         return "/v2/" + target.repository() + "/manifests/" + reference;
     }
@@ -176,14 +187,19 @@ final class RegistryClient {
         return result;
     }
 
-    /** One API call on one endpoint, authenticated as the endpoint demands, with redirects followed. */
     private CompletableFuture<Reply> call(Endpoint ep, Target target, HttpMethod method, String path, String accept,
             long cap, String what, CredentialSource credentials) {
+        return call(ep, target, method, path, accept, cap, what, credentials, false);
+    }
+
+    /** One API call on one endpoint, authenticated as the endpoint demands, with redirects followed. */
+    private CompletableFuture<Reply> call(Endpoint ep, Target target, HttpMethod method, String path, String accept,
+            long cap, String what, CredentialSource credentials, boolean stream) {
         URI uri = ep.uri(path);
         Challenge known = challenges.get(ep.authority());
         CompletableFuture<Optional<String>> auth = known == null ? CompletableFuture.completedFuture(Optional.empty())
                 : authorization(known, ep, target, credentials, false);
-        return auth.thenCompose(a -> follow(method, uri, accept, a.orElse(null), cap, what, target))
+        return auth.thenCompose(a -> follow(method, uri, accept, a.orElse(null), cap, what, target, stream))
                 .thenCompose(reply -> {
                     if (reply.status() != 401 || !sameOrigin(reply.uri(), uri)) {
                         return CompletableFuture.completedFuture(reply);
@@ -199,7 +215,7 @@ final class RegistryClient {
                                 if (a.isEmpty()) {
                                     throw noCredentials(ep);
                                 }
-                                return follow(method, uri, accept, a.get(), cap, what, target);
+                                return follow(method, uri, accept, a.get(), cap, what, target, stream);
                             }).thenCompose(again -> again.status() != 401
                                     ? CompletableFuture.completedFuture(again)
                                     : credentials.lookup(ep.authority(), target.repository()).thenApply(c -> {
@@ -327,18 +343,18 @@ final class RegistryClient {
 
     /** Sends a request and follows redirects; {@code authorization} goes to the original origin only. */
     private CompletableFuture<Reply> follow(HttpMethod method, URI uri, String accept, String authorization, long cap,
-            String what, Target target) {
-        return follow(method, uri, uri, accept, authorization, cap, what, target, 0);
+            String what, Target target, boolean stream) {
+        return follow(method, uri, uri, accept, authorization, cap, what, target, stream, 0);
     }
 
     private CompletableFuture<Reply> follow(HttpMethod method, URI origin, URI uri, String accept,
-            String authorization, long cap, String what, Target target, int redirects) {
+            String authorization, long cap, String what, Target target, boolean stream, int redirects) {
         Map<String, String> headers = new HashMap<>();
         headers.put("Accept", accept);
         if (authorization != null && sameOrigin(origin, uri)) {
             headers.put("Authorization", authorization);
         }
-        return http.send(new Exchange(method, uri, headers, cap, what, target.registry())).thenCompose(reply -> {
+        return http.send(new Exchange(method, uri, headers, cap, what, target.registry(), stream)).thenCompose(reply -> {
             int s = reply.status();
             if (!(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
                 return CompletableFuture.completedFuture(reply);
@@ -365,7 +381,7 @@ final class RegistryClient {
                         "refused a redirect from https to plain http (" + host(uri) + " to " + host(next) + ")");
             }
             LOG.debugf("registry redirect: registry=%s from=%s to=%s", target.registry(), host(uri), host(next));
-            return follow(method, origin, next, accept, authorization, cap, what, target, redirects + 1);
+            return follow(method, origin, next, accept, authorization, cap, what, target, stream, redirects + 1);
         });
     }
 

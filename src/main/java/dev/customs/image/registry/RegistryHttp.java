@@ -1,5 +1,6 @@
 package dev.customs.image.registry;
 
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,17 +49,31 @@ final class RegistryHttp implements AutoCloseable {
      */
     static final int MAX_REGISTRY_LABELS = 64;
 
-    /** One request: {@code what} names the body in failure messages ("manifest", "config blob"). */
-    record Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what,
-            String registry) {
+    /**
+     * One request: {@code what} names the body in failure messages ("manifest", "config blob"). With {@code stream}, a
+     * successful answer's body is not read here but handed over as {@link Reply#stream()}, read by the caller on its
+     * own thread; the deadline then covers the answer's headers, and an idle timeout each wait for data after them.
+     */
+    record Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry,
+            boolean stream) {
+        Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry) {
+            this(method, uri, headers, maxBody, what, registry, false);
+        }
     }
 
-    /** One answer, with the URI it came from. */
-    record Reply(int status, MultiMap headers, byte[] body, URI uri) {
+    /** One answer, with the URI it came from; a streamed answer has its body in {@code stream}, not in {@code body}. */
+    record Reply(int status, MultiMap headers, byte[] body, URI uri, InputStream stream) {
+        Reply(int status, MultiMap headers, byte[] body, URI uri) {
+            this(status, headers, body, uri, null);
+        }
+
         String header(String name) {
             return headers.get(name);
         }
     }
+
+    /** How long a streamed body may go without data before the read fails. */
+    static final long STREAM_IDLE_MILLIS = 30_000;
 
     private final Vertx vertx;
     private final HttpClient client;
@@ -113,7 +128,7 @@ final class RegistryHttp implements AutoCloseable {
         RequestOptions options = new RequestOptions().setMethod(ex.method()).setHost(uri.getHost()).setPort(port)
                 .setSsl(https).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
                 .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
-                .setConnectTimeout(ms).setIdleTimeout(ms).setFollowRedirects(false);
+                .setConnectTimeout(ms).setIdleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms).setFollowRedirects(false);
         ex.headers().forEach(options::putHeader);
         client.request(options).onFailure(e -> out.completeExceptionally(failure(uri, e))).onSuccess(req -> {
             request.set(req);
@@ -131,6 +146,13 @@ final class RegistryHttp implements AutoCloseable {
     private void read(Exchange ex, HttpClientRequest req, HttpClientResponse resp, CompletableFuture<Reply> out) {
         resp.exceptionHandler(e -> out.completeExceptionally(failure(ex.uri(), e)));
         boolean ok = resp.statusCode() / 100 == 2;
+        if (ok && ex.stream()) {
+            StreamingBody body = new StreamingBody(req, resp, Vertx.currentContext(), STREAM_IDLE_MILLIS, ex.what());
+            if (!out.complete(new Reply(resp.statusCode(), resp.headers(), null, ex.uri(), body))) {
+                body.close();
+            }
+            return;
+        }
         long cap = ok ? ex.maxBody() : Math.min(ex.maxBody(), ERROR_BODY_CAP);
         String length = resp.getHeader("Content-Length");
         if (ok && length != null) {

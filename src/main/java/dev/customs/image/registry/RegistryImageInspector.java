@@ -45,6 +45,8 @@ import dev.customs.config.CustomsConfig;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageRequest;
 import dev.customs.image.PlatformSelector;
+import dev.customs.image.layers.LayerScans;
+import dev.customs.image.layers.LayerSource;
 import dev.customs.image.registry.Manifest.Entry;
 import dev.customs.image.registry.RegistryClient.Target;
 import dev.customs.image.registry.RegistryFailure.Kind;
@@ -104,6 +106,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
     }
 
+    /**
+     * A resolved image as cached for warm reviews: its facts, before layer scans, and where its layers are read from,
+     * so a warm review still joins the current layer verdicts (and schedules a layer whose verdict is gone).
+     */
+    private record Warm(ImageFacts.Resolved facts, LayerSource layers) {
+    }
+
     private record Outcome(ImageFacts facts, String result) {
     }
 
@@ -118,6 +127,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     private final ObjectMapper mapper;
+    private final LayerScans layerScans;
+    private final Duration requestTimeout;
     private final Recorder recorder;
     private final Clock clock;
     private final Duration tagTtl;
@@ -138,7 +149,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * review of a digest (or of a tag checked within its TTL) is answered from here without futures, flights or new
      * objects.
      */
-    private final Cache<ResolvedKey, ImageFacts.Resolved> resolved;
+    private final Cache<ResolvedKey, Warm> resolved;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
 
@@ -149,12 +160,28 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      */
     public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder) {
+        return create(config, vertx, mapper, kubernetes, recorder, null);
+    }
+
+    /**
+     * @param layerScans where the layers of resolved images are scanned for secret files; null for none
+     */
+    public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, LayerScans layerScans) {
         return new RegistryImageInspector(config, vertx, mapper, kubernetes, recorder, Clock.systemUTC(),
-                HostResolver.SYSTEM);
+                HostResolver.SYSTEM, layerScans);
     }
 
     RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver) {
+        this(config, vertx, mapper, kubernetes, recorder, clock, resolver, null);
+    }
+
+    RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
+            Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver,
+            LayerScans layerScans) {
+        this.layerScans = layerScans;
+        this.requestTimeout = config.requestTimeout();
         this.mapper = mapper;
         this.recorder = recorder;
         this.clock = clock;
@@ -204,10 +231,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
-            ImageFacts.Resolved warm = warm(reference, selector);
+            Warm warm = warm(reference, selector);
             if (warm != null) {
                 recorder.imageResolution("hit");
-                return CompletableFuture.completedFuture(warm);
+                return withLayerSecrets(warm.facts(), warm.layers(), request);
             }
             FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);
@@ -276,20 +303,37 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 return r.digest();
             });
         }
+        RepositorySession session = new RepositorySession(client, target, credentials, requestTimeout);
         return digest.thenCompose(d -> manifest(target, d, credentials, trace)
                 .thenCompose(m -> facts(target, d, m, selector, credentials, trace)).thenApply(f -> {
                     if (f instanceof ImageFacts.Resolved r) {
-                        resolved.put(new ResolvedKey(target.registry(), target.repository(), d, selector), r);
+                        resolved.put(new ResolvedKey(target.registry(), target.repository(), d, selector),
+                                new Warm(r, session));
                     }
                     return f;
-                }));
+                })).thenCompose(f -> withLayerSecrets(f, session, request));
+    }
+
+    /** The facts with what the scans of each platform's layers found (from the layer verdict cache, or waited for). */
+    private CompletableFuture<ImageFacts> withLayerSecrets(ImageFacts facts, LayerSource source,
+            ImageRequest request) {
+        if (layerScans == null || layerScans.mode() == LayerScans.Mode.OFF
+                || !(facts instanceof ImageFacts.Resolved resolved)) {
+            return CompletableFuture.completedFuture(facts);
+        }
+        long deadline = request == null ? 0 : request.deadlineNanos();
+        List<CompletableFuture<PlatformImage>> platforms = resolved.platforms().stream()
+                .map(p -> layerScans.secrets(p.verdict().layers(), source, deadline).thenApply(p::withLayerSecrets))
+                .toList();
+        return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
+                v -> new ImageFacts.Resolved(resolved.digest(), platforms.stream().map(CompletableFuture::join).toList()));
     }
 
     /**
      * The facts of an image that needs no request now: a digest reference, or a tag checked within its TTL, whose
      * digest was resolved for this platform selection before; null otherwise.
      */
-    private ImageFacts.Resolved warm(ImageReference ref, PlatformSelector selector) {
+    private Warm warm(ImageReference ref, PlatformSelector selector) {
         String digest = ref.digest();
         if (digest == null) {
             TagEntry known = tags.getIfPresent(new TagKey(ref.registry(), ref.repository(), ref.effectiveTag()));

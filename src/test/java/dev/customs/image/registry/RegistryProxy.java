@@ -59,6 +59,7 @@ public final class RegistryProxy implements AutoCloseable {
     private final List<Timed> timed = new ArrayList<>();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private volatile Duration delay = Duration.ZERO;
+    private volatile long blobBytesPerSecond;
     private HttpServer server;
 
     /** A proxy forwarding to {@code upstream}, or a plain file host when it is null. */
@@ -83,6 +84,22 @@ public final class RegistryProxy implements AutoCloseable {
     /** Delays every answer by {@code d}. */
     public void delay(Duration d) {
         this.delay = d;
+    }
+
+    /** Sends blob bodies at most this fast (0: as fast as possible), so a large layer takes a known least time. */
+    public void throttleBlobs(long bytesPerSecond) {
+        this.blobBytesPerSecond = bytesPerSecond;
+    }
+
+    /** GETs of blobs whose answer is complete. */
+    public long blobGetsFinished(String digest) {
+        return timed().stream().filter(t -> t.seen().method().equals("GET") && t.seen().path().endsWith("/blobs/" + digest))
+                .count();
+    }
+
+    /** GETs of one blob, finished or not. */
+    public long blobGets(String digest) {
+        return count(s -> s.method().equals("GET") && s.path().endsWith("/blobs/" + digest));
     }
 
     /** Answers requests for exactly {@code path} (no query) itself. */
@@ -201,17 +218,38 @@ public final class RegistryProxy implements AutoCloseable {
                 b.header(h, v);
             }
         }
-        HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<java.io.InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         r.headers().map().forEach((k, v) -> {
             if (!HOP_HEADERS.contains(k.toLowerCase()) && !k.startsWith(":")) {
                 ex.getResponseHeaders().put(k, v);
             }
         });
         boolean head = ex.getRequestMethod().equals("HEAD");
-        byte[] body = r.body();
-        ex.sendResponseHeaders(r.statusCode(), head || body.length == 0 ? -1 : body.length);
-        if (!head && body.length > 0) {
-            ex.getResponseBody().write(body);
+        long length = r.headers().firstValueAsLong("content-length").orElse(-1);
+        try (java.io.InputStream body = r.body()) {
+            if (head || length == 0) {
+                ex.sendResponseHeaders(r.statusCode(), -1);
+                return;
+            }
+            // streamed, not buffered: a 200 MB layer passes through without being held
+            ex.sendResponseHeaders(r.statusCode(), length < 0 ? 0 : length);
+            long rate = ex.getRequestURI().getRawPath().contains("/blobs/") ? blobBytesPerSecond : 0;
+            byte[] chunk = new byte[64 * 1024];
+            long started = System.nanoTime();
+            long sent = 0;
+            OutputStream out = ex.getResponseBody();
+            int n;
+            while ((n = body.read(chunk)) > 0) {
+                out.write(chunk, 0, n);
+                sent += n;
+                if (rate > 0) {
+                    long due = started + (long) (sent * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+            }
         }
     }
 

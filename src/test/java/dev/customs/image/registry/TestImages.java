@@ -182,6 +182,29 @@ public final class TestImages {
         return bytes(root);
     }
 
+    public static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public static final String OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
+
+    /** One layer to push: its blob and media type. */
+    public record TestLayer(byte[] blob, String mediaType) {
+        public static TestLayer gzip(byte[] blob) {
+            return new TestLayer(blob, OCI_LAYER);
+        }
+    }
+
+    /** An OCI image manifest for a config and the given layers (already pushed: digests and sizes). */
+    public static byte[] manifest(String configDigest, long configSize, List<String[]> layers) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("schemaVersion", 2);
+        root.put("mediaType", OCI_MANIFEST);
+        root.putObject("config").put("mediaType", OCI_CONFIG).put("digest", configDigest).put("size", configSize);
+        ArrayNode l = root.putArray("layers");
+        for (String[] layer : layers) {
+            l.addObject().put("mediaType", layer[0]).put("digest", layer[1]).put("size", Long.parseLong(layer[2]));
+        }
+        return bytes(root);
+    }
+
     /** One entry of an index. */
     public record IndexEntry(String mediaType, String digest, long size, String os, String architecture,
             String variant) {

@@ -212,12 +212,32 @@ public final class TestRegistry implements AutoCloseable {
             Map<String, String> annotations) {
         byte[] cfg = config.json();
         String cfgDigest = pushBlob(repo, cfg);
-        byte[] layer = ("layer of " + repo + " " + config.architecture).getBytes(StandardCharsets.UTF_8);
+        // a real layer (a gzipped tar), distinct per repository and architecture, so layer scans have one to read
+        byte[] layer = dev.customs.image.layers.TestTar.tar()
+                .file("etc/image-" + repo.replace('/', '-') + "-" + config.architecture, "layer of " + repo).gzip();
         String layerDigest = pushBlob(repo, layer);
         byte[] manifest = TestImages.manifest(oci, cfgDigest, cfg.length, layerDigest, layer.length, annotations);
         String mediaType = oci ? TestImages.OCI_MANIFEST : TestImages.DOCKER_MANIFEST;
         String digest = pushManifest(repo, tag, mediaType, manifest);
         return new Pushed(digest, manifest.length, mediaType, cfgDigest, config.os, config.architecture,
+                config.variant);
+    }
+
+    /**
+     * Pushes an OCI image with the given layers (in order, base first) and a config whose history has one entry per
+     * layer, as {@code config.history(...)} set them; returns the manifest's digest.
+     */
+    public Pushed pushImage(String repo, String tag, TestImages.Config config, List<TestImages.TestLayer> layers) {
+        List<String[]> descriptors = new ArrayList<>();
+        for (TestImages.TestLayer l : layers) {
+            String d = pushBlob(repo, l.blob());
+            descriptors.add(new String[] { l.mediaType(), d, Long.toString(l.blob().length) });
+        }
+        byte[] cfg = config.json();
+        String cfgDigest = pushBlob(repo, cfg);
+        byte[] manifest = TestImages.manifest(cfgDigest, cfg.length, descriptors);
+        String digest = pushManifest(repo, tag, TestImages.OCI_MANIFEST, manifest);
+        return new Pushed(digest, manifest.length, TestImages.OCI_MANIFEST, cfgDigest, config.os, config.architecture,
                 config.variant);
     }
 
@@ -249,6 +269,11 @@ public final class TestRegistry implements AutoCloseable {
     public String pushBlob(String repo, byte[] content) {
         String digest = Digests.sha256(content);
         try {
+            HttpResponse<String> exists = send(repo, HttpRequest.newBuilder(base().resolve("/v2/" + repo + "/blobs/"
+                    + digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            if (exists.statusCode() == 200) {
+                return digest;
+            }
             HttpResponse<String> start = send(repo, HttpRequest.newBuilder(base().resolve("/v2/" + repo + "/blobs/uploads/"))
                     .POST(HttpRequest.BodyPublishers.noBody()));
             expect(start, 202, "blob upload start");
@@ -287,7 +312,7 @@ public final class TestRegistry implements AutoCloseable {
             }
         }
         try {
-            return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(b.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
