@@ -1,5 +1,5 @@
 FROM busybox:1.36
-ARG GITHUB_TOKEN=placeholder
+ARG GITHUB_TOKEN=test
 # --- expect ---
 # description: a secret name with a default in ARG
 # source: Trivy DS031 (secrets passed via build-args or envs or copied secret files)

@@ -5,5 +5,4 @@ ENV SECRET_PASSPHRASE=test
 # source: Trivy DS031 (secrets passed via build-args or envs or copied secret files)
 # theirs: fail
 # rule: leaked-secret
-# customs: pass
-# why: Customs' credential names end in TOKEN, SECRET, PASSWORD, PASSWD, API_KEY, ACCESS_KEY or PRIVATE_KEY; PASSPHRASE is not one of them
+# customs: fail

@@ -21,6 +21,7 @@ import dev.customs.rules.OciLabels;
 import dev.customs.rules.RunAsRoot;
 import dev.customs.rules.ShellFormEntrypoint;
 import dev.customs.rules.Violation;
+import dev.customs.rules.secrets.SecretNames;
 
 /**
  * The rules of DESIGN.md, answered on a Dockerfile: the image the shipping stage plans ({@link BuildPlan#shipped()})
@@ -46,7 +47,9 @@ import dev.customs.rules.Violation;
  * <li>{@code oci-labels}: the required keys set by {@code LABEL} in the stage chain; missing ones are reported at
  * warn level at most, as the build may pass them ({@code --label}, {@code --annotation}).</li>
  * <li>{@code leaked-secret}: the planned {@code Env} and history, scanned as an image's are (credential names with a
- * value, also from a build argument; build arguments a {@code RUN} records in the history; token shapes), and
+ * literal value, placeholders such as {@code changeme} passing; build arguments a {@code RUN} records in the history;
+ * token shapes). A value the build passes (a build argument without a default) under a credential's name is a
+ * credential: that is what the build passes there. Also the
  * credential files ({@code .npmrc}, {@code .env}, keys, ...) that {@code COPY} or {@code ADD} put into the stage chain,
  * directly or from a stage they copy.</li>
  * </ul>
@@ -312,6 +315,19 @@ public final class DockerfileCheck {
                 envSecret(plan, s, what, out);
             }
         }
+        // The scan sees a stand-in where the build decides a value; under a credential's name, the build passes a
+        // credential there (docker build --build-arg NPM_TOKEN=...), so that value is one.
+        image.env().forEach((name, s) -> {
+            if (!s.known() && SecretNames.secretName(name) && reported.add(s.source())) {
+                envSecret(plan, s, name, out);
+            }
+        });
+        for (PlannedImage.Argument arg : image.arguments()) {
+            if (arg.recordedBy() != null && arg.value().kind() != Substitution.Value.Kind.KNOWN
+                    && SecretNames.secretName(arg.name()) && reported.add(arg.source())) {
+                recordedArgument(plan, arg, out);
+            }
+        }
     }
 
     private static void envSecret(BuildPlan plan, Setting s, String what, List<Finding> out) {
@@ -339,15 +355,9 @@ public final class DockerfileCheck {
             String name = what.substring(0, what.length() - " (build argument)".length());
             PlannedImage.Argument arg = plan.shipped().arguments().stream().filter(a -> a.name().equals(name))
                     .filter(a -> a.recordedBy() != null).findFirst().orElse(null);
-            if (arg == null || !reported.add(arg.source())) {
-                return;
+            if (arg != null && reported.add(arg.source())) {
+                recordedArgument(plan, arg, out);
             }
-            out.add(new Finding(LeakedSecret.ID, arg.word().position(), "ARG", null, target.subject()
-                    + " records build argument " + name + " in the image's history: the RUN at line "
-                    + arg.recordedBy().position().line() + " runs with it, and docker history shows its value",
-                    "pass the credential as a BuildKit secret instead of a build argument: RUN "
-                            + "--mount=type=secret,id=token,env=" + name + " ..., built with docker build --secret "
-                            + "id=token,env=" + name + "; revoke the exposed credential"));
             return;
         }
         if (!reported.add(source)) {
@@ -361,6 +371,16 @@ public final class DockerfileCheck {
                 + " into the image's history" + where + ": docker history shows it to anyone who can pull the image",
                 "remove it from the Dockerfile and pass it with a BuildKit secret mount (RUN "
                         + "--mount=type=secret,id=token ...); revoke the exposed credential"));
+    }
+
+    private static void recordedArgument(BuildPlan plan, PlannedImage.Argument arg, List<Finding> out) {
+        String name = arg.name();
+        out.add(new Finding(LeakedSecret.ID, arg.word().position(), "ARG", null, plan.target().subject()
+                + " records build argument " + name + " in the image's history: the RUN at line "
+                + arg.recordedBy().position().line() + " runs with it, and docker history shows its value",
+                "pass the credential as a BuildKit secret instead of a build argument: RUN "
+                        + "--mount=type=secret,id=token,env=" + name + " ..., built with docker build --secret "
+                        + "id=token,env=" + name + "; revoke the exposed credential"));
     }
 
     /** Where an instruction's arguments start: the command of a RUN, the first pair of an ENV. */
