@@ -490,30 +490,39 @@ public final class StageEvaluator {
         }
     }
 
+    /** A {@code RUN} that removes files, and what it names after {@code rm}. */
+    private record Removal(int index, Instruction.Command run, List<String> targets) {
+    }
+
     /** Marks files deleted by a later {@code RUN rm ...} of the same stage. */
     private static List<PlacedFile> removals(State st) {
         List<Instruction> instructions = st.stage.instructions();
-        // the words of every RUN, split once: a stage may copy many files and run many commands
-        Map<Integer, List<String>> runWords = new java.util.HashMap<>();
+        // every RUN is split once, and only those that remove something are kept: a stage may copy many files and
+        // run many commands, and most commands remove nothing
+        List<Removal> removals = new ArrayList<>();
+        Map<Instruction, Integer> index = new java.util.IdentityHashMap<>();
+        for (int k = 0; k < instructions.size(); k++) {
+            Instruction i = instructions.get(k);
+            index.put(i, k);
+            if (i instanceof Instruction.Command c && c.keyword().equals("RUN")) {
+                List<String> targets = removed(words(c));
+                if (!targets.isEmpty()) {
+                    removals.add(new Removal(k, c, targets));
+                }
+            }
+        }
         List<PlacedFile> out = new ArrayList<>();
         for (PlacedFile f : st.files) {
-            if (f.stage() != st.stage || f.removedBy() != null) {
+            if (f.stage() != st.stage || f.removedBy() != null || removals.isEmpty()) {
                 out.add(f);
                 continue;
             }
-            int from = -1;
-            for (int k = 0; k < instructions.size() && from < 0; k++) {
-                if (instructions.get(k) == f.via()) {
-                    from = k;
-                }
-            }
+            int from = index.getOrDefault(f.via(), -1);
             Instruction removed = null;
-            for (int k = from + 1; k < instructions.size() && removed == null; k++) {
-                if (instructions.get(k) instanceof Instruction.Command c && c.keyword().equals("RUN")) {
-                    List<String> words = runWords.computeIfAbsent(k, x -> words(c));
-                    if (deletes(words, f)) {
-                        removed = c;
-                    }
+            for (Removal r : removals) {
+                if (r.index() > from && deletes(r.targets(), f)) {
+                    removed = r.run();
+                    break;
                 }
             }
             out.add(removed == null ? f
@@ -532,18 +541,26 @@ public final class StageEvaluator {
         return List.of(SHELL_SEPARATORS.split(text));
     }
 
-    /** Whether a RUN's words remove a file: {@code rm} (or {@code shred}) followed by the file's name or path. */
-    private static boolean deletes(List<String> words, PlacedFile f) {
+    /** What a RUN's words remove: the operands after {@code rm} (or {@code shred}), unquoted, options left out. */
+    private static List<String> removed(List<String> words) {
+        List<String> targets = new ArrayList<>();
         boolean rm = false;
-        String last = lastComponent(f.path());
         for (String w : words) {
             if (w.equals("rm") || w.endsWith("/rm") || w.equals("shred")) {
                 rm = true;
             } else if (rm && !w.startsWith("-")) {
-                String t = w.replace("\"", "").replace("'", "");
-                if (t.equals(f.path()) || t.equals(last) || t.endsWith("/" + last)) {
-                    return true;
-                }
+                targets.add(w.replace("\"", "").replace("'", ""));
+            }
+        }
+        return targets;
+    }
+
+    /** Whether one of a RUN's removed operands is the file: its path, its name, or a path ending in its name. */
+    private static boolean deletes(List<String> targets, PlacedFile f) {
+        String last = lastComponent(f.path());
+        for (String t : targets) {
+            if (t.equals(f.path()) || t.equals(last) || t.endsWith("/" + last)) {
+                return true;
             }
         }
         return false;
