@@ -11,19 +11,26 @@ import java.util.Set;
  * {@code .docker/config.json}), cloud credentials ({@code .aws/credentials}, a service account's
  * {@code credentials.json}), environment files ({@code .env}, {@code .env.production}, but not {@code .env.example},
  * {@code .sample}, {@code .template} or {@code .dist}), private keys ({@code id_rsa}, {@code id_ed25519}, {@code *.key},
- * {@code *-key.pem}, key stores {@code *.p12}, {@code *.pfx}, {@code *.jks}) and kubeconfigs. A public key
+ * {@code *-key.pem}, {@code *.ppk}, SSH host keys, key stores {@code *.p12}, {@code *.pfx}, {@code *.jks}), kubeconfigs,
+ * and the other files the layer scan reads by name (Terraform, Vault, Maven master password, RubyGems, Cargo, GitHub
+ * CLI, Composer, MySQL client credentials). A public key
  * ({@code .pub}) or a certificate ({@code .crt}, {@code .pem} without "key") is not one. A glob ({@code COPY .env* ./})
  * counts when it matches such a name.
  */
 final class SecretFiles {
 
-    private static final Set<String> NAMES = Set.of(".npmrc", ".yarnrc.yml", ".pypirc", ".netrc", "_netrc",
-            ".git-credentials", ".pgpass", ".env", ".dockercfg", "credentials.json", "kubeconfig", ".htpasswd",
-            "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519");
+    private static final Set<String> NAMES = Set.of(".npmrc", ".yarnrc", ".yarnrc.yml", ".pypirc", ".netrc", "_netrc",
+            ".git-credentials", ".pgpass", ".my.cnf", ".env", ".dockercfg", "credentials.json", "kubeconfig",
+            ".htpasswd", ".vault-token", ".terraformrc", "terraform.rc", "credentials.tfrc.json",
+            "settings-security.xml", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519");
+    // the files the layer scan (image/layers) looks into by the same names, so a Dockerfile is told at its COPY what
+    // the image would be told at admission
     private static final List<String> PATH_SUFFIXES = List.of("/.docker/config.json", "/.aws/credentials",
-            "/.kube/config", "/.config/gcloud/application_default_credentials.json");
+            "/.kube/config", "/.config/gcloud/application_default_credentials.json", "/.gem/credentials",
+            "/.cargo/credentials", "/.cargo/credentials.toml", "/gh/hosts.yml", "/.composer/auth.json",
+            "/composer/auth.json", "/etc/kubernetes/admin.conf");
     private static final Set<String> ENV_EXAMPLES = Set.of("example", "sample", "template", "dist", "defaults");
-    private static final List<String> KEY_EXTENSIONS = List.of(".key", ".p12", ".pfx", ".jks", ".keystore");
+    private static final List<String> KEY_EXTENSIONS = List.of(".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk");
     private static final List<String> PREFIX_EXAMPLES = List.of(".npmrc", ".yarnrc.yml", ".pypirc", ".netrc",
             ".git-credentials", ".env", "id_rsa", "id_ed25519", "credentials.json", "kubeconfig");
 
@@ -53,6 +60,12 @@ final class SecretFiles {
                 .contains(lower)) {
             return Optional.of("an SSH private key (" + name + ")");
         }
+        if (lower.endsWith(".kubeconfig") || lower.startsWith("kubeconfig.")) {
+            return Optional.of("a kubeconfig (" + name + ")");
+        }
+        if (lower.startsWith("ssh_host_") && lower.endsWith("_key")) {
+            return Optional.of("an SSH host private key (" + name + ")");
+        }
         for (String ext : KEY_EXTENSIONS) {
             if (lower.endsWith(ext) && lower.length() > ext.length()) {
                 return Optional.of("a private key or key store (" + name + ")");
@@ -67,8 +80,11 @@ final class SecretFiles {
     private static String describe(String name) {
         return switch (name) {
             case ".npmrc", ".yarnrc.yml" -> "a package registry credentials file (" + name + ")";
-            case ".pypirc", ".netrc", "_netrc", ".git-credentials", ".pgpass", ".dockercfg", ".htpasswd" ->
+            case ".yarnrc" -> "a package registry credentials file (" + name + ")";
+            case ".pypirc", ".netrc", "_netrc", ".git-credentials", ".pgpass", ".my.cnf", ".dockercfg", ".htpasswd",
+                    ".terraformrc", "terraform.rc", "credentials.tfrc.json", "settings-security.xml" ->
                 "a credentials file (" + name + ")";
+            case ".vault-token" -> "a Vault token (.vault-token)";
             case ".env" -> "an environment file (.env)";
             case "credentials.json" -> "a service account key (credentials.json)";
             case "kubeconfig" -> "a kubeconfig";
