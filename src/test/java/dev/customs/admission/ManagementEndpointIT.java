@@ -39,9 +39,10 @@ class ManagementEndpointIT {
     }
 
     @Test
-    void readinessIsUp() {
+    void readinessIsUpAndSaysTheAdmissionPortIsBound() {
         given().when().get(ready).then().statusCode(200).contentType("application/json")
-                .body("status", equalTo("UP"));
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'admission-listener' }.status", equalTo("UP"));
     }
 
     @Test

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The control plane's binaries at the versions pinned in {@code src/test/e2e/versions.env}, built by
- * {@code src/test/e2e/build.sh} (which answers at once when its cache has them). When they cannot be built (no Go, no
+ * The control plane's binaries at the versions pinned in {@code src/test/e2e/versions.env}, built (kubectl and helm:
+ * fetched) by {@code src/test/e2e/build.sh} (which answers at once when its cache has them). When they cannot be built (no Go,
+ * no
  * module proxy) the reason is kept, and the end-to-end tests report it as the reason they were skipped.
  */
 final class Binaries {
@@ -25,12 +26,14 @@ final class Binaries {
 
     private final Path kubernetes;
     private final Path etcd;
+    private final Path kubectl;
     private final Path helm;
     private final Map<String, String> versions;
 
-    private Binaries(Path kubernetes, Path etcd, Path helm, Map<String, String> versions) {
+    private Binaries(Path kubernetes, Path etcd, Path kubectl, Path helm, Map<String, String> versions) {
         this.kubernetes = kubernetes;
         this.etcd = etcd;
+        this.kubectl = kubectl;
         this.helm = helm;
         this.versions = versions;
     }
@@ -76,10 +79,10 @@ final class Binaries {
             }
             Map<String, String> dirs = parse(out);
             Binaries b = new Binaries(Path.of(dirs.get("KUBERNETES_BIN")), Path.of(dirs.get("ETCD_BIN")),
-                    Path.of(dirs.get("HELM_BIN")), versions());
-            LOG.infof("[figure] e2e control plane binaries ready in %d s (kubernetes %s, etcd %s, helm %s)",
+                    Path.of(dirs.get("KUBECTL_BIN")), Path.of(dirs.get("HELM_BIN")), versions());
+            LOG.infof("[figure] e2e control plane binaries ready in %d s (kubernetes %s, etcd %s, kubectl %s, helm %s)",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), b.version("KUBERNETES_VERSION"),
-                    b.version("ETCD_VERSION"), b.version("HELM_VERSION"));
+                    b.version("ETCD_VERSION"), b.version("KUBECTL_VERSION"), b.version("HELM_VERSION"));
             return new Found(b, null);
         } catch (IOException | RuntimeException e) {
             return new Found(null, "src/test/e2e/build.sh could not run: " + e);
@@ -97,7 +100,7 @@ final class Binaries {
                 m.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
             }
         }
-        for (String k : new String[] { "KUBERNETES_BIN", "ETCD_BIN", "HELM_BIN" }) {
+        for (String k : new String[] { "KUBERNETES_BIN", "ETCD_BIN", "KUBECTL_BIN", "HELM_BIN" }) {
             if (!m.containsKey(k)) {
                 throw new IllegalStateException("build.sh did not print " + k + "; it printed: " + out);
             }
@@ -140,7 +143,7 @@ final class Binaries {
     }
 
     Path kubectl() {
-        return kubernetes.resolve("kubectl");
+        return kubectl.resolve("kubectl");
     }
 
     Path etcd() {
