@@ -56,6 +56,39 @@ and that backslash once more for the properties syntax.
 {{- if and .Values.registry.ca.pem .Values.registry.ca.configMap -}}
 {{- fail "registry.ca: set pem or configMap, not both" -}}
 {{- end -}}
+{{- $limit := dig "limits" "memory" "" .Values.resources -}}
+{{- if $limit -}}
+{{- $heap := include "customs.jvm.mebibytes" .Values.jvm.maxHeap | int64 -}}
+{{- $limitMi := include "customs.kube.mebibytes" $limit | int64 -}}
+{{- if lt (sub $limitMi $heap) 192 -}}
+{{- fail (printf "jvm.maxHeap (%s) leaves %d MiB of resources.limits.memory (%s) to the JVM's memory outside the heap; it needs 192 MiB (class metadata, compiled code, I/O buffers, threads, the JVM itself), or the kernel kills Customs before Java can: lower jvm.maxHeap or raise the limit" .Values.jvm.maxHeap (sub $limitMi $heap) $limit) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A JVM size (288m, 1g, 512k) in MiB. */}}
+{{- define "customs.jvm.mebibytes" -}}
+{{- $n := regexFind "^[0-9]+" . | int64 -}}
+{{- $unit := regexReplaceAll "^[0-9]+" . "" | lower -}}
+{{- if eq $unit "g" -}}{{ mul $n 1024 }}{{- else if eq $unit "m" -}}{{ $n }}{{- else -}}{{ div $n 1024 }}{{- end -}}
+{{- end -}}
+
+{{/* A Kubernetes quantity of memory (512Mi, 1Gi, 600M, 536870912) in MiB, rounded down. */}}
+{{- define "customs.kube.mebibytes" -}}
+{{- $q := toString . -}}
+{{- $n := regexFind "^[0-9]+" $q | int64 -}}
+{{- $unit := regexReplaceAll "^[0-9]+" $q "" -}}
+{{- $bytes := get (dict "" 1 "k" 1000 "Ki" 1024 "M" 1000000 "Mi" 1048576 "G" 1000000000 "Gi" 1073741824 "T" 1000000000000 "Ti" 1099511627776) $unit | int64 -}}
+{{- if not $bytes -}}
+{{- fail (printf "resources.limits.memory: %q is not a memory quantity the chart reads (512Mi, 1Gi, 600M)" $q) -}}
+{{- end -}}
+{{- div (mul $n $bytes) 1048576 -}}
+{{- end -}}
+
+{{/* The JVM options of the container (values jvm.*): sizes first, then extraOptions. */}}
+{{- define "customs.jvm.options" -}}
+{{- $o := list (printf "-Xmx%s" .Values.jvm.maxHeap) (printf "-Xmn%s" .Values.jvm.youngGeneration) (printf "-XX:MaxMetaspaceSize=%s" .Values.jvm.maxMetaspace) (printf "-XX:ReservedCodeCacheSize=%s" .Values.jvm.codeCache) (printf "-XX:MaxDirectMemorySize=%s" .Values.jvm.maxDirectMemory) (printf "-Xss%s" .Values.jvm.threadStack) "-XX:+UseSerialGC" "-XX:+ExitOnOutOfMemoryError" -}}
+{{- concat $o (.Values.jvm.extraOptions | default list) | join " " -}}
 {{- end -}}
 
 {{- define "customs.config.properties" -}}
@@ -86,6 +119,9 @@ customs.rules."{{ $id }}".required-keys={{ include "customs.propList" $rule.requ
 {{- end }}
 {{- if $rule.maxSize }}
 customs.rules."{{ $id }}".max-size={{ include "customs.prop" $rule.maxSize }}
+{{- end }}
+{{- if $rule.movingTags }}
+customs.rules."{{ $id }}".moving-tags={{ include "customs.propList" $rule.movingTags }}
 {{- end }}
 {{- if $rule.layers }}
 customs.rules."{{ $id }}".layers={{ $rule.layers }}
@@ -132,7 +168,13 @@ customs.registry.tag-ttl={{ .tagTtl }}
 customs.registry.max-stale={{ .maxStale }}
 customs.registry.negative-ttl={{ .negativeTtl }}
 customs.registry.cache-size={{ int64 .cacheSize }}
+customs.registry.cache-memory={{ .cacheMemory }}
 {{- end }}
+
+# Admission limits
+customs.admission.max-bytes-in-flight={{ .Values.admission.maxBytesInFlight }}
+customs.admission.body-timeout={{ .Values.admission.bodyTimeout }}
+customs.admission.max-containers={{ int64 .Values.admission.maxContainers }}
 
 # Exemptions
 {{- range $name, $e := .Values.exemptions }}
@@ -158,9 +200,16 @@ customs.exemptions."{{ $name }}".expires={{ $e.expires }}
 {{- end }}
 {{- end }}
 
-# Audit and metrics
+# Audit, reports and metrics
 customs.audit.interval={{ .Values.audit.interval }}
 customs.audit.events={{ .Values.audit.events }}
+customs.audit.concurrency={{ int64 .Values.audit.concurrency }}
+customs.audit.page-size={{ int64 .Values.audit.pageSize }}
+customs.audit.objects-per-second={{ .Values.audit.objectsPerSecond }}
+customs.audit.images-per-second={{ .Values.audit.imagesPerSecond }}
+customs.reports.enabled={{ .Values.reports.enabled }}
+customs.reports.formats={{ include "customs.propList" .Values.reports.formats }}
+customs.reports.max-results={{ int64 .Values.reports.maxResults }}
 customs.leader-election.lease-name={{ include "customs.leaseName" . }}
 customs.leader-election.lease-duration={{ .Values.audit.leaderElection.leaseDuration }}
 customs.leader-election.renew-deadline={{ .Values.audit.leaderElection.renewDeadline }}

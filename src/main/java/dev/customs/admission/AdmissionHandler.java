@@ -1,6 +1,7 @@
 package dev.customs.admission;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,19 +9,24 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.customs.image.ImageResolver;
+import dev.customs.policy.Action;
 import dev.customs.policy.Decision;
+import dev.customs.policy.Exemption;
 import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.report.Regarding;
 import dev.customs.report.Reporter;
+import dev.customs.rules.ContainerView;
 import dev.customs.rules.Evaluation;
 import dev.customs.rules.ImageLookup;
 import dev.customs.rules.PodView;
 import dev.customs.rules.RuleEngine;
+import dev.customs.rules.RuleRegistry;
 
 /**
  * One admission review, end to end and without HTTP: parse, map to a pod view, resolve images within the budget,
@@ -38,9 +44,22 @@ public final class AdmissionHandler {
     private final Policy policy;
     private final ImageResolver images;
     private final Reporter reporter;
+    private final int maxContainers;
+
+    /** The finding id of an object with more containers than Customs evaluates. */
+    public static final String TOO_MANY_CONTAINERS = "too-many-containers";
+    /** {@code customs.admission.max-containers} by default. */
+    public static final int DEFAULT_MAX_CONTAINERS = 256;
 
     public AdmissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images,
             Reporter reporter) {
+        this(mapper, engine, policy, images, reporter, DEFAULT_MAX_CONTAINERS);
+    }
+
+    /** @param maxContainers the most containers of an object that are evaluated; an object with more is denied */
+    public AdmissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images,
+            Reporter reporter, int maxContainers) {
+        this.maxContainers = maxContainers;
         this.mapper = mapper;
         this.views = new PodViewMapper(mapper);
         this.responses = new AdmissionResponses(mapper);
@@ -99,6 +118,10 @@ public final class AdmissionHandler {
         Optional<PodView> view;
         try {
             req = AdmissionRequest.parse(mapper, body);
+            Optional<Outcome> tooMany = tooManyContainers(req);
+            if (tooMany.isPresent()) {
+                return CompletableFuture.completedFuture(tooMany.get());
+            }
             view = views.map(req);
         } catch (BadAdmissionRequest e) {
             LOG.debugf("bad admission request: %s", e.getMessage());
@@ -110,6 +133,10 @@ public final class AdmissionHandler {
         PodView pod = view.get();
         Requester who = new Requester(pod.namespace(), req.username(), req.groups(), req.dryRun());
         Predicate<String> active = policy.active(who.namespace());
+        if (pod.containers().size() > maxContainers) {
+            return CompletableFuture.completedFuture(tooManyContainers(req, pod.subject(), pod.containers().size(),
+                    pod.field("containers"), who, active));
+        }
         CompletableFuture<ImageLookup> lookup = engine.needsImages(active) ? images.resolve(pod)
                 : CompletableFuture.completedFuture(ImageLookup.NONE);
         return lookup.thenApply(facts -> {
@@ -125,5 +152,87 @@ public final class AdmissionHandler {
             }
             return new Outcome(answer, null, decision, req);
         });
+    }
+
+    /**
+     * The answer for an object with more containers than Customs evaluates, counted in the request's tree before its
+     * pod spec is bound (which would cost a second and tens of MiB for 100,000 containers); empty for any other request.
+     * Only what the mapper would evaluate counts: a CREATE or UPDATE of a Pod or workload, not a subresource (the
+     * ephemeral containers an update adds are counted on the mapped view), and not an UPDATE that leaves the pod spec
+     * as it was but for fields no rule reads.
+     */
+    private Optional<Outcome> tooManyContainers(AdmissionRequest req) {
+        if (!req.operation().equals("CREATE") && !req.operation().equals("UPDATE") || !req.subResource().isEmpty()
+                || req.object() == null) {
+            return Optional.empty();
+        }
+        Optional<WorkloadKind> kind = WorkloadKind.of(req.group(), req.kind());
+        if (kind.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode spec = spec(req.object(), kind.get());
+        int n = 0;
+        for (ContainerView.Kind list : ContainerView.Kind.values()) {
+            JsonNode containers = spec == null ? null : spec.get(list.field());
+            n += containers != null && containers.isArray() ? containers.size() : 0;
+        }
+        if (n <= maxContainers) {
+            return Optional.empty();
+        }
+        if (req.operation().equals("UPDATE") && req.oldObject() != null
+                && neutral(spec).equals(neutral(spec(req.oldObject(), kind.get())))) {
+            return Optional.empty();
+        }
+        String namespace = req.namespace().isEmpty() ? AdmissionRequest.text(req.object().get("metadata"),
+                "namespace") : req.namespace();
+        String name = req.name().isEmpty() ? AdmissionRequest.text(req.object().get("metadata"), "name")
+                : req.name();
+        Requester who = new Requester(namespace, req.username(), req.groups(), req.dryRun());
+        return Optional.of(tooManyContainers(req, kind.get().kind() + (name.isEmpty() ? "" : " \"" + name + "\""), n,
+                kind.get().specPath() + ".containers", who, policy.active(namespace)));
+    }
+
+    private static JsonNode spec(JsonNode object, WorkloadKind kind) {
+        JsonNode n = object;
+        for (String segment : kind.specSegments()) {
+            n = n == null ? null : n.get(segment);
+        }
+        return n == null || !n.isObject() ? null : n;
+    }
+
+    private JsonNode neutral(JsonNode spec) {
+        if (spec == null) {
+            return mapper.nullNode();
+        }
+        ObjectNode copy = ((ObjectNode) spec).deepCopy();
+        copy.remove(PodViewMapper.VERDICT_NEUTRAL_SPEC_FIELDS);
+        return copy;
+    }
+
+    /**
+     * An object with more containers than Customs evaluates is denied, without resolving a single image, unless no
+     * rule applies to it (every rule off in its namespace, or exempted for this requester). Evaluating only the first
+     * containers would let a pod pass by hiding what breaks a rule behind enough harmless ones; the API server itself
+     * sets no such limit, so the answer says what to do.
+     */
+    private Outcome tooManyContainers(AdmissionRequest req, String subject, int containers, String field,
+            Requester who, Predicate<String> active) {
+        List<Exemption> exemptions = policy.liveExemptions();
+        boolean applies = RuleRegistry.IDS.stream()
+                .anyMatch(id -> active.test(id) && exemptions.stream().noneMatch(e -> e.covers(id, null, who)));
+        if (!applies) {
+            return new Outcome(responses.allow(req), null, Decision.ALLOW, req);
+        }
+        String message = "[" + TOO_MANY_CONTAINERS + "] " + subject + " has " + containers
+                + " containers (init, regular and ephemeral together); Customs evaluates at most " + maxContainers
+                + " per object: split it into several, or raise customs.admission.max-containers";
+        Decision decision = new Decision(List.of(new Decision.Finding(TOO_MANY_CONTAINERS, null, null, field, message,
+                Action.ENFORCE, null)));
+        ObjectNode answer = responses.decide(req, decision);
+        reporter.admitted(decision, who.namespace(), req.dryRun(),
+                () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()));
+        LOG.debugf("decision=denied namespace=%s kind=%s rule=%s containers=%d", who.namespace(), req.kind(),
+                TOO_MANY_CONTAINERS, containers);
+        return new Outcome(answer, null, decision, req);
     }
 }

@@ -50,8 +50,7 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
             throw new BadAdmissionRequest("the request body is empty; expected an AdmissionReview JSON object");
         }
         if (body.length > MAX_BODY) {
-            throw new BadAdmissionRequest("the request body is " + body.length + " bytes; an AdmissionReview may be at "
-                    + "most " + MAX_BODY + " bytes (3 MiB)");
+            throw new BadAdmissionRequest(tooLarge(body.length));
         }
         JsonNode root;
         try {
@@ -109,6 +108,12 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
         return new AdmissionRequest(apiVersion, uid, text(k, "group"), text(k, "version"), text(k, "kind"), text(r, "resource"),
                 text(req, "subResource"), operation, text(req, "namespace"), text(req, "name"), object(req, "object"),
                 object(req, "oldObject"), req.path("dryRun").asBoolean(false), text(ui, "username"), groups);
+    }
+
+    /** Why a body of {@code bytes} is refused. */
+    static String tooLarge(long bytes) {
+        return "the request body is " + bytes + " bytes; an AdmissionReview may be at most " + MAX_BODY
+                + " bytes (3 MiB)";
     }
 
     /** The object's apiVersion: {@code apps/v1}, or {@code v1} for the core group. */

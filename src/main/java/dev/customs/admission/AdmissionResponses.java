@@ -43,7 +43,7 @@ public final class AdmissionResponses {
             }
             details.put("kind", req.resource().isEmpty() ? req.kind() : req.resource());
             ArrayNode causes = details.putArray("causes");
-            for (Decision.Finding f : d.denied()) {
+            for (Decision.Listed f : d.deniedListed()) {
                 cause(causes, f.rule(), f.field(), f.message());
             }
         }
@@ -63,7 +63,9 @@ public final class AdmissionResponses {
     private static void cause(ArrayNode causes, String reason, String field, String message) {
         ObjectNode c = causes.addObject();
         c.put("reason", reason);
-        c.put("field", field);
+        if (field != null) {
+            c.put("field", field);
+        }
         c.put("message", message);
     }
 

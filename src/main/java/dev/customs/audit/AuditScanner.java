@@ -2,66 +2,117 @@ package dev.customs.audit;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.customs.admission.BadAdmissionRequest;
 import dev.customs.admission.PodViewMapper;
 import dev.customs.admission.WorkloadKind;
 import dev.customs.image.ImageResolver;
+import dev.customs.policy.Action;
 import dev.customs.policy.Decision;
 import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.report.Recorder;
 import dev.customs.report.Regarding;
 import dev.customs.report.Reporter;
+import dev.customs.reports.ReportDocument;
+import dev.customs.reports.ReportFormat;
+import dev.customs.reports.Scope;
+import dev.customs.reports.WorkloadReport;
+import dev.customs.rules.ContainerView;
+import dev.customs.rules.Evaluation;
 import dev.customs.rules.ImageLookup;
 import dev.customs.rules.ImageUnverified;
 import dev.customs.rules.PodView;
 import dev.customs.rules.RuleEngine;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import dev.customs.rules.RuleRegistry;
 
 /**
- * The background audit: what would break. While started (on one replica, the leader), every interval it evaluates the
- * existing workloads and standalone pods, read from informer caches, with the same engine, policy and image cache as admission,
- * and publishes the counts as gauges.
- * Objects owned by a controller (a Deployment's ReplicaSets, a CronJob's Jobs, controller-made pods) are skipped:
- * their owner is evaluated instead, so nothing is counted twice. Images are resolved a few at a time, within the same
- * budget as admission, so an audit never floods a registry.
+ * The background audit: what would break. Every interval it reads the workloads and the pods that no evaluated
+ * controller owns, a page at a time from an {@link ObjectSource}, evaluates each with the same engine, policy and image
+ * cache as admission, writes one report per object to a {@link ReportStore}, and publishes counts as gauges.
+ *
+ * <p>
+ * <b>Memory</b> is bounded by a page and a few objects in flight, plus 16 bytes per report for the content hashes
+ * that decide what to write: nothing of the cluster is cached between runs. <b>Writes</b> happen only when a report's
+ * content changed; the hashes are read back from the reports themselves at the start of every run, so a new leader
+ * recognises what the previous one wrote and neither rewrites reports nor posts their Events again. Reports of objects
+ * that were not seen in a complete run (no longer evaluated) are deleted; the garbage collector deletes those of
+ * deleted objects through their owner reference.
+ *
+ * <p>
+ * <b>Load</b> is paced: at most {@code objects-per-second} objects are evaluated, at most {@code concurrency} images
+ * are resolved at once, and an image the audit has not resolved within {@code image-memory} (usually tag-ttl, after
+ * which a resolution may reach the registry) waits for one of {@code images-per-second}. Admission shares the image
+ * cache, never waits for the audit, and the audit runs on its own thread.
  */
 public final class AuditScanner implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AuditScanner.class);
 
-    /** One informer per evaluated kind. */
-    public record Source(WorkloadKind kind, SharedIndexInformer<? extends HasMetadata> informer) {
+    /** The kinds the audit lists, owners before what they own (the order does not change the outcome). */
+    static final List<WorkloadKind> KINDS = List.of(WorkloadKind.CRON_JOB, WorkloadKind.DEPLOYMENT,
+            WorkloadKind.STATEFUL_SET, WorkloadKind.DAEMON_SET, WorkloadKind.REPLICATION_CONTROLLER,
+            WorkloadKind.REPLICA_SET, WorkloadKind.JOB, WorkloadKind.POD);
+
+    /** After this many failed writes in a row a run stops writing that format: the API is likely down. */
+    static final int MAX_CONSECUTIVE_FAILURES = 10;
+
+    /**
+     * How the audit runs.
+     *
+     * @param concurrency images resolved at once
+     * @param objectsPerSecond objects evaluated per second at most; 0 for no limit
+     * @param imagesPerSecond images not resolved recently that may be resolved per second; 0 for no limit
+     * @param imageMemory how long an image the audit resolved counts as recently resolved
+     * @param maxResults the most results one report keeps
+     * @param formats the report APIs to write; empty to write none
+     */
+    public record Settings(int concurrency, double objectsPerSecond, double imagesPerSecond, Duration imageMemory,
+            int maxResults, List<ReportFormat> formats) {
+        public Settings {
+            concurrency = Math.max(1, concurrency);
+            maxResults = Math.max(1, maxResults);
+            formats = List.copyOf(new LinkedHashSet<>(formats));
+        }
     }
 
-    private record Target(PodView view, JsonNode object) {
+    /**
+     * What one run found.
+     *
+     * @param objects the objects evaluated
+     * @param violations acted-on findings per rule and namespace
+     * @param perNamespace objects evaluated per namespace
+     * @param complete whether every kind was listed to its end (only then are unseen reports deleted)
+     * @param reports report writes by outcome: created, updated, unchanged, deleted, failed
+     */
+    public record Result(int objects, Map<Recorder.AuditKey, Integer> violations, Map<String, Integer> perNamespace,
+            boolean complete, Map<String, Integer> reports) {
     }
 
-    /** What one run found. */
-    public record Result(int objects, Map<Recorder.AuditKey, Integer> violations, Map<String, Integer> perNamespace) {
-    }
-
-    private final Supplier<List<Source>> newSources;
-    /** The informers of the current run of the audit; empty while stopped. */
-    private volatile List<Source> sources = List.of();
+    private final ObjectSource source;
+    private final ReportStore store;
     private final ObjectMapper mapper;
     private final PodViewMapper views;
     private final RuleEngine engine;
@@ -69,16 +120,32 @@ public final class AuditScanner implements AutoCloseable {
     private final ImageResolver images;
     private final Reporter reporter;
     private final Clock clock;
-    private final int concurrency;
+    private final Settings settings;
+    private final Pacer objectPacer;
+    private final Pacer imagePacer;
+    private final Cache<String, Boolean> resolvedImages;
+    /** The content hashes the last run computed: what changed, when no store holds the reports. */
+    private LongHashMap lastRun;
+    private final Map<ReportFormat, String> unavailable = new EnumMap<>(ReportFormat.class);
+    /** Held for the length of a run; {@code this} guards only the scheduler, so closing never waits for a run. */
+    private final Object running = new Object();
     private ScheduledExecutorService scheduler;
+    private volatile boolean closed;
 
     /**
-     * @param sources makes the informers (not yet started), one per evaluated kind, each time the audit starts: a
-     *        stopped informer cannot be started again
+     * @param store where reports go, or null when reports are off
      */
-    public AuditScanner(Supplier<List<Source>> sources, ObjectMapper mapper, RuleEngine engine, Policy policy,
-            ImageResolver images, Reporter reporter, Clock clock, int concurrency) {
-        this.newSources = sources;
+    public AuditScanner(ObjectSource source, ReportStore store, ObjectMapper mapper, RuleEngine engine, Policy policy,
+            ImageResolver images, Reporter reporter, Clock clock, Settings settings) {
+        this(source, store, mapper, engine, policy, images, reporter, clock, settings, System::nanoTime,
+                Pacer.THREAD_SLEEP);
+    }
+
+    AuditScanner(ObjectSource source, ReportStore store, ObjectMapper mapper, RuleEngine engine, Policy policy,
+            ImageResolver images, Reporter reporter, Clock clock, Settings settings,
+            java.util.function.LongSupplier nanoTime, Pacer.Sleeper sleeper) {
+        this.source = source;
+        this.store = store;
         this.mapper = mapper;
         this.views = new PodViewMapper(mapper);
         this.engine = engine;
@@ -86,117 +153,363 @@ public final class AuditScanner implements AutoCloseable {
         this.images = images;
         this.reporter = reporter;
         this.clock = clock;
-        this.concurrency = Math.max(1, concurrency);
+        this.settings = settings;
+        this.objectPacer = new Pacer(settings.objectsPerSecond(), nanoTime, sleeper);
+        this.imagePacer = new Pacer(settings.imagesPerSecond(), nanoTime, sleeper);
+        this.resolvedImages = Caffeine.newBuilder().maximumSize(100_000)
+                .expireAfterWrite(settings.imageMemory().isZero() ? Duration.ofNanos(1) : settings.imageMemory())
+                .build();
     }
 
-    /** Makes and starts the informers without waiting for them to sync. */
-    public synchronized void start() {
-        if (!sources.isEmpty()) {
+    /**
+     * Runs the audit every {@code interval} on its own thread, the first time after {@code initialDelay}, until
+     * {@link #stop()}; a run waits until {@code ready} holds (namespace labels known, since they decide actions). Called
+     * when this replica becomes the leader.
+     */
+    public synchronized void schedule(Duration initialDelay, Duration interval, BooleanSupplier ready) {
+        if (scheduler != null || closed) {
             return;
         }
-        sources = List.copyOf(newSources.get());
-        for (Source s : sources) {
-            s.informer().start().whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.warnf("audit informer for kind=%s could not start: %s", s.kind().kind(), e.getMessage());
-                }
-            });
-        }
-    }
-
-    /** Runs the audit every {@code interval}, the first time after one interval (informers sync meanwhile). */
-    public synchronized void schedule(Duration interval) {
-        if (scheduler != null) {
-            return;
-        }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "customs-audit");
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(() -> {
+        scheduler = s;
+        BooleanSupplier current = () -> !closed && !s.isShutdown() && !Thread.currentThread().isInterrupted();
+        s.scheduleWithFixedDelay(() -> {
             try {
-                runOnce();
+                while (!ready.getAsBoolean()) {
+                    if (!current.getAsBoolean()) {
+                        return;
+                    }
+                    Thread.sleep(1000);
+                }
+                runOnce(current);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.warnf("audit run failed: %s", e.toString());
                 LOG.debug("audit run failure", e);
             }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Evaluates everything once and publishes the gauges. Blocks the calling thread (the audit's own). */
-    public Result runOnce() {
-        List<Target> targets = new ArrayList<>();
-        Map<String, Integer> perNamespace = new HashMap<>();
-        for (Source s : sources) {
-            for (HasMetadata o : s.informer().getStore().list()) {
-                if (ownedByController(o)) {
-                    continue;
-                }
-                JsonNode node = mapper.valueToTree(o);
-                try {
-                    PodView view = views.toView(s.kind(), node, o.getMetadata().getNamespace(),
-                            o.getMetadata().getName());
-                    targets.add(new Target(view, node));
-                    perNamespace.merge(view.namespace(), 1, Integer::sum);
-                } catch (BadAdmissionRequest e) {
-                    LOG.debugf("audit skipped kind=%s namespace=%s name=%s: %s", s.kind().kind(),
-                            o.getMetadata().getNamespace(), o.getMetadata().getName(), e.getMessage());
-                }
-            }
-        }
-        Map<Recorder.AuditKey, Integer> violations = new HashMap<>();
-        for (int i = 0; i < targets.size(); i += concurrency) {
-            List<Target> batch = targets.subList(i, Math.min(targets.size(), i + concurrency));
-            List<CompletableFuture<ImageLookup>> lookups = new ArrayList<>();
-            for (Target t : batch) {
-                PodView pod = t.view();
-                Predicate<String> active = policy.active(pod.namespace());
-                lookups.add(engine.needsImages(active) ? images.resolve(pod)
-                        : CompletableFuture.completedFuture(ImageLookup.NONE));
-            }
-            for (int j = 0; j < batch.size(); j++) {
-                PodView pod = batch.get(j).view();
-                JsonNode node = batch.get(j).object();
-                Requester who = Requester.namespace(pod.namespace());
-                Decision d = policy.decide(engine.evaluate(pod, lookups.get(j).join(), policy.active(pod.namespace())),
-                        who);
-                for (Decision.Finding f : d.effective()) {
-                    if (!f.rule().equals(ImageUnverified.ID)) {
-                        violations.merge(new Recorder.AuditKey(f.rule(), pod.namespace()), 1, Integer::sum);
-                    }
-                }
-                reporter.audited(d, pod.namespace(), () -> Regarding.of(node, node.path("apiVersion").asText(""),
-                        pod.kind(), pod.namespace()));
-            }
-        }
-        reporter.recorder().auditRun(violations, perNamespace, clock.instant());
-        LOG.debugf("audit objects=%d violations=%d", targets.size(),
-                violations.values().stream().mapToInt(Integer::intValue).sum());
-        return new Result(targets.size(), violations, perNamespace);
-    }
-
-    private static boolean ownedByController(HasMetadata o) {
-        List<OwnerReference> refs = o.getMetadata().getOwnerReferences();
-        return refs != null && refs.stream().anyMatch(r -> Boolean.TRUE.equals(r.getController()));
+        }, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Stops the schedule and the informers, and withdraws the published results: a replica that no longer runs the
-     * audit must not keep exporting the figures of its last run beside the new leader's.
+     * Stops the schedule, ends a run in progress (as incomplete: it deletes nothing), and withdraws the published
+     * gauges: a replica that no longer runs the audit must not keep exporting the figures of its last run beside the
+     * new leader's. Called when this replica stops being the leader; {@link #schedule} may follow again.
      */
     public synchronized void stop() {
         if (scheduler != null) {
             scheduler.shutdownNow();
             scheduler = null;
         }
-        sources.forEach(s -> s.informer().close());
-        sources = List.of();
         reporter.recorder().auditStopped();
+    }
+
+    /** Evaluates everything once, to the end. Blocks the calling thread. */
+    public Result runOnce() {
+        return runOnce(() -> true);
+    }
+
+    /**
+     * Evaluates everything once, writes what changed and publishes the gauges. Blocks the calling thread.
+     *
+     * @param keepGoing asked before every object; false ends the run early, as incomplete (leadership lost, closing)
+     */
+    public Result runOnce(BooleanSupplier keepGoing) {
+        synchronized (running) {
+            return run(keepGoing);
+        }
+    }
+
+    private Result run(BooleanSupplier keepGoing) {
+        long start = System.nanoTime();
+        Run run = new Run(keepGoing);
+        try {
+            run.loadExisting();
+            for (WorkloadKind kind : KINDS) {
+                if (!run.going()) {
+                    break;
+                }
+                try {
+                    source.list(kind, run);
+                } catch (ObjectSource.ListingFailed e) {
+                    run.complete = false;
+                    LOG.warnf("audit kind=%s: %s; this run leaves stale reports in place", kind.kind(),
+                            e.getMessage());
+                }
+            }
+            run.drain();
+            if (run.complete) {
+                run.deleteUnseen();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            run.complete = false;
+            run.stopped = true;
+        }
+        run.going(); // a run that lost its leadership at the very end publishes nothing either
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (run.complete) {
+            lastRun = run.computed;
+        }
+        if (!run.stopped) {
+            // a run ended because this replica stopped leading publishes nothing: the new leader does
+            Recorder recorder = reporter.recorder();
+            recorder.auditRun(run.violations, run.perNamespace, clock.instant());
+            recorder.auditDuration(took);
+        }
+        LOG.infof("audit objects=%d violations=%d reports=%s complete=%s took=%d ms", run.objects,
+                run.violations.values().stream().mapToInt(Integer::intValue).sum(), run.reports, run.complete,
+                took.toMillis());
+        return new Result(run.objects, Map.copyOf(run.violations), Map.copyOf(run.perNamespace), run.complete,
+                Map.copyOf(run.reports));
+    }
+
+    /** True when an object of this metadata is evaluated: no controller of an evaluated kind owns it. */
+    static boolean evaluated(JsonNode metadata) {
+        for (JsonNode ref : metadata.path("ownerReferences")) {
+            if (!ref.path("controller").asBoolean(false)) {
+                continue;
+            }
+            String apiVersion = ref.path("apiVersion").asText("");
+            String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+            if (WorkloadKind.of(group, ref.path("kind").asText("")).isPresent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One object on its way: read, its images being resolved. */
+    private record Pending(JsonNode object, PodView view, Predicate<String> active,
+            CompletableFuture<ImageLookup> lookup) {
+    }
+
+    /** The state of one run. */
+    private final class Run implements ObjectSource.Sink {
+
+        final BooleanSupplier keepGoing;
+        final ArrayDeque<Pending> window = new ArrayDeque<>();
+        final Map<ReportFormat, LongHashMap> existing = new EnumMap<>(ReportFormat.class);
+        final Map<ReportFormat, Integer> failuresInARow = new EnumMap<>(ReportFormat.class);
+        final LongHashMap computed = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+        final Map<Recorder.AuditKey, Integer> violations = new HashMap<>();
+        final Map<String, Integer> perNamespace = new HashMap<>();
+        final Map<String, Integer> reports = new LinkedHashMap<>();
+        final Instant now = clock.instant();
+        int objects;
+        boolean complete = true;
+        boolean stopped;
+
+        Run(BooleanSupplier keepGoing) {
+            this.keepGoing = keepGoing;
+            for (String r : List.of("created", "updated", "unchanged", "deleted", "failed")) {
+                reports.put(r, 0);
+            }
+        }
+
+        boolean going() {
+            if (!stopped && !keepGoing.getAsBoolean()) {
+                stopped = true;
+                complete = false;
+            }
+            return !stopped;
+        }
+
+        /** Reads the content hashes of the reports Customs wrote; a format whose API is missing is skipped. */
+        void loadExisting() throws InterruptedException {
+            if (store == null) {
+                return;
+            }
+            for (ReportFormat f : settings.formats()) {
+                LongHashMap index = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+                try {
+                    store.existing(f, (ns, name, hash) -> index.put(LongHashMap.key(ns, name), hash));
+                    existing.put(f, index);
+                    if (unavailable.remove(f) != null) {
+                        LOG.infof("audit: %s reports are available again", f.kind());
+                    }
+                } catch (ReportStore.StoreFailed e) {
+                    String why = e.getMessage();
+                    if (!why.equals(unavailable.put(f, why))) {
+                        LOG.warnf("audit: %s (%s) cannot be listed, so none are written: %s%s", f.kind(),
+                                f.apiVersion(), why, e.code() == 404
+                                        ? " (install the CRDs, e.g. with the chart's reports.installCRDs=true)"
+                                        : e.code() == 403 ? " (the chart's RBAC grants it when reports are enabled)" : "");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public boolean wants(JsonNode metadata) {
+            return evaluated(metadata);
+        }
+
+        @Override
+        public boolean accept(JsonNode object) throws InterruptedException {
+            if (!going()) {
+                return false;
+            }
+            objectPacer.acquire();
+            JsonNode meta = object.path("metadata");
+            String namespace = meta.path("namespace").asText("");
+            String name = meta.path("name").asText("");
+            WorkloadKind kind = WorkloadKind.byKind(object.path("kind").asText("")).orElse(null);
+            if (kind == null) {
+                return true;
+            }
+            PodView view;
+            try {
+                view = views.toView(kind, object, namespace, name);
+            } catch (BadAdmissionRequest e) {
+                LOG.debugf("audit skipped kind=%s namespace=%s name=%s: %s", kind.kind(), namespace, name,
+                        e.getMessage());
+                return true;
+            }
+            Predicate<String> active = policy.active(namespace);
+            CompletableFuture<ImageLookup> lookup = engine.needsImages(active) ? resolve(view)
+                    : CompletableFuture.completedFuture(ImageLookup.NONE);
+            window.add(new Pending(object, view, active, lookup));
+            if (window.size() >= settings.concurrency()) {
+                finish(window.poll());
+            }
+            return true;
+        }
+
+        /** Resolves the view's images, waiting for the image pace for each one not resolved recently. */
+        private CompletableFuture<ImageLookup> resolve(PodView view) throws InterruptedException {
+            for (ContainerView c : view.containers()) {
+                String image = c.image() == null ? "" : c.image();
+                if (!image.isEmpty() && resolvedImages.getIfPresent(image) == null) {
+                    imagePacer.acquire();
+                    resolvedImages.put(image, Boolean.TRUE);
+                }
+            }
+            return images.resolve(view);
+        }
+
+        void drain() throws InterruptedException {
+            while (!window.isEmpty()) {
+                finish(window.poll());
+            }
+        }
+
+        private void finish(Pending p) throws InterruptedException {
+            PodView view = p.view();
+            String namespace = view.namespace();
+            Evaluation evaluation = engine.evaluate(view, p.lookup().join(), p.active());
+            Decision decision = policy.decide(evaluation, Requester.namespace(namespace));
+            objects++;
+            perNamespace.merge(namespace, 1, Integer::sum);
+            for (Decision.Finding f : decision.effective()) {
+                if (!f.rule().equals(ImageUnverified.ID)) {
+                    violations.merge(new Recorder.AuditKey(f.rule(), namespace), 1, Integer::sum);
+                }
+            }
+            JsonNode meta = p.object().path("metadata");
+            String uid = meta.path("uid").asText("");
+            if (uid.isEmpty()) {
+                return;
+            }
+            Scope scope = new Scope(p.object().path("apiVersion").asText(""), view.kind(), namespace, view.name(),
+                    uid);
+            Map<String, Action> actions = new LinkedHashMap<>();
+            for (String id : RuleRegistry.IDS) {
+                Action a = policy.actionFor(id, namespace);
+                if (a != Action.OFF) {
+                    actions.put(id, a);
+                }
+            }
+            WorkloadReport report = WorkloadReport.build(scope, evaluation, decision, actions, settings.maxResults());
+            long key = LongHashMap.key(namespace, scope.reportName());
+            computed.put(key, report.contentHash());
+
+            LongHashMap before = existing.isEmpty() ? lastRun : existing.values().iterator().next();
+            boolean changed = before == null || before.get(key, 0) != report.contentHash();
+            for (Map.Entry<ReportFormat, LongHashMap> e : existing.entrySet()) {
+                write(e.getKey(), e.getValue(), key, report);
+            }
+            if (changed && !decision.effective().isEmpty()) {
+                JsonNode object = p.object();
+                reporter.audited(decision, namespace,
+                        () -> Regarding.of(object, object.path("apiVersion").asText(""), view.kind(), namespace));
+            }
+        }
+
+        private void write(ReportFormat format, LongHashMap index, long key, WorkloadReport report)
+                throws InterruptedException {
+            if (failuresInARow.getOrDefault(format, 0) >= MAX_CONSECUTIVE_FAILURES) {
+                return;
+            }
+            long previous = index.get(key, 0);
+            if (previous == report.contentHash()) {
+                reports.merge("unchanged", 1, Integer::sum);
+                reporter.recorder().auditReport("unchanged");
+                return;
+            }
+            String outcome = index.containsKey(key) ? "updated" : "created";
+            try {
+                store.apply(format, ReportDocument.render(format, report, now, mapper));
+                failuresInARow.put(format, 0);
+            } catch (ReportStore.StoreFailed e) {
+                outcome = "failed";
+                int n = failuresInARow.merge(format, 1, Integer::sum);
+                Scope s = report.scope();
+                LOG.debugf("audit could not write the %s of kind=%s namespace=%s name=%s: %s", format.kind(),
+                        s.kind(), s.namespace(), s.name(), e.getMessage());
+                if (n == MAX_CONSECUTIVE_FAILURES) {
+                    LOG.warnf("audit: %d %s writes in a row failed (last: %s); none more this run", n, format.kind(),
+                            e.getMessage());
+                }
+            }
+            reports.merge(outcome, 1, Integer::sum);
+            reporter.recorder().auditReport(outcome);
+        }
+
+        /** Deletes Customs' reports whose object this complete run did not evaluate. */
+        void deleteUnseen() throws InterruptedException {
+            for (ReportFormat f : existing.keySet()) {
+                if (failuresInARow.getOrDefault(f, 0) >= MAX_CONSECUTIVE_FAILURES) {
+                    continue;
+                }
+                Set<String> failed = new LinkedHashSet<>();
+                try {
+                    store.existing(f, (ns, name, hash) -> {
+                        if (computed.containsKey(LongHashMap.key(ns, name))) {
+                            return;
+                        }
+                        try {
+                            store.delete(f, ns, name);
+                            reports.merge("deleted", 1, Integer::sum);
+                            reporter.recorder().auditReport("deleted");
+                        } catch (ReportStore.StoreFailed e) {
+                            if (failed.size() < 10) {
+                                failed.add(ns + "/" + name + ": " + e.getMessage());
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                } catch (ReportStore.StoreFailed e) {
+                    LOG.warnf("audit could not list %s to delete stale ones: %s", f.kind(), e.getMessage());
+                }
+                if (!failed.isEmpty()) {
+                    LOG.warnf("audit could not delete stale %s: %s", f.kind(), failed);
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        }
     }
 
     @Override
     public void close() {
+        closed = true;
         stop();
     }
 }

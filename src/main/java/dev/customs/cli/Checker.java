@@ -1,6 +1,7 @@
 package dev.customs.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import dev.customs.admission.PodViewMapper;
 import dev.customs.admission.WorkloadKind;
 import dev.customs.image.ImageResolver;
 import dev.customs.policy.Decision;
+import dev.customs.policy.Exemption;
 import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.rules.ImageLookup;
@@ -26,33 +28,29 @@ import dev.customs.rules.RuleEngine;
  */
 final class Checker {
 
-    /** A place in a file, 1-based. */
-    record Location(int line, int column) {
+    /** One evaluated object. */
+    record Checked(ManifestReader.Document document, String kind, String namespace, String name, Decision decision) {
     }
 
     /**
-     * One evaluated object (or Dockerfile).
+     * What a run found.
      *
-     * @param locations where each finding's field is in the file, by field; empty when only the object's line is known
+     * @param checked the evaluated objects
+     * @param skipped objects that are not pods or workloads
+     * @param problems what could not be read or evaluated, with where it is
+     * @param exemptions the configured exemptions by name, for their reasons
      */
-    record Checked(ManifestReader.Document document, String kind, String namespace, String name, Decision decision,
-            Map<String, Location> locations) {
-
-        Checked {
-            locations = Map.copyOf(locations);
-        }
-
-        /** Where a finding points in the file, or null when only the object's first line is known. */
-        Location location(Decision.Finding f) {
-            return locations.get(f.field());
-        }
-    }
-
-    /** What a run found. */
-    record Result(List<Checked> checked, List<ManifestReader.Document> skipped, List<String> errors) {
+    record Result(List<Checked> checked, List<ManifestReader.Document> skipped, List<Problem> problems,
+            Map<String, Exemption> exemptions) {
 
         boolean enforced() {
             return checked.stream().anyMatch(c -> !c.decision().allowed());
+        }
+
+        /** The reason an exemption gives, or "" when it gives none. */
+        String reason(String exemption) {
+            Exemption e = exemptions.get(exemption);
+            return e == null || e.reason() == null ? "" : e.reason();
         }
     }
 
@@ -68,9 +66,14 @@ final class Checker {
         this.images = images;
     }
 
-    Result check(List<ManifestReader.Document> docs) {
+    /** The policy findings are decided by, for the inputs that are not manifests (Dockerfiles). */
+    Policy policy() {
+        return policy;
+    }
+
+    Result check(List<ManifestReader.Document> docs, List<Problem> problems) {
         List<ManifestReader.Document> skipped = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        List<Problem> all = new ArrayList<>(problems);
         List<ManifestReader.Document> targets = new ArrayList<>();
         List<PodView> pods = new ArrayList<>();
         for (ManifestReader.Document d : docs) {
@@ -84,7 +87,9 @@ final class Checker {
                 pods.add(views.toView(kind.get(), d.object(), namespace, ""));
                 targets.add(d);
             } catch (BadAdmissionRequest e) {
-                errors.add(d.file() + ":" + d.line() + ": " + e.getMessage().replace("request.object", "the object"));
+                Locations.Position at = d.locations().start();
+                all.add(new Problem(d.file(), at.line(), at.column(),
+                        e.getMessage().replace("request.object", "the object")));
             }
         }
         List<CompletableFuture<ImageLookup>> lookups = new ArrayList<>();
@@ -98,9 +103,11 @@ final class Checker {
             Predicate<String> active = policy.active(pod.namespace());
             Decision d = policy.decide(engine.evaluate(pod, lookups.get(i).join(), active),
                     Requester.namespace(pod.namespace()));
-            checked.add(new Checked(targets.get(i), pod.kind(), pod.namespace(), pod.name(), d, Map.of()));
+            checked.add(new Checked(targets.get(i), pod.kind(), pod.namespace(), pod.name(), d));
         }
-        return new Result(checked, skipped, errors);
+        Map<String, Exemption> exemptions = new LinkedHashMap<>();
+        policy.liveExemptions().forEach(e -> exemptions.put(e.name(), e));
+        return new Result(checked, skipped, all, exemptions);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.customs.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
@@ -20,12 +18,14 @@ import dev.customs.dockerfile.Dockerfile;
 import dev.customs.dockerfile.DockerfileCheck;
 import dev.customs.dockerfile.DockerfileException;
 import dev.customs.dockerfile.DockerfileParser;
+import dev.customs.dockerfile.Position;
 import dev.customs.dockerfile.StageEvaluator;
 import dev.customs.policy.Action;
 import dev.customs.policy.Decision;
 import dev.customs.policy.Policy;
 import dev.customs.policy.Requester;
 import dev.customs.rules.Evaluation;
+import dev.customs.rules.LatestTag;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleRegistry;
 
@@ -54,7 +54,9 @@ final class DockerfileInput {
         List<String> labels = registry.ids().contains(OciLabels.ID)
                 ? ((OciLabels) registry.get(OciLabels.ID)).required()
                 : OciLabels.DEFAULT_REQUIRED;
-        this.check = new DockerfileCheck(labels);
+        LatestTag latest = registry.ids().contains(LatestTag.ID) ? (LatestTag) registry.get(LatestTag.ID)
+                : new LatestTag();
+        this.check = new DockerfileCheck(labels, latest);
         this.target = target;
         this.buildArgs = Map.copyOf(buildArgs);
     }
@@ -74,40 +76,18 @@ final class DockerfileInput {
                 || lower.equals("dockerfile") || lower.equals("containerfile");
     }
 
-    /** The Dockerfiles under a directory, sorted. */
-    static List<Path> expand(Path dir) throws InputError {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).filter(DockerfileInput::isDockerfile).sorted().toList();
-        } catch (IOException e) {
-            throw new InputError(dir + ": cannot be read (" + e.getMessage() + ")");
+    /**
+     * Reads a Dockerfile up to the parser's limit.
+     *
+     * @throws InputError when it is larger; the message says so without the file's name
+     */
+    static String read(InputStream in) throws IOException, InputError {
+        byte[] b = in.readNBytes(DockerfileParser.MAX_FILE + 1);
+        if (b.length > DockerfileParser.MAX_FILE) {
+            throw new InputError("larger than " + DockerfileParser.MAX_FILE / (1024 * 1024)
+                    + " MiB, more than any Dockerfile needs");
         }
-    }
-
-    /** Reads a Dockerfile from a file, refusing one larger than the parser reads. */
-    static String read(Path file) throws InputError {
-        try {
-            if (Files.size(file) > DockerfileParser.MAX_FILE) {
-                throw new InputError(file + ": larger than " + DockerfileParser.MAX_FILE / (1024 * 1024)
-                        + " MiB, more than any Dockerfile needs");
-            }
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new InputError(file + ": cannot be read (" + e.getMessage() + ")");
-        }
-    }
-
-    /** Reads a Dockerfile from standard input, up to the parser's limit. */
-    static String read(InputStream in) throws InputError {
-        try {
-            byte[] b = in.readNBytes(DockerfileParser.MAX_FILE + 1);
-            if (b.length > DockerfileParser.MAX_FILE) {
-                throw new InputError("-: larger than " + DockerfileParser.MAX_FILE / (1024 * 1024)
-                        + " MiB, more than any Dockerfile needs");
-            }
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new InputError("-: cannot be read (" + e.getMessage() + ")");
-        }
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /**
@@ -120,9 +100,9 @@ final class DockerfileInput {
         BuildPlan plan = StageEvaluator.evaluate(d, target, buildArgs);
         Predicate<String> active = policy.active("");
         List<DockerfileCheck.Finding> findings = check.check(plan, active);
-        Map<String, Checker.Location> locations = new LinkedHashMap<>();
-        findings.forEach(f -> locations.put(f.field(),
-                new Checker.Location(f.position().line(), f.position().column())));
+        Map<String, Locations.Position> fields = new LinkedHashMap<>();
+        findings.forEach(f -> fields.put(f.field(),
+                new Locations.Position(f.position().line(), f.position().column())));
         Decision decided = policy.decide(new Evaluation(findings.stream().map(DockerfileCheck.Finding::violation)
                 .toList(), List.of()), Requester.namespace(""));
         List<Decision.Finding> capped = new ArrayList<>();
@@ -133,8 +113,10 @@ final class DockerfileInput {
                     : f);
         }
         String stage = plan.target().name() != null ? plan.target().name() : plan.target().label();
-        ManifestReader.Document where = new ManifestReader.Document(file, plan.target().from().position().line(),
-                JsonNodeFactory.instance.objectNode().put("kind", KIND));
-        return new Checker.Checked(where, KIND, "", stage, new Decision(capped), locations);
+        Position from = plan.target().from().position();
+        Locations.Position start = new Locations.Position(from.line(), from.column());
+        ManifestReader.Document where = new ManifestReader.Document(file, from.line(),
+                JsonNodeFactory.instance.objectNode().put("kind", KIND), new Locations(fields, "", start));
+        return new Checker.Checked(where, KIND, "", stage, new Decision(capped));
     }
 }

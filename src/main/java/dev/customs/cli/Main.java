@@ -9,8 +9,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +27,7 @@ import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
 import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.policy.Exemption;
 import dev.customs.policy.NamespaceLabels;
 import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
@@ -37,7 +41,8 @@ import io.vertx.core.Vertx;
  * policy, configuration and image inspection as the webhook, without booting Quarkus, so it starts fast.
  *
  * <p>
- * Exit codes: 0 when nothing enforces, 1 when at least one finding's action is enforce, 2 for usage or input errors.
+ * Exit codes: 0 when nothing enforces, 1 when at least one finding's action is enforce, 2 for usage errors, an
+ * invalid configuration, or input that could not be read (reported at the end, after everything else was checked).
  */
 public final class Main {
 
@@ -47,10 +52,12 @@ public final class Main {
 
     static final String USAGE_TEXT = """
             usage: customs check [options] PATH... | -
+                   customs --version
 
             Checks Kubernetes manifests (files, directories of *.yaml/*.yml/*.json, or - for stdin)
             and Dockerfiles (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, also in directories)
-            with the rules and configuration of the Customs admission webhook.
+            with the rules and configuration of the Customs admission webhook. A Helm chart is
+            checked rendered: helm template my-release CHART | customs check -
 
             options:
               --dockerfile FILE    check FILE as a Dockerfile whatever its name (- for stdin)
@@ -62,22 +69,81 @@ public final class Main {
               --offline            do not fetch images; image rules report [image-unverified]
               --output FORMAT      text (default), json or sarif
               --no-color           plain text even on a terminal
+              --verbose            also log what Customs does (registry requests, why an image is unverified)
+              --version            the version of customs
               -h, --help           this help
 
-            exit codes: 0 no enforcing violation, 1 at least one, 2 usage or input error
+            exit codes: 0 no enforcing violation, 1 at least one, 2 usage, configuration or input error
             """;
 
     private static final Path DEFAULT_AUTH_FILE = System.getProperty("user.home") == null ? null
             : Path.of(System.getProperty("user.home"), ".docker", "config.json");
 
+    /** What the command line asked for. */
+    private record Options(List<String> paths, Map<String, String> overrides, Path configFile, Path authFile,
+            boolean offline, boolean colour, String output, boolean verbose, List<String> dockerfiles, String target,
+            Map<String, String> buildArgs) {
+    }
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(run(args, System.in, System.out, System.err, System.console() != null));
     }
 
     static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, boolean tty) {
+        if (args.length == 0) {
+            err.print(USAGE_TEXT);
+            return USAGE;
+        }
+        switch (args[0]) {
+            case "-h", "--help", "help" -> {
+                out.print(USAGE_TEXT);
+                return OK;
+            }
+            case "--version", "version" -> {
+                out.println("customs " + version());
+                return OK;
+            }
+            case "check" -> {
+                // below
+            }
+            default -> {
+                err.println("customs: unknown command \"" + args[0] + "\"; the command is check"
+                        + (args[0].startsWith("-") ? " (options come after it)" : ""));
+                err.print(USAGE_TEXT);
+                return USAGE;
+            }
+        }
+        Options options;
+        try {
+            options = parse(args, tty);
+        } catch (IllegalArgumentException e) {
+            err.println("customs check: " + e.getMessage());
+            if (e.getMessage().startsWith("unknown option") || e.getMessage().startsWith("no PATH")) {
+                err.print(USAGE_TEXT);
+            }
+            return USAGE;
+        } catch (HelpRequested e) {
+            out.print(USAGE_TEXT);
+            return OK;
+        }
+        CliLogging.configure(options.verbose());
+        return check(options, stdin, out, err);
+    }
+
+    /** Thrown by {@link #parse} when {@code -h} is among the options. */
+    private static final class HelpRequested extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static Options parse(String[] args, boolean tty) throws HelpRequested {
         List<String> paths = new ArrayList<>();
         List<String> dockerfiles = new ArrayList<>();
         String target = null;
@@ -86,119 +152,110 @@ public final class Main {
         Path configFile = null;
         Path authFile = null;
         boolean offline = false;
+        boolean verbose = false;
         boolean colour = tty && System.getenv("NO_COLOR") == null;
         String output = "text";
-        if (args.length == 0 || !args[0].equals("check")) {
-            if (args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"))) {
-                out.print(USAGE_TEXT);
-                return OK;
-            }
-            err.print(USAGE_TEXT);
-            return USAGE;
-        }
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            try {
-                switch (a) {
-                    case "-h", "--help" -> {
-                        out.print(USAGE_TEXT);
-                        return OK;
-                    }
-                    case "--config" -> configFile = Path.of(value(args, ++i, a));
-                    case "--auth-file" -> authFile = Path.of(value(args, ++i, a));
-                    case "--offline" -> offline = true;
-                    case "--no-color", "--no-colour" -> colour = false;
-                    case "--output", "-o" -> output = value(args, ++i, a);
-                    case "--dockerfile", "-f" -> dockerfiles.add(value(args, ++i, a));
-                    case "--target" -> target = value(args, ++i, a);
-                    case "--build-arg" -> buildArg(buildArgs, value(args, ++i, a));
-                    default -> {
-                        if (a.startsWith("-D") && a.contains("=")) {
-                            overrides.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-                        } else if (a.startsWith("--output=")) {
-                            output = a.substring("--output=".length());
-                        } else if (a.startsWith("--dockerfile=")) {
-                            dockerfiles.add(a.substring("--dockerfile=".length()));
-                        } else if (a.startsWith("--target=")) {
-                            target = a.substring("--target=".length());
-                        } else if (a.startsWith("--build-arg=")) {
-                            buildArg(buildArgs, a.substring("--build-arg=".length()));
-                        } else if (a.startsWith("-") && !a.equals("-")) {
-                            err.println("customs check: unknown option " + a);
-                            err.print(USAGE_TEXT);
-                            return USAGE;
-                        } else {
-                            paths.add(a);
-                        }
+            switch (a) {
+                case "-h", "--help" -> throw new HelpRequested();
+                case "--config" -> configFile = Path.of(value(args, ++i, a));
+                case "--auth-file" -> authFile = Path.of(value(args, ++i, a));
+                case "--offline" -> offline = true;
+                case "--verbose", "-v" -> verbose = true;
+                case "--no-color", "--no-colour" -> colour = false;
+                case "--output", "-o" -> output = value(args, ++i, a);
+                case "--dockerfile", "-f" -> dockerfiles.add(value(args, ++i, a));
+                case "--target" -> target = value(args, ++i, a);
+                case "--build-arg" -> buildArg(buildArgs, value(args, ++i, a));
+                default -> {
+                    if (a.startsWith("-D") && a.indexOf('=') > 2) {
+                        overrides.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+                    } else if (a.startsWith("-D")) {
+                        throw new IllegalArgumentException(a + " needs a value: -Dkey=value");
+                    } else if (a.startsWith("--output=")) {
+                        output = a.substring("--output=".length());
+                    } else if (a.startsWith("--config=")) {
+                        configFile = Path.of(a.substring("--config=".length()));
+                    } else if (a.startsWith("--auth-file=")) {
+                        authFile = Path.of(a.substring("--auth-file=".length()));
+                    } else if (a.startsWith("--dockerfile=")) {
+                        dockerfiles.add(a.substring("--dockerfile=".length()));
+                    } else if (a.startsWith("--target=")) {
+                        target = a.substring("--target=".length());
+                    } else if (a.startsWith("--build-arg=")) {
+                        buildArg(buildArgs, a.substring("--build-arg=".length()));
+                    } else if (a.startsWith("-") && !a.equals("-")) {
+                        throw new IllegalArgumentException("unknown option " + a);
+                    } else {
+                        paths.add(a);
                     }
                 }
-            } catch (IllegalArgumentException e) {
-                err.println("customs check: " + e.getMessage());
-                return USAGE;
             }
         }
         if (!List.of("text", "json", "sarif").contains(output)) {
-            err.println("customs check: --output must be text, json or sarif, not " + output);
-            return USAGE;
+            throw new IllegalArgumentException("--output must be text, json or sarif, not " + output);
         }
         if (paths.isEmpty() && dockerfiles.isEmpty()) {
-            err.println("customs check: no PATH given (use - for standard input)");
-            err.print(USAGE_TEXT);
-            return USAGE;
+            throw new IllegalArgumentException("no PATH given (use - for standard input)");
+        }
+        if (paths.stream().filter("-"::equals).count() + dockerfiles.stream().filter("-"::equals).count() > 1) {
+            throw new IllegalArgumentException("standard input (-) can be read once: name it once, as a PATH or as "
+                    + "--dockerfile -");
+        }
+        if (target != null && target.isBlank()) {
+            throw new IllegalArgumentException("--target needs a stage name or number");
         }
         if (authFile != null) {
             overrides.put("customs.registry.auth-file", authFile.toString());
         } else if (DEFAULT_AUTH_FILE != null && Files.isReadable(DEFAULT_AUTH_FILE)
                 && System.getenv("CUSTOMS_REGISTRY_AUTH_FILE") == null
                 && !overrides.containsKey("customs.registry.auth-file")) {
-            overrides.putIfAbsent("customs.registry.auth-file", DEFAULT_AUTH_FILE.toString());
+            overrides.put("customs.registry.auth-file", DEFAULT_AUTH_FILE.toString());
         }
         // pull secrets belong to pods in a cluster; files have none to read
         overrides.put("customs.registry.use-pull-secrets", "false");
+        return new Options(paths, overrides, configFile, authFile, offline, colour, output, verbose, dockerfiles,
+                target, buildArgs);
+    }
+
+    private static void buildArg(Map<String, String> buildArgs, String arg) {
+        int eq = arg.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--build-arg takes NAME=value, not " + arg);
+        }
+        buildArgs.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int check(Options o, InputStream stdin, PrintStream out, PrintStream err) {
         Vertx vertx = null;
         ImageInspector inspector = null;
         LayerScans layerScans = null;
         try {
-            CustomsConfig config = CliConfig.load(configFile, overrides);
+            CliConfig.Loaded loaded = CliConfig.open(o.configFile(), o.overrides());
+            CustomsConfig config = loaded.config();
             ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .enable(SerializationFeature.INDENT_OUTPUT);
-            ManifestReader reader = new ManifestReader(ManifestReader.yamlMapper());
-            List<ManifestReader.Document> docs = new ArrayList<>();
-            List<Path> dockerfilePaths = new ArrayList<>();
-            boolean dockerfileFromStdin = false;
-            for (String p : dockerfiles) {
-                if (p.equals("-")) {
-                    dockerfileFromStdin = true;
-                } else if (!Files.isRegularFile(Path.of(p))) {
-                    throw new InputError(p + ": no such file");
-                } else {
-                    dockerfilePaths.add(Path.of(p));
-                }
-            }
-            for (String p : paths) {
-                if (p.equals("-")) {
-                    docs.addAll(reader.read("-", stdin));
-                    continue;
-                }
-                Path path = Path.of(p);
-                if (Files.isDirectory(path)) {
-                    dockerfilePaths.addAll(DockerfileInput.expand(path));
-                } else if (DockerfileInput.isDockerfile(path)) {
-                    dockerfilePaths.add(path);
-                    continue;
-                }
-                for (Path f : ManifestReader.expand(path)) {
-                    try (InputStream in = Files.newInputStream(f)) {
-                        docs.addAll(reader.read(f.toString(), in));
-                    } catch (IOException e) {
-                        throw new InputError(f + ": cannot be read (" + e.getMessage() + ")");
-                    }
-                }
+            Inputs.Expanded inputs = Inputs.expand(o.paths(), o.dockerfiles());
+            boolean anyManifest = inputs.inputs().stream().anyMatch(in -> !in.dockerfile());
+            boolean anyDockerfile = inputs.inputs().stream().anyMatch(Inputs.Input::dockerfile);
+            if (!anyDockerfile && inputs.problems().isEmpty() && (o.target() != null || !o.buildArgs().isEmpty())) {
+                throw new InputError("--target and --build-arg apply to Dockerfiles, and none was given");
             }
             Checker checker;
             try {
-                if (offline || docs.isEmpty()) {
-                    inspector = new UnavailableImageInspector(offline ? "not fetched (--offline)" : "not fetched");
+                if (o.offline()) {
+                    inspector = new UnavailableImageInspector("not fetched (--offline)");
+                } else if (!anyManifest) {
+                    // a Dockerfile check reads no registry: what its base sets is unknown to it by design
+                    inspector = new UnavailableImageInspector("not fetched");
                 } else {
                     vertx = Vertx.vertx();
                     layerScans = new LayerScans(cliLayerSettings(config), Recorder.NONE);
@@ -206,45 +263,56 @@ public final class Main {
                         throw new IllegalStateException("customs check reads no Kubernetes API");
                     }, Recorder.NONE, layerScans);
                 }
-                checker = checker(config, json, inspector, offline ? config.registry().budget()
-                        : max(config.registry().budget(), CLI_LAYER_BUDGET));
+                checker = checker(config, loaded.releaseNamespace().orElse(null), json, inspector,
+                        o.offline() ? config.registry().budget() : max(config.registry().budget(), CLI_LAYER_BUDGET));
             } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new InputError("invalid configuration: " + e.getMessage());
+                throw new InputError(loaded.sources().explain(String.valueOf(e.getMessage())));
             }
-            Checker.Result manifests = checker.check(docs);
+            List<Problem> problems = new ArrayList<>(inputs.problems());
+            List<ManifestReader.Document> docs = new ArrayList<>();
+            List<Checker.Checked> dockerfiles = new ArrayList<>();
+            DockerfileInput dockerfileInput = anyDockerfile ? new DockerfileInput(checker.policy(),
+                    Beans.ruleRegistry(config), o.target(), o.buildArgs()) : null;
+            ManifestReader reader = new ManifestReader();
+            for (Inputs.Input in : inputs.inputs()) {
+                if (in.dockerfile()) {
+                    dockerfile(dockerfileInput, in, stdin, dockerfiles, problems);
+                    continue;
+                }
+                byte[] content;
+                try (InputStream s = in.path() == null ? stdin : Files.newInputStream(in.path())) {
+                    content = ManifestReader.readCapped(s);
+                } catch (IOException e) {
+                    problems.add(Problem.of(in.name(), "cannot be read: " + Inputs.reason(e)));
+                    continue;
+                }
+                ManifestReader.Read read = reader.read(in.name(), content);
+                docs.addAll(read.documents());
+                problems.addAll(read.problems());
+            }
+            Checker.Result manifests = checker.check(docs, problems);
             List<Checker.Checked> checked = new ArrayList<>(manifests.checked());
-            List<String> errors = new ArrayList<>(manifests.errors());
-            if (!dockerfilePaths.isEmpty() || dockerfileFromStdin) {
-                DockerfileInput input = new DockerfileInput(Beans.policy(config, NamespaceLabels.NONE,
-                        Clock.systemUTC(), e -> {
-                        }), Beans.ruleRegistry(config), target, buildArgs);
-                if (dockerfileFromStdin) {
-                    dockerfile(input, "-", DockerfileInput.read(stdin), checked, errors);
-                }
-                for (Path f : dockerfilePaths.stream().distinct().toList()) {
-                    dockerfile(input, f.toString(), DockerfileInput.read(f), checked, errors);
-                }
-            } else if (target != null || !buildArgs.isEmpty()) {
-                throw new InputError("--target and --build-arg apply to Dockerfiles, and none was given");
-            }
-            Checker.Result result = new Checker.Result(checked, manifests.skipped(), errors);
-            for (String e : result.errors()) {
-                err.println("customs check: " + e);
-            }
-            switch (output) {
+            checked.addAll(dockerfiles);
+            Checker.Result result = new Checker.Result(checked, manifests.skipped(), manifests.problems(),
+                    manifests.exemptions());
+            switch (o.output()) {
                 case "json" -> out.println(json.writeValueAsString(Reports.json(result, json)));
                 case "sarif" -> out.println(json.writeValueAsString(Reports.sarif(result, json, version())));
-                default -> Reports.text(result, out, colour);
+                default -> Reports.text(result, out, o.colour());
             }
-            if (!output.equals("text")) {
-                err.println(Reports.summary(result));
+            out.flush();
+            // what could not be read comes last, beside the summary, so it is not scrolled away by findings
+            for (Problem p : result.problems()) {
+                err.println("customs check: " + p);
             }
-            if (!result.errors().isEmpty()) {
+            err.flush();
+            (o.output().equals("text") ? out : err).println(Reports.summary(result));
+            if (!result.problems().isEmpty()) {
                 return USAGE;
             }
             return result.enforced() ? VIOLATIONS : OK;
         } catch (InputError e) {
-            err.println("customs check: " + e.getMessage());
+            e.getMessage().lines().forEach(l -> err.println("customs check: " + l));
             return USAGE;
         } catch (IOException e) {
             err.println("customs check: " + e.getMessage());
@@ -266,38 +334,42 @@ public final class Main {
         }
     }
 
-    /** Checks one Dockerfile; a parse or build error is reported with the rest, not instead of it. */
-    private static void dockerfile(DockerfileInput input, String name, String text, List<Checker.Checked> out,
-            List<String> errors) {
+    /**
+     * Reads and checks one Dockerfile. What cannot be read, parsed or built is a problem at its file, line and column,
+     * reported with the rest; the other inputs are still checked.
+     */
+    private static void dockerfile(DockerfileInput input, Inputs.Input in, InputStream stdin,
+            List<Checker.Checked> out, List<Problem> problems) {
+        String text;
+        try (InputStream s = in.path() == null ? stdin : Files.newInputStream(in.path())) {
+            text = DockerfileInput.read(s);
+        } catch (IOException e) {
+            problems.add(Problem.of(in.name(), "cannot be read: " + Inputs.reason(e)));
+            return;
+        } catch (InputError e) {
+            problems.add(Problem.of(in.name(), e.getMessage()));
+            return;
+        }
         try {
-            out.add(input.check(name, text));
+            out.add(input.check(in.name(), text));
         } catch (DockerfileException e) {
-            errors.add(e.getMessage());
+            problems.add(new Problem(in.name(), e.position().line(), e.position().column(), e.problem()));
         }
     }
 
-    private static void buildArg(Map<String, String> buildArgs, String arg) {
-        int eq = arg.indexOf('=');
-        if (eq <= 0) {
-            throw new IllegalArgumentException("--build-arg takes NAME=value, not " + arg);
-        }
-        buildArgs.put(arg.substring(0, eq), arg.substring(eq + 1));
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    static Checker checker(CustomsConfig config, ObjectMapper json, ImageInspector inspector) {
-        return checker(config, json, inspector, config.registry().budget());
-    }
-
-    static Checker checker(CustomsConfig config, ObjectMapper json, ImageInspector inspector, Duration budget) {
+    /**
+     * The checker of a configuration. The built-in {@code system} exemption covers kube-system (which no webhook
+     * sees) and the release namespace only when one is named: in a pipeline, {@code customs} is just a namespace.
+     */
+    static Checker checker(CustomsConfig config, String releaseNamespace, ObjectMapper json, ImageInspector inspector,
+            Duration budget) {
         RuleRegistry registry = Beans.ruleRegistry(config);
-        Policy policy = Beans.policy(config, NamespaceLabels.NONE, Clock.systemUTC(), e -> {
+        Set<String> system = new LinkedHashSet<>(List.of("kube-system"));
+        if (releaseNamespace != null && !releaseNamespace.isBlank()) {
+            system.add(releaseNamespace);
+        }
+        List<Exemption> exemptions = Beans.exemptions(config, system);
+        Policy policy = Beans.policy(config, exemptions, NamespaceLabels.NONE, Clock.systemUTC(), e -> {
         });
         return new Checker(json, new RuleEngine(registry), policy, new ImageResolver(inspector, budget));
     }
@@ -321,8 +393,21 @@ public final class Main {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    private static String version() {
+    /** The version this build was made from, as the build wrote it. */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/customs-version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isEmpty() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // fall through to the jar's manifest
+        }
         String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return v == null ? "unknown" : v;
     }
 }

@@ -2,104 +2,225 @@ package dev.customs.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.regex.Pattern;
 
+import org.yaml.snakeyaml.LoaderOptions;
+
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
- * Reads Kubernetes objects from files, directories (recursively {@code *.yaml}, {@code *.yml}, {@code *.json}) or
- * standard input: multi-document YAML, JSON, {@code List} objects (as {@code kubectl get -o yaml} and
- * {@code helm template} produce them) and the object of an AdmissionReview, each with the file and line it starts on.
+ * Reads Kubernetes objects from one manifest file or standard input: multi-document YAML, JSON, {@code List} objects
+ * (as {@code kubectl get -o yaml} and {@code helm template} produce them) and the object of an AdmissionReview, each
+ * with where every one of its fields is written, so findings point at the field.
+ *
+ * <p>
+ * A file that cannot be read is a {@link Problem} at the line and column of the mistake, in the user's words; the
+ * objects before it are still returned. A file that is an un-rendered Helm template says so and how to render it. A
+ * key written twice in one mapping is an error, as it is for {@code kubectl}.
  */
 final class ManifestReader {
 
-    /** One object and where it was read from. */
-    record Document(String file, int line, JsonNode object) {
+    /** The most one file may hold; a manifest bundle of CRDs is a few MiB. */
+    static final int MAX_FILE = 64 * 1024 * 1024;
+
+    /** One object, where it was read from, and where its fields are. */
+    record Document(String file, int line, JsonNode object, Locations locations) {
     }
 
-    private final ObjectMapper yaml;
+    /** What one file gave: its objects, and what was wrong with it (if anything). */
+    record Read(List<Document> documents, List<Problem> problems) {
+    }
 
-    ManifestReader(ObjectMapper yaml) {
-        this.yaml = yaml;
+    /**
+     * Helm's own objects and functions in a template action: {@code {{ .Values.image }}}, {@code {{ include "x" . }}}.
+     * Rendered manifests keep other templates as data (an Alertmanager {@code {{ if .Labels.severity }}}, a
+     * Prometheus {@code {{ $labels.instance }}}), so only these mark a file that parses as an un-rendered template.
+     */
+    private static final Pattern HELM_ONLY = Pattern.compile("\\{\\{-?\\s*(?:\\$?\\.(?:Values|Release|Chart|"
+            + "Capabilities|Files|Template)\\b|include\\s+\"|tpl\\s|required\\s+\"|toYaml\\s+\\.Values)");
+    /** Template actions of any kind, or Helm's whitespace trimming, in a file that does not parse. */
+    private static final Pattern TEMPLATE_ACTION = Pattern.compile("\\{\\{-|\\{\\{\\s*(?:\\.|\\$|if\\s|range\\s|with\\s|"
+            + "end\\s*}}|include\\s|define\\s|template\\s|toYaml\\s)");
+
+    private final YAMLFactory yaml;
+    private final ObjectMapper mapper;
+
+    ManifestReader() {
+        this.yaml = yamlFactory();
+        this.mapper = new ObjectMapper(yaml);
+    }
+
+    /** The YAML factory of manifests and configuration files: duplicate keys refused, files up to the cap. */
+    static YAMLFactory yamlFactory() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_FILE);
+        YAMLFactory f = YAMLFactory.builder().loaderOptions(options).build();
+        f.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        return f;
     }
 
     static ObjectMapper yamlMapper() {
-        return new ObjectMapper(new YAMLFactory());
+        return new ObjectMapper(yamlFactory());
     }
 
-    /** The files a path stands for: itself, or every manifest under a directory, sorted. */
-    static List<Path> expand(Path path) throws InputError {
-        if (!Files.exists(path)) {
-            throw new InputError(path + ": no such file or directory");
+    /** Reads one file's bytes, at most {@link #MAX_FILE}. */
+    static byte[] readCapped(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_FILE + 1);
+        if (bytes.length > MAX_FILE) {
+            throw new IOException("larger than " + MAX_FILE / (1024 * 1024) + " MiB, more than customs check reads");
         }
-        if (!Files.isDirectory(path)) {
-            return List.of(path);
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            return walk.filter(Files::isRegularFile).filter(p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new InputError(path + ": cannot be read (" + e.getMessage() + ")");
-        }
+        return bytes;
     }
 
-    List<Document> read(String name, InputStream in) throws InputError {
+    Read read(String name, byte[] content) {
         List<Document> docs = new ArrayList<>();
-        try (JsonParser p = yaml.getFactory().createParser(in)) {
+        List<Problem> problems = new ArrayList<>();
+        try (JsonParser p = yaml.createParser(content)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
-                int line = p.currentTokenLocation().getLineNr();
-                JsonNode node = yaml.readTree(p);
-                if (t != JsonToken.START_OBJECT || node == null || node.isNull()) {
-                    if (node != null && !node.isNull() && !node.isMissingNode()) {
-                        throw new InputError(name + ":" + line + ": expected a Kubernetes object (a mapping)");
-                    }
+                JsonLocation at = p.currentTokenLocation();
+                Map<String, Locations.Position> positions = new HashMap<>();
+                JsonNode node = tree(p, "", positions);
+                if (node == null || node.isNull() || node.isMissingNode()) {
                     continue;
                 }
-                add(docs, name, line, node);
+                if (t != JsonToken.START_OBJECT) {
+                    problems.add(new Problem(name, at.getLineNr(), at.getColumnNr(),
+                            "expected a Kubernetes object (a mapping with apiVersion and kind), found "
+                                    + (node.isArray() ? "a list" : "a single value")));
+                    continue;
+                }
+                add(docs, name, new Locations.Position(at.getLineNr(), at.getColumnNr()), node, positions);
             }
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new InputError(name + ":" + line + ": invalid YAML or JSON: " + firstLine(e.getOriginalMessage()));
+            problems.add(helmTemplate(name, content) ? helmProblem(name, e) : YamlErrors.problem(name, e));
+            return new Read(docs, problems);
         } catch (IOException e) {
-            throw new InputError(name + ": cannot be read (" + e.getMessage() + ")");
+            problems.add(Problem.of(name, "cannot be read: " + e.getMessage()));
+            return new Read(docs, problems);
         }
-        return docs;
+        for (Document d : docs) {
+            if (containsHelmAction(d.object())) {
+                problems.add(helmProblem(name, null));
+                return new Read(List.of(), problems);
+            }
+        }
+        return new Read(docs, problems);
     }
 
-    private static void add(List<Document> docs, String name, int line, JsonNode node) {
+    /** The tree at the parser's current token, recording where each field and list item is written. */
+    private JsonNode tree(JsonParser p, String path, Map<String, Locations.Position> positions) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT) {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                String child = path.isEmpty() ? name : path + "." + name;
+                positions.put(child, position(p.currentTokenLocation()));
+                p.nextToken();
+                o.set(name, tree(p, child, positions));
+            }
+            return o;
+        }
+        if (t == JsonToken.START_ARRAY) {
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            int i = 0;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                String child = path + "[" + i++ + "]";
+                positions.put(child, position(p.currentTokenLocation()));
+                a.add(tree(p, child, positions));
+            }
+            return a;
+        }
+        return mapper.readTree(p);
+    }
+
+    private static Locations.Position position(JsonLocation l) {
+        return new Locations.Position(l.getLineNr(), l.getColumnNr());
+    }
+
+    private static void add(List<Document> docs, String name, Locations.Position start, JsonNode node,
+            Map<String, Locations.Position> positions) {
         String kind = node.path("kind").asText("");
         if (kind.equals("AdmissionReview") && node.path("request").path("object").isObject()) {
-            docs.add(new Document(name, line, node.get("request").get("object")));
+            Locations.Position at = positions.getOrDefault("request.object", start);
+            docs.add(new Document(name, at.line(), node.get("request").get("object"),
+                    new Locations(positions, "request.object", at)));
             return;
         }
         if (kind.endsWith("List") && node.path("items").isArray()) {
+            int i = 0;
             for (JsonNode item : node.get("items")) {
+                String prefix = "items[" + i++ + "]";
                 if (item.isObject()) {
-                    docs.add(new Document(name, line, item));
+                    Locations.Position at = positions.getOrDefault(prefix, start);
+                    docs.add(new Document(name, at.line(), item, new Locations(positions, prefix, at)));
                 }
             }
             return;
         }
-        docs.add(new Document(name, line, node));
+        docs.add(new Document(name, start.line(), node, new Locations(positions, "", start)));
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "parse error";
+    /** True when a file that did not parse holds Helm template actions. */
+    private static boolean helmTemplate(String name, byte[] content) {
+        String text = new String(content, StandardCharsets.UTF_8);
+        return text.contains("{{") && TEMPLATE_ACTION.matcher(text).find();
+    }
+
+    private static boolean containsHelmAction(JsonNode node) {
+        if (node.isTextual()) {
+            String s = node.textValue();
+            return s.contains("{{") && HELM_ONLY.matcher(s).find();
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        for (JsonNode child : node) {
+            if (containsHelmAction(child)) {
+                return true;
+            }
+        }
+        if (node.isObject()) {
+            var names = node.fieldNames();
+            while (names.hasNext()) {
+                String key = names.next();
+                if (key.contains("{{") && HELM_ONLY.matcher(key).find()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Problem helmProblem(String name, JsonProcessingException e) {
+        String message = "an un-rendered Helm template ({{ … }} is filled in by helm, it is not YAML yet): render "
+                + "it first, e.g. helm template my-release " + chartHint(name) + " | customs check -";
+        if (e != null && e.getLocation() != null) {
+            Problem at = YamlErrors.problem(name, e);
+            return new Problem(name, at.line(), at.column(), message);
+        }
+        return Problem.of(name, message);
+    }
+
+    /** The chart directory a template lives in ({@code charts/app} for {@code charts/app/templates/x.yaml}). */
+    private static String chartHint(String file) {
+        String f = file.replace('\\', '/');
+        int t = f.lastIndexOf("/templates/");
+        if (t > 0) {
+            return f.substring(0, t);
+        }
+        return t == 0 ? "." : "CHART";
     }
 }

@@ -18,12 +18,16 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
-import dev.customs.admission.WorkloadKind;
 import dev.customs.audit.AuditScanner;
+import dev.customs.audit.ObjectSource;
+import dev.customs.audit.ReportStore;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.layers.LayerScans;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.kube.ApiObjectSource;
+import dev.customs.kube.ApiReportStore;
+import dev.customs.kube.KubeApi;
 import dev.customs.kube.KubernetesAccess;
 import dev.customs.kube.LeaderElection;
 import dev.customs.kube.NamespaceCache;
@@ -39,6 +43,7 @@ import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
 import dev.customs.rules.ImageSize;
+import dev.customs.rules.LatestTag;
 import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.OciLabels;
 import dev.customs.rules.RuleEngine;
@@ -46,6 +51,7 @@ import dev.customs.rules.RuleRegistry;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
@@ -80,8 +86,11 @@ public class Beans {
         List<String> labels = rules.containsKey(OciLabels.ID)
                 ? rules.get(OciLabels.ID).requiredKeys().orElse(OciLabels.DEFAULT_REQUIRED)
                 : OciLabels.DEFAULT_REQUIRED;
+        List<String> moving = rules.containsKey(LatestTag.ID)
+                ? rules.get(LatestTag.ID).movingTags().orElse(LatestTag.DEFAULT_MOVING_TAGS)
+                : LatestTag.DEFAULT_MOVING_TAGS;
         String maxSize = rules.containsKey(ImageSize.ID) ? rules.get(ImageSize.ID).maxSize().orElse(null) : null;
-        return RuleRegistry.withSettings(extra, labels, maxSize);
+        return RuleRegistry.withSettings(extra, labels, moving, maxSize);
     }
 
     @Produces
@@ -106,6 +115,17 @@ public class Beans {
         cache.close();
     }
 
+    /**
+     * Quarkus binds Netty's executor metrics once per event loop group, and each registers the same tagless gauge
+     * {@code netty.eventexecutor.workers}, so every start logs "This Gauge has been already registered"
+     * (quarkusio/quarkus#52014). Only the first group's value would be kept anyway; the gauge is left out.
+     */
+    @Produces
+    @Singleton
+    MeterFilter nettyWorkersGaugeOnce() {
+        return MeterFilter.deny(id -> id.getName().equals("netty.eventexecutor.workers"));
+    }
+
     @Produces
     @Singleton
     Recorder recorder(MeterRegistry registry, CustomsConfig config) {
@@ -121,9 +141,15 @@ public class Beans {
     /** The policy of the configuration; shared with {@code customs check}. */
     public static Policy policy(CustomsConfig config, NamespaceLabels namespaces, Clock clock,
             Consumer<Exemption> onExpired) {
+        return policy(config, exemptions(config), namespaces, clock, onExpired);
+    }
+
+    /** The policy of the configuration with these exemptions ({@code customs check} names its system namespaces). */
+    public static Policy policy(CustomsConfig config, List<Exemption> exemptions, NamespaceLabels namespaces,
+            Clock clock, Consumer<Exemption> onExpired) {
         Map<String, Action> actions = new LinkedHashMap<>();
         config.rules().forEach((id, rule) -> rule.action().ifPresent(a -> actions.put(id, a)));
-        return new Policy(actions, config.registry().onError(), exemptions(config), namespaces, clock, onExpired);
+        return new Policy(actions, config.registry().onError(), exemptions, namespaces, clock, onExpired);
     }
 
     /** The name of the built-in exemption for kube-system and Customs' own namespace. */
@@ -136,9 +162,14 @@ public class Beans {
      * property defaults because SmallRye refuses a map key written both quoted and unquoted in different sources.
      */
     public static List<Exemption> exemptions(CustomsConfig config) {
+        return exemptions(config, Set.of("kube-system", config.releaseNamespace()));
+    }
+
+    /** The exemptions, with the built-in {@code system} one (unless configured) covering these namespaces. */
+    public static List<Exemption> exemptions(CustomsConfig config, Set<String> systemNamespaces) {
         List<Exemption> out = new ArrayList<>();
         if (!config.exemptions().containsKey(SYSTEM_EXEMPTION)) {
-            out.add(new Exemption(SYSTEM_EXEMPTION, Set.of("kube-system", config.releaseNamespace()), List.of(),
+            out.add(new Exemption(SYSTEM_EXEMPTION, systemNamespaces, List.of(),
                     Set.of(), Set.of(), Set.of(), "the control plane and Customs itself must always be able to start",
                     null));
         }
@@ -237,40 +268,45 @@ public class Beans {
     @Produces
     @Singleton
     AdmissionHandler admissionHandler(ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver resolver,
-            Reporter reporter) {
-        return new AdmissionHandler(mapper, engine, policy, resolver, reporter);
+            Reporter reporter, CustomsConfig config) {
+        return new AdmissionHandler(mapper, engine, policy, resolver, reporter, config.admission().maxContainers());
     }
 
-    /** The audit's informers, one per evaluated kind; none without a Kubernetes API or with the audit disabled. */
+    /** The most bytes one page of an audit list may take; a page that does not fit is asked for again, smaller. */
+    static final int AUDIT_MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * The audit: paginated lists from the API server, reports through it when enabled. Without a Kubernetes API it has
+     * nothing to list (and is never scheduled).
+     */
     @Produces
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
             Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
-        boolean on = k8s.available() && !config.audit().interval().isZero();
-        return new AuditScanner(() -> on ? auditSources(k8s.client()) : List.of(), mapper, engine, policy, resolver,
-                reporter, clock, config.audit().concurrency());
-    }
-
-    private static List<AuditScanner.Source> auditSources(KubernetesClient c) {
-        List<AuditScanner.Source> sources = new ArrayList<>();
-        {
-            sources.add(new AuditScanner.Source(WorkloadKind.POD, c.pods().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.DEPLOYMENT,
-                    c.apps().deployments().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.REPLICA_SET,
-                    c.apps().replicaSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.STATEFUL_SET,
-                    c.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.DAEMON_SET,
-                    c.apps().daemonSets().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.JOB,
-                    c.batch().v1().jobs().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.CRON_JOB,
-                    c.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0)));
-            sources.add(new AuditScanner.Source(WorkloadKind.REPLICATION_CONTROLLER,
-                    c.replicationControllers().inAnyNamespace().runnableInformer(0)));
+        CustomsConfig.Audit audit = config.audit();
+        CustomsConfig.Reports reports = config.reports();
+        if (audit.pageSize() < 1 || audit.pageSize() > 10_000) {
+            throw new IllegalArgumentException("customs.audit.page-size must be between 1 and 10000, not "
+                    + audit.pageSize());
         }
-        return sources;
+        if (reports.maxResults() < 1 || reports.maxResults() > 1000) {
+            throw new IllegalArgumentException("customs.reports.max-results must be between 1 and 1000, not "
+                    + reports.maxResults());
+        }
+        ObjectSource source = (kind, sink) -> {
+        };
+        ReportStore store = null;
+        if (k8s.available()) {
+            KubeApi api = new KubeApi(k8s::client, mapper);
+            source = new ApiObjectSource(api, mapper, audit.pageSize(), AUDIT_MAX_PAGE_BYTES);
+            if (reports.enabled()) {
+                store = new ApiReportStore(api, mapper);
+            }
+        }
+        AuditScanner.Settings settings = new AuditScanner.Settings(audit.concurrency(), audit.objectsPerSecond(),
+                audit.imagesPerSecond(), config.registry().tagTtl(), reports.maxResults(),
+                reports.enabled() ? reports.formats() : List.of());
+        return new AuditScanner(source, store, mapper, engine, policy, resolver, reporter, clock, settings);
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {
@@ -284,15 +320,15 @@ public class Beans {
     @Produces
     @Singleton
     LeaderElection auditLeaderElection(CustomsConfig config, KubernetesAccess k8s, AuditScanner audit,
-            Recorder recorder) {
+            NamespaceCache namespaces, Recorder recorder) {
         CustomsConfig.LeaderElection le = config.leaderElection();
         LeaderElection.Settings settings = new LeaderElection.Settings(config.releaseNamespace(), le.leaseName(),
                 config.podName(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
         Duration interval = config.audit().interval();
+        Duration first = Lifecycle.FIRST_AUDIT.compareTo(interval) < 0 ? Lifecycle.FIRST_AUDIT : interval;
         return new LeaderElection(k8s::client, settings, () -> {
             recorder.auditLeader(true);
-            audit.start();
-            audit.schedule(interval);
+            audit.schedule(first, interval, namespaces::synced);
         }, () -> {
             audit.stop();
             recorder.auditLeader(false);

@@ -26,6 +26,9 @@ public interface CustomsConfig {
      */
     Map<String, RuleConfig> rules();
 
+    /** How much one admission request, and all of them together, may cost. */
+    Admission admission();
+
     /** Registry access. */
     Registry registry();
 
@@ -44,6 +47,9 @@ public interface CustomsConfig {
     /** The background audit of existing workloads. */
     Audit audit();
 
+    /** The reports the background audit writes. */
+    Reports reports();
+
     /** Which replica runs the background audit. */
     LeaderElection leaderElection();
 
@@ -57,6 +63,36 @@ public interface CustomsConfig {
     /** The name of this Customs pod, reported as the Events' reportingInstance. */
     @WithDefault("${POD_NAME:${HOSTNAME:customs}}")
     String podName();
+
+    /** Limits of the admission endpoint. */
+    interface Admission {
+
+        /**
+         * The memory the admission reviews in flight may take together, estimated from above: a body its bytes while
+         * it arrives, then its parsed form (its bytes and 128 per JSON token) until the answer is written. A review that
+         * would exceed it is answered 429 (the API server applies the webhook's failurePolicy), so a flood of large,
+         * stalled or token-dense bodies cannot exhaust the heap. One review always fits when nothing else is in
+         * flight; one whose estimate passes a quarter of this is charged half of it, one at a time, so the others
+         * always keep half.
+         */
+        @WithDefault("64M")
+        MemorySize maxBytesInFlight();
+
+        /**
+         * The longest a request body may take to arrive, from its headers to its last byte. The API server sends a
+         * review in one go; a body still incomplete after this is answered 408 and its connection closed.
+         */
+        @WithDefault("10s")
+        Duration bodyTimeout();
+
+        /**
+         * The most containers (init, regular and ephemeral together) an object may have for Customs to evaluate it.
+         * An object with more is denied with a message that says so, unless no rule applies to it: a check that
+         * skipped the containers past the limit could be bypassed by padding a pod.
+         */
+        @WithDefault("256")
+        int maxContainers();
+    }
 
     /** One rule's settings. */
     interface RuleConfig {
@@ -72,6 +108,12 @@ public interface CustomsConfig {
 
         /** {@code oci-labels} only: the label keys every image must carry (replaces the default list). */
         Optional<List<String>> requiredKeys();
+
+        /**
+         * {@code latest-tag} only: the tags that move, exact or with {@code *} ({@code nightly-*}); replaces the
+         * default, {@code latest}, so keep it in the list. A reference without tag or digest always fails.
+         */
+        Optional<List<String>> movingTags();
 
         /**
          * {@code image-size} only: the largest compressed image size that passes ({@code 500MB}, {@code 1.5GB},
@@ -171,6 +213,50 @@ public interface CustomsConfig {
         /** Images resolved at once during an audit, so a large cluster never floods a registry. */
         @WithDefault("4")
         int concurrency();
+
+        /**
+         * Objects asked for per list request ({@code limit}); the audit holds one page in memory. Pods, ReplicaSets
+         * and Jobs are listed as metadata only, and only those no controller owns are read in full.
+         */
+        @WithDefault("500")
+        int pageSize();
+
+        /**
+         * Objects evaluated per second at most, so an audit of a large cluster is spread over time rather than
+         * competing with admission for the CPU; {@code 0} for no limit.
+         */
+        @WithDefault("500")
+        double objectsPerSecond();
+
+        /**
+         * Images per second the audit may resolve that it has not resolved within {@code customs.registry.tag-ttl}
+         * (so that they may need registry requests); {@code 0} for no limit. Admission's own resolutions are never
+         * held back.
+         */
+        @WithDefault("10")
+        double imagesPerSecond();
+    }
+
+    /** The reports the audit writes: one per workload, and per pod that no workload owns. */
+    interface Reports {
+
+        /** Whether the audit writes reports at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The report APIs to write: {@code openreports} ({@code openreports.io/v1alpha1} Report) and/or
+         * {@code wgpolicyk8s} ({@code wgpolicyk8s.io/v1alpha2} PolicyReport).
+         */
+        @WithDefault("openreports")
+        List<dev.customs.reports.ReportFormat> formats();
+
+        /**
+         * The most results one report keeps; the summary still counts all, and the annotation
+         * {@code customs.dev/results-omitted} says how many were left out.
+         */
+        @WithDefault("100")
+        int maxResults();
     }
 
     /**
@@ -286,5 +372,13 @@ public interface CustomsConfig {
         /** The most manifests, and separately the most image configs, kept in memory (least recently used go first). */
         @WithDefault("10000")
         int cacheSize();
+
+        /**
+         * The most memory the cached manifests, image configs and resolved images may take, estimated from above: a
+         * quarter for manifests, a quarter for configs, half for resolved images (least recently used go first).
+         * Within it, each cache still keeps at most {@code cache-size} entries.
+         */
+        @WithDefault("64M")
+        MemorySize cacheMemory();
     }
 }

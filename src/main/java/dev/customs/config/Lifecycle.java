@@ -1,12 +1,14 @@
 package dev.customs.config;
 
 import java.io.InputStream;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,14 +22,7 @@ import dev.customs.policy.Policy;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.RuleEngine;
-import io.fabric8.kubernetes.api.model.PodList;
-import io.fabric8.kubernetes.api.model.ReplicationControllerList;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetList;
-import io.fabric8.kubernetes.api.model.apps.DeploymentList;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSetList;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetList;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJobList;
-import io.fabric8.kubernetes.api.model.batch.v1.JobList;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -41,6 +36,11 @@ import io.quarkus.runtime.StartupEvent;
 public class Lifecycle {
 
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
+    /**
+     * The first audit of a new leader runs this soon after it wins the Lease (or after one interval, if shorter), once
+     * namespaces are known.
+     */
+    static final Duration FIRST_AUDIT = Duration.ofSeconds(30);
 
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
             LeaderElection auditLeader, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
@@ -56,9 +56,26 @@ public class Lifecycle {
             LOG.info("background audit disabled (customs.audit.interval=0)");
             return;
         }
-        prepareModelReaders(k8s);
         // one replica runs the audit: the holder of the Lease
         auditLeader.start();
+    }
+
+    /**
+     * Says what a SIGTERM (or Ctrl-C in a terminal) does now, so the few seconds before the process exits are not a
+     * mystery: readiness is DOWN, admission is still answered for the shutdown delay, then reviews in flight finish.
+     */
+    void shuttingDown(@Observes ShutdownDelayInitiatedEvent ev) {
+        Config c = ConfigProvider.getConfig();
+        String timeout = c.getOptionalValue("quarkus.shutdown.timeout", String.class).orElse("the shutdown timeout");
+        boolean delayed = c.getOptionalValue("quarkus.shutdown.delay", Duration.class).filter(d -> !d.isZero())
+                .isPresent();
+        if (delayed) {
+            LOG.infof("shutting down: readiness is DOWN and admission is still answered for %s, so the Service can "
+                    + "stop sending reviews here (quarkus.shutdown.delay); then reviews in flight finish within %s",
+                    c.getValue("quarkus.shutdown.delay", String.class), timeout);
+        } else {
+            LOG.infof("shutting down: reviews in flight finish within %s", timeout);
+        }
     }
 
     /**
@@ -67,31 +84,6 @@ public class Lifecycle {
      */
     void stop(@Observes ShutdownEvent ev, LeaderElection auditLeader) {
         auditLeader.close();
-    }
-
-    /** The list kinds the audit's informers read. */
-    private static final List<Class<?>> AUDITED_LISTS = List.of(PodList.class, DeploymentList.class,
-            ReplicaSetList.class, StatefulSetList.class, DaemonSetList.class, JobList.class, CronJobList.class,
-            ReplicationControllerList.class);
-
-    /**
-     * Builds the client's readers for the lists the audit's informers fetch, here rather than on the client's event
-     * loop: the first read of a kind introspects its whole model (a pod spec is dozens of classes), which on a busy
-     * node held the event loop long enough for the informers' first lists to time out. Admission never binds the
-     * model, so nothing else builds them first.
-     */
-    static void prepareModelReaders(KubernetesAccess k8s) {
-        long start = System.nanoTime();
-        try {
-            var serialization = k8s.client().getKubernetesSerialization();
-            for (Class<?> list : AUDITED_LISTS) {
-                serialization.unmarshal("{}", list);
-            }
-            LOG.debugf("model readers prepared in %s ms",
-                    Long.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
-        } catch (RuntimeException e) {
-            LOG.debugf("model readers not prepared: %s", e.toString());
-        }
     }
 
     /** How often the warm-up review runs: enough for the hot paths to be compiled before real traffic counts. */
@@ -105,7 +97,8 @@ public class Lifecycle {
         long start = System.nanoTime();
         try (InputStream in = Lifecycle.class.getResourceAsStream("/warm-up/review.json")) {
             byte[] body = in.readAllBytes();
-            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images,
+            // nothing of it is reported: no Events, no metrics, and its refused image is no registry error
+            AdmissionHandler handler = new AdmissionHandler(mapper, engine, policy, images.unmeasured(),
                     new Reporter(Recorder.NONE, null, false));
             boolean allowed = true;
             for (int i = 0; i < times; i++) {

@@ -43,7 +43,8 @@ import dev.customs.rules.secrets.SecretNames;
  * entrypoints of official images hand over to it. Neither set: the base decides, no finding.</li>
  * <li>{@code latest-tag}: every image from a registry the build uses ({@code FROM}, {@code COPY --from},
  * {@code RUN --mount from=}), after {@code ARG} defaults and {@code --build-arg}s; {@code scratch} and stage names are
- * not images. A tag that comes from a build argument without a default is the build's to decide: no finding.</li>
+ * not images. A tag that comes from a build argument without a default is the build's to decide: no finding. The
+ * moving tags are {@code latest-tag}'s, as configured ({@code latest} by default).</li>
  * <li>{@code oci-labels}: the required keys set by {@code LABEL} in the stage chain; missing ones are reported at
  * warn level at most, as the build may pass them ({@code --label}, {@code --annotation}).</li>
  * <li>{@code leaked-secret}: the planned {@code Env} and history, scanned as an image's are (credential names with a
@@ -58,10 +59,20 @@ import dev.customs.rules.secrets.SecretNames;
 public final class DockerfileCheck {
 
     private final List<String> requiredLabels;
+    private final LatestTag latest;
 
-    /** @param requiredLabels the keys {@code oci-labels} requires, as configured */
+    /** @param requiredLabels the keys {@code oci-labels} requires, as configured; {@code latest} the moving tag */
     public DockerfileCheck(List<String> requiredLabels) {
+        this(requiredLabels, new LatestTag());
+    }
+
+    /**
+     * @param requiredLabels the keys {@code oci-labels} requires, as configured
+     * @param latest the {@code latest-tag} rule as configured, whose moving tags a {@code FROM} must not use
+     */
+    public DockerfileCheck(List<String> requiredLabels, LatestTag latest) {
         this.requiredLabels = List.copyOf(requiredLabels);
+        this.latest = latest;
     }
 
     /**
@@ -194,10 +205,11 @@ public final class DockerfileCheck {
     private static void process(BuildPlan plan, ImageVerdict.Process judged, List<Finding> out) {
         PlannedImage image = plan.shipped();
         Stage target = plan.target();
-        Optional<String> why = judged.shellForm();
-        if (why.isEmpty()) {
+        Optional<ShellFormEntrypoint.Finding> found = judged.shellForm();
+        if (found.isEmpty()) {
             return;
         }
+        ShellFormEntrypoint.Finding why = found.get();
         Process entrypoint = image.entrypoint();
         Process cmd = image.cmd();
         Process blame = entrypoint == null || judged.handsOver() && cmd != null && !cmd.argv().isEmpty() ? cmd
@@ -207,13 +219,16 @@ public final class DockerfileCheck {
                 : "";
         Instruction.Command source = blame.source();
         String form = blame.shellForm() ? " in shell form" : "";
-        boolean packageManager = PACKAGE_MANAGERS.contains(basename(judged.pid1()));
+        boolean packageManager = PACKAGE_MANAGERS.contains(basename(why.pid1().get(0)));
+        String via = why.through().isEmpty() ? ""
+                : ", after " + String.join(" and ", why.through()) + (why.through().size() == 1 ? " hands" : " hand")
+                        + " over with exec";
         out.add(new Finding(ShellFormEntrypoint.ID, blame.where(), source.keyword(), null, target.subject() + " runs "
-                + ShellFormEntrypoint.show(judged.argv()) + " as PID 1 (" + source.keyword() + form + " at line "
+                + ShellFormEntrypoint.show(why.pid1()) + " as PID 1 (" + source.keyword() + form + " at line "
                 + source.position().line() + (blame.stage().index() == target.index() ? ""
                         : ", in "
                                 + blame.stage().label())
-                + after + "): " + why.get(),
+                + after + via + "): " + why.why(),
                 packageManager ? "start the app itself in exec form, e.g. CMD [\"node\", \"server.js\"], instead of a "
                         + "package-manager script"
                         : "write " + source.keyword() + " in exec form so the app is PID 1, e.g. CMD [\"node\", "
@@ -228,7 +243,7 @@ public final class DockerfileCheck {
 
     // ---- latest-tag ----
 
-    private static void tags(BuildPlan plan, List<Finding> out) {
+    private void tags(BuildPlan plan, List<Finding> out) {
         for (BuildPlan.ImageUse use : plan.imageUses()) {
             String ref = use.reference();
             int unknown = ref.indexOf(Substitution.UNKNOWN);
@@ -255,9 +270,9 @@ public final class DockerfileCheck {
                 out.add(new Finding(LatestTag.ID, use.word().position(), use.instruction().keyword(), image, subject
                         + "which has no tag, so every build takes whatever \"latest\" points to then",
                         "pin a version tag, ideally with its digest: " + pinned(use, shown, r)));
-            } else if (r.digest() == null && r.tag().equals("latest")) {
+            } else if (r.digest() == null && latest.moving(r.tag())) {
                 out.add(new Finding(LatestTag.ID, use.word().position(), use.instruction().keyword(), image, subject
-                        + "whose \"latest\" tag moves, so two builds of the same commit may differ",
+                        + "whose \"" + r.tag() + "\" tag moves, so two builds of the same commit may differ",
                         "pin a version tag, ideally with its digest: " + pinned(use, shown, r)));
             }
         }

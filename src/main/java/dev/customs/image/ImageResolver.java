@@ -23,16 +23,27 @@ public final class ImageResolver {
 
     private final ImageInspector inspector;
     private final Duration budget;
+    private final boolean measured;
 
     public ImageResolver(ImageInspector inspector, Duration budget) {
+        this(inspector, budget, true);
+    }
+
+    private ImageResolver(ImageInspector inspector, Duration budget, boolean measured) {
         this.inspector = inspector;
         this.budget = budget;
+        this.measured = measured;
+    }
+
+    /** The same resolution, left out of the metrics: for the start-up warm-up, which is not a review. */
+    public ImageResolver unmeasured() {
+        return new ImageResolver(inspector, budget, false);
     }
 
     /** Resolves the images of the containers in the view's scope; never completes exceptionally. */
     public CompletableFuture<ImageLookup> resolve(PodView pod) {
         ImageRequest request = new ImageRequest(PlatformSelector.of(pod.spec()), pod.namespace(),
-                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName(), deadline());
+                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName(), deadline(), measured);
         Map<String, ImageFacts> facts = new HashMap<>();
         List<String> waiting = null;
         List<CompletableFuture<ImageFacts>> pending = null;

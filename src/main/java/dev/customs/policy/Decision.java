@@ -1,6 +1,7 @@
 package dev.customs.policy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,13 @@ public record Decision(List<Finding> findings) {
     public static final int MAX_WARNINGS_TOTAL = 4096;
     /** The audit annotation key; the apiserver records it as {@code <webhook name>/violations}. */
     public static final String AUDIT_ANNOTATION = "violations";
+    /**
+     * Findings of one rule listed in an answer or an Event; the rest are counted in one line. A pod of hundreds of
+     * containers must not make an answer of megabytes, and ten lines of one rule already say what to fix.
+     */
+    public static final int MAX_PER_RULE = 10;
+    /** Characters of one listed finding; an invalid image may be as long as the request. */
+    public static final int MAX_LINE = 1024;
 
     public static final Decision ALLOW = new Decision(List.of());
 
@@ -76,22 +84,55 @@ public record Decision(List<Finding> findings) {
         return findings.stream().filter(f -> !f.exempted() && f.action() == a).toList();
     }
 
-    /** The lines of the denial message, one per denying finding. */
+    /**
+     * One line of an answer or an Event: a finding (its message cut at {@link #MAX_LINE}), or the line that stands for
+     * the findings of a rule past its first {@link #MAX_PER_RULE}, which has no field.
+     */
+    public record Listed(String rule, String field, String message, int findings) {
+    }
+
+    /** The findings as listed: the first {@link #MAX_PER_RULE} of each rule, then how many more, in order. */
+    public static List<Listed> listed(List<Finding> findings) {
+        Map<String, Integer> total = new HashMap<>();
+        findings.forEach(f -> total.merge(f.rule(), 1, Integer::sum));
+        Map<String, Integer> seen = new HashMap<>();
+        List<Listed> out = new ArrayList<>();
+        for (Finding f : findings) {
+            int n = seen.merge(f.rule(), 1, Integer::sum);
+            if (n <= MAX_PER_RULE) {
+                out.add(new Listed(f.rule(), f.field(), truncate(f.message(), MAX_LINE), 1));
+            }
+            int more = total.get(f.rule()) - MAX_PER_RULE;
+            if (n == MAX_PER_RULE && more > 0) {
+                out.add(new Listed(f.rule(), null, "[" + f.rule() + "] and " + more + " more finding"
+                        + (more > 1 ? "s" : "") + " of this rule, not listed", more));
+            }
+        }
+        return out;
+    }
+
+    /** The denying findings as listed in the answer. */
+    public List<Listed> deniedListed() {
+        return listed(denied());
+    }
+
+    /** The lines of the denial message, one per listed denying finding. */
     public List<String> denialLines() {
-        return denied().stream().map(Finding::message).toList();
+        return deniedListed().stream().map(Listed::message).toList();
     }
 
     /**
-     * The {@code response.warnings}: one per warned finding, each at most 256 characters, all together within 4 KiB.
-     * When they do not fit, the last one says how many were left out.
+     * The {@code response.warnings}: one per listed warned finding (the first {@link #MAX_PER_RULE} of each rule,
+     * then a line with how many more), each at most 256 characters, all together within 4 KiB. When they do not fit,
+     * the last one says how many findings were left out.
      */
     public List<String> warnings() {
-        List<String> all = warned().stream().map(Finding::message).toList();
+        List<Listed> all = listed(warned());
+        int left = all.stream().mapToInt(Listed::findings).sum();
         List<String> out = new ArrayList<>();
         int total = 0;
         for (int i = 0; i < all.size(); i++) {
-            String w = truncate(all.get(i), MAX_WARNING);
-            int left = all.size() - i;
+            String w = truncate(all.get(i).message(), MAX_WARNING);
             String more = "[customs] " + left + " more warning" + (left > 1 ? "s" : "") + " not shown";
             boolean last = i == all.size() - 1;
             if (total + w.length() + (last ? 0 : more.length()) > MAX_WARNINGS_TOTAL) {
@@ -100,6 +141,7 @@ public record Decision(List<Finding> findings) {
             }
             out.add(w);
             total += w.length();
+            left -= all.get(i).findings();
         }
         return out;
     }
@@ -111,7 +153,8 @@ public record Decision(List<Finding> findings) {
             return Map.of();
         }
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(AUDIT_ANNOTATION, truncate(String.join("\n", audited.stream().map(Finding::message).toList()), 10_000));
+        m.put(AUDIT_ANNOTATION, truncate(String.join("\n", listed(audited).stream().map(Listed::message).toList()),
+                10_000));
         return m;
     }
 

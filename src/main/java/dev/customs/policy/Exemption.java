@@ -3,7 +3,6 @@ package dev.customs.policy;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import dev.customs.rules.ImageReference;
 
@@ -54,26 +53,44 @@ public record Exemption(String name, Set<String> namespaces, List<String> images
      */
     static boolean imageMatches(String pattern, String image) {
         ImageReference ref = ImageReference.parse(image);
-        Pattern p = glob(pattern);
         if (!ref.valid()) {
-            return p.matcher(image).matches();
+            return glob(pattern, image);
         }
         String normalized = ref.normalized();
-        if (p.matcher(normalized).matches()) {
+        if (glob(pattern, normalized)) {
             return true;
         }
-        return ref.tag() == null && ref.digest() == null && p.matcher(normalized + ":latest").matches();
+        return ref.tag() == null && ref.digest() == null && glob(pattern, normalized + ":latest");
     }
 
-    private static Pattern glob(String pattern) {
-        StringBuilder re = new StringBuilder();
-        for (String part : pattern.split("\\*", -1)) {
-            if (re.length() > 0) {
-                re.append(".*");
-            }
-            re.append(Pattern.quote(part));
+    /**
+     * Whether {@code text} matches {@code pattern}, where {@code *} stands for any characters. Linear in the text
+     * whatever the pattern: the text is written by whoever creates a pod (an invalid image may be megabytes), so a
+     * backtracking matcher (a regular expression of several {@code .*}) would let it cost seconds of CPU. The literal
+     * pieces between stars are matched left to right, each at its first occurrence after the previous one, which is
+     * the match if there is any: a later occurrence only leaves less text for the pieces that follow.
+     */
+    static boolean glob(String pattern, String text) {
+        String[] pieces = pattern.split("\\*", -1);
+        if (pieces.length == 1) {
+            return pattern.equals(text);
         }
-        return Pattern.compile(re.toString());
+        String first = pieces[0];
+        String last = pieces[pieces.length - 1];
+        if (text.length() < first.length() + last.length() || !text.startsWith(first) || !text.endsWith(last)) {
+            return false;
+        }
+        int from = first.length();
+        int end = text.length() - last.length();
+        for (int i = 1; i < pieces.length - 1; i++) {
+            String piece = pieces[i];
+            int at = piece.isEmpty() ? from : text.indexOf(piece, from);
+            if (at < 0 || at + piece.length() > end) {
+                return false;
+            }
+            from = at + piece.length();
+        }
+        return true;
     }
 
     public boolean expiredOn(LocalDate today) {

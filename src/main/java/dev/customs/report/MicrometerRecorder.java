@@ -41,6 +41,7 @@ public final class MicrometerRecorder implements Recorder {
     private final MultiGauge auditViolations;
     private final MultiGauge auditObjects;
     private final AtomicLong lastAuditSeconds = new AtomicLong();
+    private final AtomicLong lastAuditMillis = new AtomicLong();
     private final Timer admissionDuration;
     /*
      * Meters by label values, registered once: a registry lookup builds the meter's id (name, tags, sorted) every time,
@@ -51,6 +52,7 @@ public final class MicrometerRecorder implements Recorder {
     private final Map<String, Counter> resolutions = new ConcurrentHashMap<>();
     private final Map<String, Timer> registryRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Counter> auditReports = new ConcurrentHashMap<>();
 
     /** Up to three label values; {@code c} may be null. */
     private record Labels(String a, String b, String c) {
@@ -71,6 +73,9 @@ public final class MicrometerRecorder implements Recorder {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.timestamp.seconds", lastAuditSeconds,
                 AtomicLong::get).description("When the last background audit finished, in Unix seconds")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.duration.seconds", lastAuditMillis,
+                ms -> ms.get() / 1000.0).description("How long the last background audit took, in seconds")
                 .register(registry);
         this.admissionDuration = Timer.builder("customs.admission.duration")
                 .description("Time to answer one admission review").serviceLevelObjectives(LATENCY_BUCKETS)
@@ -143,6 +148,13 @@ public final class MicrometerRecorder implements Recorder {
     }
 
     @Override
+    public void admissionRefused(String reason) {
+        Counter.builder("customs.admission.refused")
+                .description("Admission requests refused before evaluation: busy, timeout, too-large, bad-request")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
     public void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         violations.forEach((k, n) -> rows.add(MultiGauge.Row.of(Tags.of("rule", k.rule(), "namespace", k.namespace()),
@@ -152,6 +164,18 @@ public final class MicrometerRecorder implements Recorder {
         objects.forEach((ns, n) -> objectRows.add(MultiGauge.Row.of(Tags.of("namespace", ns), n)));
         auditObjects.register(objectRows, true);
         lastAuditSeconds.set(finishedAt.getEpochSecond());
+    }
+
+    @Override
+    public void auditDuration(Duration duration) {
+        lastAuditMillis.set(duration.toMillis());
+    }
+
+    @Override
+    public void auditReport(String result) {
+        auditReports.computeIfAbsent(result, r -> Counter.builder("customs.audit.reports")
+                .description("Reports handled by the background audit, by result").tag("result", r)
+                .register(registry)).increment();
     }
 
     @Override

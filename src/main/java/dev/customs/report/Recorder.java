@@ -19,7 +19,11 @@ public interface Recorder {
     default void violation(String rule, String action, String namespace) {
     }
 
-    /** One image resolution. {@code result}: hit, miss, stale or error. */
+    /**
+     * One image resolution. {@code result}: hit (no request), refresh (only a {@code HEAD} of the tag after its TTL;
+     * the manifest and config came from the cache), miss (fetched), stale (a stale digest served because the registry
+     * failed) or error.
+     */
     default void imageResolution(String result) {
     }
 
@@ -51,6 +55,21 @@ public interface Recorder {
      * are no longer reported are removed.
      */
     default void auditRun(Map<AuditKey, Integer> violations, Map<String, Integer> objects, Instant finishedAt) {
+    }
+
+    /** How long the last background audit run took. */
+    default void auditDuration(Duration duration) {
+    }
+
+    /** One report the audit handled. {@code result}: created, updated, unchanged, deleted or failed. */
+    default void auditReport(String result) {
+    }
+
+    /**
+     * One admission request refused before it was evaluated. {@code reason}: busy (bytes in flight at their limit),
+     * timeout (the body did not arrive in time), too-large or bad-request (an unusable Content-Length).
+     */
+    default void admissionRefused(String reason) {
     }
 
     /** Whether this replica runs the background audit (holds the leader election's Lease). */

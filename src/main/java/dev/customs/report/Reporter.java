@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import org.jboss.logging.Logger;
+
 import dev.customs.policy.Decision;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 
@@ -13,6 +15,8 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
  * increments); Events are only offered to the {@link EventReporter}'s queue.
  */
 public final class Reporter {
+
+    private static final Logger LOG = Logger.getLogger(Reporter.class);
 
     private final Recorder recorder;
     private final EventReporter events;
@@ -56,19 +60,48 @@ public final class Reporter {
             return;
         }
         ObjectReference ref = regarding.get();
+        String eventNamespace = ref.getNamespace() != null && !ref.getNamespace().isEmpty() ? ref.getNamespace()
+                : namespace;
+        if (!postable(ref, eventNamespace)) {
+            // only a request that did not come from the API server names such an object; no Event can be about it
+            recorder.event("dropped");
+            LOG.debugf("event dropped: the names of the object are past Kubernetes' limits (name of %d characters)",
+                    ref.getName() == null ? 0 : ref.getName().length());
+            return;
+        }
         TreeSet<String> rules = new TreeSet<>();
         TreeSet<String> images = new TreeSet<>();
-        List<String> lines = new ArrayList<>();
         for (Decision.Finding f : effective) {
             rules.add(f.rule());
             if (f.image() != null) {
-                images.add(f.image());
+                // the image only tells Events apart: a long one (an invalid reference may be megabytes) by its digest
+                images.add(f.image().length() <= MAX_IMAGE ? f.image() : ViolationReport.digest(f.image()));
             }
-            lines.add(f.message());
         }
-        String eventNamespace = ref.getNamespace() != null && !ref.getNamespace().isEmpty() ? ref.getNamespace()
-                : namespace;
+        // what the note can show, and no more: a report waits in the queue and must stay small
+        List<String> lines = new ArrayList<>();
+        int chars = 0;
+        for (Decision.Listed l : Decision.listed(effective)) {
+            if (chars > KubernetesEventSink.MAX_NOTE) {
+                break;
+            }
+            lines.add(l.message());
+            chars += l.message().length() + 1;
+        }
         events.offer(new ViolationReport(ref, eventNamespace, action, rules, images, lines));
+    }
+
+    /** Images longer than this are told apart by their digest: a valid reference is shorter. */
+    static final int MAX_IMAGE = 512;
+
+    /** Whether an Event can be about {@code ref}: its names within Kubernetes' limits. */
+    static boolean postable(ObjectReference ref, String namespace) {
+        return within(ref.getName(), 253) && within(ref.getNamespace(), 63) && within(namespace, 63)
+                && within(ref.getKind(), 63) && within(ref.getApiVersion(), 317) && within(ref.getUid(), 128);
+    }
+
+    private static boolean within(String s, int max) {
+        return s == null || s.length() <= max;
     }
 
     /** Denied when anything denies, else Warned when anything warns, else Audited. */

@@ -1,5 +1,9 @@
 package dev.customs.report;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.SortedSet;
 
@@ -18,9 +22,22 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 public record ViolationReport(ObjectReference regarding, String eventNamespace, String action, SortedSet<String> rules,
         SortedSet<String> images, List<String> lines) {
 
-    /** Events with the same key within the aggregation window are one Event with a growing series. */
+    /**
+     * Events with the same key within the aggregation window are one Event with a growing series. A digest of what
+     * makes them the same (regarding object, action, rules, images), so every aggregate costs the same few bytes
+     * however long the names in the pod spec are.
+     */
     public String key() {
-        return regarding.getKind() + "/" + regarding.getNamespace() + "/" + regarding.getName() + "|" + action + "|"
-                + String.join(",", rules) + "|" + String.join(",", images);
+        return digest(regarding.getKind() + "/" + regarding.getNamespace() + "/" + regarding.getName() + "|" + action
+                + "|" + String.join(",", rules) + "|" + String.join(",", images));
+    }
+
+    /** The SHA-256 of a string, in hex. */
+    static String digest(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 }

@@ -9,11 +9,24 @@ package dev.customs.rules;
  * Reads the base the image records, {@code org.opencontainers.image.base.name} and {@code .base.digest}, from the
  * manifest and index annotations or, failing those, the config labels ({@link ImageVerdict#base()}). A base pinned by
  * {@code .base.digest} or by a digest in the name passes; so does an image that records no base name at all. A name
- * that is not a valid reference fails, saying so.
+ * that is not a valid reference fails, saying so. A tag that {@code latest-tag} treats as moving ({@code latest}, or
+ * as configured in {@code customs.rules."latest-tag".moving-tags}) is named as moving in the message.
  */
 public final class BaseImage implements Rule {
 
     public static final String ID = "base-image";
+
+    private final LatestTag latest;
+
+    /** With {@code latest-tag}'s default moving tags. */
+    public BaseImage() {
+        this(new LatestTag());
+    }
+
+    /** @param latest the {@code latest-tag} rule whose moving tags a recorded base's tag is compared with */
+    public BaseImage(LatestTag latest) {
+        this.latest = latest;
+    }
 
     @Override
     public String id() {
@@ -28,7 +41,7 @@ public final class BaseImage implements Rule {
     @Override
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
         PlatformGroups.eachImage(pod, images, out, p -> p.verdict().base()
-                .filter(b -> b.name() != null && !b.pinned()).map(BaseImage::why),
+                .filter(b -> b.name() != null && !b.pinned()).map(this::why),
                 (c, g) -> out.violation(c, c.field("image"), c.subject() + " records its base image" + g.suffix()
                         + " as " + g.outcome(),
                         "pin the base by digest when building (FROM <image>:<tag>@sha256:<digest>) and record it: "
@@ -37,7 +50,7 @@ public final class BaseImage implements Rule {
     }
 
     /** What is wrong with a recorded base name that no digest pins. */
-    private static String why(ImageVerdict.Base base) {
+    private String why(ImageVerdict.Base base) {
         ImageReference r = base.reference();
         String name = "\"" + shorten(base.name()) + "\"";
         if (!r.valid()) {
@@ -46,8 +59,8 @@ public final class BaseImage implements Rule {
         if (r.tag() == null) {
             return name + " with neither tag nor digest, so it was whatever \"latest\" pointed to at build time";
         }
-        if (r.tag().equals("latest")) {
-            return name + ", by the moving \"latest\" tag and no digest, so nobody can tell which build of it the "
+        if (latest.moving(r.tag())) {
+            return name + ", by the moving \"" + r.tag() + "\" tag and no digest, so nobody can tell which build of it the "
                     + "image contains";
         }
         return name + " by its tag only, without " + ImageVerdict.BASE_DIGEST + ", so nobody can tell which build "

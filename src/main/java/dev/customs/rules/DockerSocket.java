@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * <p>
  * Reads {@code spec.volumes[*].hostPath.path} and the containers' {@code volumeMounts}. The path is normalised
  * ({@code //}, {@code .}, {@code ..}, a trailing {@code /}, and {@code /var/run} ≡ {@code /run}) and fails when it is a
- * runtime socket or a directory containing one ({@code /}, {@code /var}, {@code /run}, {@code /run/containerd}, ...).
+ * runtime socket or a directory containing one ({@code /}, {@code /var}, {@code /run}, {@code /run/containerd},
+ * {@code /run/docker}, where dockerd keeps its own containerd's socket, ...).
  * The declaration alone fails, mounted or not; the message names the containers that mount it. When only some
  * containers are in scope (an ephemeral container being added), only volumes they mount are reported.
  */
@@ -47,6 +48,8 @@ public final class DockerSocket implements Rule {
     private static Map<String, String> defaults() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("/run/docker.sock", "Docker");
+        // dockerd starts its own containerd there: /run/docker and /var/run/docker expose it
+        m.put("/run/docker/containerd/containerd.sock", "dockerd's containerd");
         m.put("/run/containerd/containerd.sock", "containerd");
         m.put("/run/crio/crio.sock", "CRI-O");
         m.put("/run/cri-dockerd.sock", "cri-dockerd");

@@ -167,13 +167,15 @@ public record ImageVerdict(Platform platform, ConfigVerdict config, Set<String> 
      * @param entrypoint the config's {@code Entrypoint}
      * @param cmd the config's {@code Cmd}
      * @param argv {@code Entrypoint + Cmd}: what runs by default
-     * @param pid1 the program that is PID 1 by default (a leading {@code env} looked through), or {@code ""}
+     * @param pid1 the program that is PID 1 by default (what hands over with exec, such as {@code env} or an official
+     *        image's {@code docker-entrypoint.sh}, looked through), or {@code ""}
      * @param handsOver true when the entrypoint runs what follows it ({@code Cmd}, or a pod's {@code args}) as the
-     *        app: none is set, or it is an init or {@code env}
-     * @param shellForm why the default argv leaves a shell or package manager as PID 1, or empty when it does not
+     *        app: none is set, or it is an init, {@code env} or an entrypoint script that ends in {@code exec "$@"}
+     * @param shellForm the shell or package manager the default argv leaves as PID 1, what was looked through to find
+     *        it and why it does not forward signals; empty when it does not
      */
     public record Process(List<String> entrypoint, List<String> cmd, List<String> argv, String pid1, boolean handsOver,
-            Optional<String> shellForm) {
+            Optional<ShellFormEntrypoint.Finding> shellForm) {
 
         public Process {
             entrypoint = List.copyOf(entrypoint);
@@ -186,7 +188,7 @@ public record ImageVerdict(Platform platform, ConfigVerdict config, Set<String> 
             argv.addAll(entrypoint);
             argv.addAll(cmd);
             return new Process(entrypoint, cmd, argv, ShellFormEntrypoint.pid1(argv),
-                    ShellFormEntrypoint.handsOver(entrypoint), ShellFormEntrypoint.check(argv));
+                    ShellFormEntrypoint.handsOver(entrypoint), ShellFormEntrypoint.analyse(argv));
         }
 
         /** The argv that runs with a pod's {@code args} (and no {@code command}): the entrypoint followed by them. */

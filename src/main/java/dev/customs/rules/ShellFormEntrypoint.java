@@ -13,11 +13,22 @@ import java.util.Set;
  * <p>
  * Reads the container's {@code command} and {@code args} and the image config's {@code Entrypoint} and {@code Cmd}.
  * The effective argv is {@code command + args} when {@code command} is set, otherwise {@code Entrypoint} + ({@code args}
- * if set, else {@code Cmd}). Fails when argv[0] is {@code sh}, {@code bash}, {@code ash}, {@code dash}, {@code zsh} or
- * {@code ksh} (any path) with a {@code -c} option (also clustered, {@code -ec}), unless the script starts with
- * {@code exec}; and when argv[0] is {@code npm}, {@code yarn}, {@code pnpm} or {@code npx} running a script. An init
- * process as argv[0] ({@code tini}, {@code dumb-init}, {@code catatonit}) passes: it forwards signals. A leading
- * {@code env [NAME=value...]} is looked through.
+ * if set, else {@code Cmd}). What becomes PID 1 is found by looking through the programs that hand over to their
+ * arguments with {@code exec}, keeping the same process: {@code env [NAME=value...]}, {@code exec}, {@code gosu} and
+ * {@code su-exec} (after their user), the entrypoint scripts of official images that end in {@code exec "$@"}
+ * ({@code docker-entrypoint.sh} of node, redis, postgres, mysql, mariadb, mongo, rabbitmq; nginx's
+ * {@code /docker-entrypoint.sh}; php's {@code docker-php-entrypoint}; eclipse-temurin's {@code __cacert_entrypoint.sh}),
+ * also when a shell runs one of them as a file, and a shell whose {@code -c} script is {@code exec} of a plain command.
+ * So {@code FROM node} with {@code CMD ["npm", "start"]} is {@code npm} as PID 1, and a shell-form {@code CMD} behind
+ * such an entrypoint is a shell as PID 1.
+ *
+ * <p>
+ * Fails when PID 1 is {@code sh}, {@code bash}, {@code ash}, {@code dash}, {@code zsh} or {@code ksh} (any path) with a
+ * {@code -c} option (also clustered, {@code -ec}), unless the script hands over with {@code exec}; and when it is
+ * {@code npm}, {@code yarn}, {@code pnpm} or {@code npx} running a script. An init process ({@code tini},
+ * {@code dumb-init}, {@code catatonit}) passes wherever it appears: it forwards signals. An option as the first
+ * argument of an official entrypoint runs the image's own server ({@code redis-server --appendonly yes}), which passes.
+ * The message names the entrypoints looked through.
  */
 public final class ShellFormEntrypoint implements Rule {
 
@@ -25,12 +36,22 @@ public final class ShellFormEntrypoint implements Rule {
 
     private static final Set<String> SHELLS = Set.of("sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox");
     private static final Set<String> INITS = Set.of("tini", "tini-static", "dumb-init", "catatonit", "docker-init");
+    /**
+     * Official images' entrypoint scripts that prepare the container and then {@code exec "$@"}, so their arguments
+     * become PID 1 (checked against the scripts in the docker-library, nginx and adoptium repositories).
+     */
+    private static final Set<String> HANDOVER_SCRIPTS = Set.of("docker-entrypoint.sh", "docker-php-entrypoint",
+            "__cacert_entrypoint.sh");
+    /** Programs that exec their command after one argument, the user to run as. */
+    private static final Set<String> USER_SWITCHERS = Set.of("gosu", "su-exec");
     private static final Set<String> NPM_SCRIPT_COMMANDS = Set.of("start", "run", "run-script", "rum", "urn", "test",
             "tst", "t", "restart", "stop", "exec", "x");
     private static final Set<String> YARN_BUILTINS = Set.of("add", "install", "remove", "upgrade", "info", "list",
             "config", "cache", "init", "link", "unlink", "version", "why", "audit", "import", "pack", "publish", "login",
             "logout", "outdated", "owner", "tag", "team", "global", "bin", "check", "licenses", "help", "--version",
             "-v", "--help", "-h", "node");
+    /** Hand-overs followed at most; a longer chain is not something an image does. */
+    private static final int MAX_HANDOVERS = 8;
 
     @Override
     public String id() {
@@ -47,7 +68,7 @@ public final class ShellFormEntrypoint implements Rule {
         for (ContainerView c : pod.containers()) {
             if (!c.command().isEmpty()) {
                 List<String> argv = concat(c.command(), c.args());
-                check(argv).ifPresent(why -> report(out, c, c.field("command"), argv, "from command", "", why));
+                analyse(argv).ifPresent(f -> report(out, c, c.field("command"), f, "from command", ""));
                 continue;
             }
             ImageFacts facts = images.factsFor(c);
@@ -55,30 +76,37 @@ public final class ShellFormEntrypoint implements Rule {
                 out.unverified(c, facts);
                 continue;
             }
-            // the image's own argv was judged with its verdict; only a pod's args make new work
+            // the image's own argv was analysed with its verdict; only a pod's args make new work
             List<String> args = c.args();
-            for (var g : PlatformGroups.of(resolved, p -> {
-                ImageVerdict.Process process = p.verdict().process();
-                if (args.isEmpty()) {
-                    return process.shellForm().map(why -> new Finding(process.argv(), why));
-                }
-                List<String> argv = process.argvWith(args);
-                return check(argv).map(why -> new Finding(argv, why));
-            })) {
+            for (var g : PlatformGroups.of(resolved, p -> args.isEmpty() ? p.verdict().process().shellForm()
+                    : analyse(p.verdict().process().argvWith(args)))) {
                 String source = args.isEmpty() ? "from the image's ENTRYPOINT/CMD" : "from the image's ENTRYPOINT and args";
                 String field = args.isEmpty() ? c.field("image") : c.field("args");
-                report(out, c, field, g.outcome().argv(), source, g.suffix(), g.outcome().why());
+                report(out, c, field, g.outcome(), source, g.suffix());
             }
         }
     }
 
-    private record Finding(List<String> argv, String why) {
+    /**
+     * What PID 1 is and why it does not forward signals.
+     *
+     * @param pid1 the argv of the process that ends up as PID 1
+     * @param through the programs looked through to get there, in order ({@code docker-entrypoint.sh})
+     * @param why why it leaves a shell or package manager as PID 1
+     */
+    public record Finding(List<String> pid1, List<String> through, String why) {
+        public Finding {
+            pid1 = List.copyOf(pid1);
+            through = List.copyOf(through);
+        }
     }
 
-    private static void report(Findings out, ContainerView c, String field, List<String> argv, String source,
-            String suffix, String why) {
-        out.violation(c, field, c.subject() + " runs " + show(argv) + " as PID 1 (" + source + ")" + suffix + ": "
-                + why,
+    private static void report(Findings out, ContainerView c, String field, Finding f, String source, String suffix) {
+        String via = f.through().isEmpty() ? ""
+                : ", after " + String.join(" and ", f.through()) + (f.through().size() == 1 ? " hands" : " hand")
+                        + " over with exec";
+        out.violation(c, field, c.subject() + " runs " + show(f.pid1()) + " as PID 1 (" + source + via + ")" + suffix
+                + ": " + f.why(),
                 "use exec form so the app is PID 1, e.g. command: [\"node\", \"server.js\"] or CMD "
                         + "[\"node\", \"server.js\"] in the Dockerfile; or start the script with exec, or run an init "
                         + "such as tini first");
@@ -86,14 +114,123 @@ public final class ShellFormEntrypoint implements Rule {
 
     /** Why argv leaves a shell or package manager as PID 1, or empty when it does not. */
     static Optional<String> check(List<String> argv) {
-        List<String> a = skipEnv(argv);
+        return analyse(argv).map(Finding::why);
+    }
+
+    /**
+     * What becomes PID 1 of an effective argv, looking through programs that hand over with exec, and whether that
+     * leaves a shell or package manager as PID 1. A pure function of the argv: it is what an image verdict and a
+     * Dockerfile's planned image are checked with too.
+     */
+    public static Optional<Finding> analyse(List<String> argv) {
+        List<String> a = argv;
+        List<String> through = new ArrayList<>();
+        for (int hops = 0; hops <= MAX_HANDOVERS && !a.isEmpty(); hops++) {
+            String prog = basename(a.get(0));
+            if (INITS.contains(prog)) {
+                return Optional.empty();
+            }
+            Step next = handOver(a, prog);
+            if (next == null) {
+                break;
+            }
+            through.add(next.looked());
+            a = next.argv();
+        }
         if (a.isEmpty()) {
             return Optional.empty();
         }
-        String prog = basename(a.get(0));
-        if (INITS.contains(prog)) {
-            return Optional.empty();
+        List<String> pid1 = a;
+        return why(a).map(w -> new Finding(pid1, through, w));
+    }
+
+    /** One hand-over: what was looked through, as the message names it, and the argv it execs. */
+    private record Step(String looked, List<String> argv) {
+    }
+
+    /** The hand-over of a program to its arguments with exec, or null when it does not (or it cannot be known). */
+    private static Step handOver(List<String> a, String prog) {
+        if (prog.equals("env") || prog.equals("exec")) {
+            return new Step(prog, prog.equals("env") ? afterEnv(a) : a.subList(1, a.size()));
         }
+        if (USER_SWITCHERS.contains(prog)) {
+            return a.size() > 2 ? new Step(prog, a.subList(2, a.size())) : null;
+        }
+        if (HANDOVER_SCRIPTS.contains(prog)) {
+            return new Step(prog, a.subList(1, a.size()));
+        }
+        if (!SHELLS.contains(prog) || prog.equals("busybox")) {
+            return null; // busybox sh -c is judged as the shell it runs
+        }
+        Optional<String> script = shellScript(a);
+        if (script.isPresent()) {
+            List<String> exec = execScript(script.get(), a);
+            return exec == null ? null : new Step(prog + " -c", exec);
+        }
+        // a shell running an official entrypoint file: "sh /docker-entrypoint.sh nginx -g ..."
+        int i = 1;
+        while (i < a.size() && a.get(i).startsWith("-") && !a.get(i).equals("-")) {
+            i++;
+        }
+        if (i < a.size() && HANDOVER_SCRIPTS.contains(basename(a.get(i)))) {
+            return new Step(basename(a.get(i)), a.subList(i + 1, a.size()));
+        }
+        return null;
+    }
+
+    /**
+     * The argv a {@code -c} script hands over to when it is {@code exec} of a plain command ({@code exec node app.js})
+     * or of its positional parameters ({@code exec "$@"}, whose {@code $0} is the argument after the script); null
+     * when it does anything else, or uses expansions whose value cannot be known here.
+     */
+    private static List<String> execScript(String script, List<String> a) {
+        String s = script.strip();
+        if (!firstWord(s).equals("exec")) {
+            return null;
+        }
+        String rest = s.substring(4).strip();
+        if (rest.equals("\"$@\"") || rest.equals("$@")) {
+            // sh -c 'exec "$@"' $0 $1 ...: the arguments after the script's $0
+            int at = a.indexOf(script);
+            return a.subList(Math.min(at + 2, a.size()), a.size());
+        }
+        if (rest.isEmpty() || rest.chars().anyMatch(ch -> "$`;&|<>(){}\\\n*?".indexOf(ch) >= 0)) {
+            return null;
+        }
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        for (char ch : rest.toCharArray()) {
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    word.append(ch);
+                }
+            } else if (ch == '\'' || ch == '"') {
+                quote = ch;
+            } else if (Character.isWhitespace(ch)) {
+                if (word.length() > 0) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                }
+            } else {
+                word.append(ch);
+            }
+        }
+        if (quote != 0) {
+            return null;
+        }
+        if (word.length() > 0) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
+    /** Why PID 1 is a shell or package manager that does not forward signals, or empty when it is not. */
+    private static Optional<String> why(List<String> argv) {
+        List<String> a = argv;
+        String prog = basename(a.get(0));
         if (prog.equals("busybox") && a.size() > 1 && SHELLS.contains(a.get(1))) {
             a = a.subList(1, a.size());
             prog = a.get(0);
@@ -112,19 +249,37 @@ public final class ShellFormEntrypoint implements Rule {
         return Optional.empty();
     }
 
-    /** The program that is PID 1 for an argv ({@code env} looked through), by its base name; {@code ""} for none. */
+    /**
+     * The program that is PID 1 for an argv, by its base name, after what hands over with exec ({@code env},
+     * {@code docker-entrypoint.sh}, ...) is looked through; an init stops there. {@code ""} for none.
+     */
     static String pid1(List<String> argv) {
-        List<String> a = skipEnv(argv);
+        List<String> a = lookThrough(argv);
         return a.isEmpty() ? "" : basename(a.get(0));
     }
 
     /**
      * True when an image's {@code Entrypoint} runs what follows it ({@code Cmd}, or a pod's {@code args}) as the
-     * app: there is none, or it is only {@code env [NAME=value...]}, or an init that forwards signals to its child.
+     * app: there is none, or it only hands over with exec ({@code env [NAME=value...]}, an official image's
+     * {@code docker-entrypoint.sh}, ...), or it is an init that forwards signals to its child.
      */
     static boolean handsOver(List<String> entrypoint) {
-        List<String> a = skipEnv(entrypoint);
+        List<String> a = lookThrough(entrypoint);
         return a.isEmpty() || INITS.contains(basename(a.get(0)));
+    }
+
+    /** The argv left after following the hand-overs of {@link #analyse}; it starts with an init if one is met. */
+    private static List<String> lookThrough(List<String> argv) {
+        List<String> a = argv;
+        for (int hops = 0; hops <= MAX_HANDOVERS && !a.isEmpty(); hops++) {
+            String prog = basename(a.get(0));
+            Step next = INITS.contains(prog) ? null : handOver(a, prog);
+            if (next == null) {
+                break;
+            }
+            a = next.argv();
+        }
+        return a;
     }
 
     /** The script of a {@code -c} invocation, or empty when the shell is not given {@code -c}. */
@@ -166,15 +321,29 @@ public final class ShellFormEntrypoint implements Rule {
         return s.substring(0, end);
     }
 
-    private static List<String> skipEnv(List<String> argv) {
-        if (argv.isEmpty() || !basename(argv.get(0)).equals("env")) {
-            return argv;
-        }
+    /** What {@code env [-i] [-u NAME] [-C DIR] [NAME=value...] command...} runs. */
+    private static List<String> afterEnv(List<String> argv) {
         int i = 1;
-        while (i < argv.size() && (argv.get(i).startsWith("-") || argv.get(i).contains("="))) {
-            i++;
+        while (i < argv.size()) {
+            String arg = argv.get(i);
+            if (arg.equals("--")) {
+                i++;
+                break;
+            }
+            if (arg.equals("-u") || arg.equals("--unset") || arg.equals("-C") || arg.equals("--chdir")
+                    || arg.equals("-S") || arg.equals("--split-string")) {
+                i += 2; // these take a value
+            } else if (arg.startsWith("-") || arg.contains("=")) {
+                i++;
+            } else {
+                break;
+            }
         }
-        return argv.subList(i, argv.size());
+        return argv.subList(Math.min(i, argv.size()), argv.size());
+    }
+
+    private static List<String> skipEnv(List<String> argv) {
+        return argv.isEmpty() || !basename(argv.get(0)).equals("env") ? argv : afterEnv(argv);
     }
 
     private static String basename(String s) {

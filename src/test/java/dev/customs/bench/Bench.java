@@ -153,39 +153,12 @@ public final class Bench {
                 floor.put("customs.rules.\"" + id + "\".action", "off");
             }
 
-            progress("starting Customs with the production configuration (rules on)");
-            try (CustomsProcess on = CustomsProcess.start("rules-on", env, production, payloads.get(0).file())) {
-                progress("  first answer after " + on.firstAnswer.toMillis() + " ms");
-                progress("starting Customs with every rule off (the floor)");
-                try (CustomsProcess off = CustomsProcess.start("floor", env, floor, payloads.get(0).file())) {
-                    progress("  first answer after " + off.firstAnswer.toMillis() + " ms");
-                    for (Payload p : payloads) {
-                        report.payload(p, verdict(on, p.body()), verdict(off, p.body()));
-                    }
-                    progress("warming both JVMs up: the three payloads at once, at saturation, for "
-                            + 3 * settings.warmupSeconds() + " s each");
-                    for (CustomsProcess c : List.of(on, off)) {
-                        hey.mixed("warmup-" + c.name, c.validate(), payloads.stream().map(Payload::file).toList(),
-                                3 * settings.warmupSeconds(), settings.concurrency() / payloads.size());
-                    }
-                    for (Payload p : payloads) {
-                        warmPath(p, on, off);
-                    }
-                    report.process(on);
-                    report.process(off);
-                    warmRegistryRequests(proxy, on, payloads.get(2), "tag-ttl 5m (default)", Duration.ofMinutes(5));
-                }
-                coldPath(registry, proxy, on, templates, payloads);
-                report.process(on);
+            String only = System.getenv().getOrDefault("BENCH_ONLY", "").strip();
+            if (!only.equals("audit")) {
+                admission(registry, proxy, templates, payloads, production, floor);
             }
-            startUp(payloads, production);
-            progress("starting Customs with tag-ttl=2s, to see tags re-checked within a short run");
-            Map<String, String> shortTtl = new LinkedHashMap<>(production);
-            shortTtl.put("customs.registry.tag-ttl", "2s");
-            try (CustomsProcess ttl = CustomsProcess.start("tag-ttl-2s", env, shortTtl, payloads.get(0).file())) {
-                verdict(ttl, payloads.get(2).body());
-                warmRegistryRequests(proxy, ttl, payloads.get(2), "tag-ttl 2s", Duration.ofSeconds(2));
-                report.process(ttl);
+            if (!"0".equals(System.getenv("BENCH_AUDIT"))) {
+                new AuditScale(env, settings, hey).run(registry, proxy, payloads, production, report);
             }
         }
         progress("layer scan throughput beside gzip -d");
@@ -194,6 +167,45 @@ public final class Bench {
         report.dockerfile(DockerfileBench.markdown(DockerfileBench.run()));
         report.footer();
         return report.markdown();
+    }
+
+    /** Issue 7's figures: warm and cold path, burst, start-up by JVM, registry requests of warm reviews. */
+    private void admission(TestRegistry registry, RegistryProxy proxy, Payloads templates, List<Payload> payloads,
+            Map<String, String> production, Map<String, String> floor) throws Exception {
+        progress("starting Customs with the production configuration (rules on)");
+        try (CustomsProcess on = CustomsProcess.start("rules-on", env, production, payloads.get(0).file())) {
+            progress("  first answer after " + on.firstAnswer.toMillis() + " ms");
+            progress("starting Customs with every rule off (the floor)");
+            try (CustomsProcess off = CustomsProcess.start("floor", env, floor, payloads.get(0).file())) {
+                progress("  first answer after " + off.firstAnswer.toMillis() + " ms");
+                for (Payload p : payloads) {
+                    report.payload(p, verdict(on, p.body()), verdict(off, p.body()));
+                }
+                progress("warming both JVMs up: the three payloads at once, at saturation, for "
+                        + 3 * settings.warmupSeconds() + " s each");
+                for (CustomsProcess c : List.of(on, off)) {
+                    hey.mixed("warmup-" + c.name, c.validate(), payloads.stream().map(Payload::file).toList(),
+                            3 * settings.warmupSeconds(), settings.concurrency() / payloads.size());
+                }
+                for (Payload p : payloads) {
+                    warmPath(p, on, off);
+                }
+                report.process(on);
+                report.process(off);
+                warmRegistryRequests(proxy, on, payloads.get(2), "tag-ttl 5m (default)", Duration.ofMinutes(5));
+            }
+            coldPath(registry, proxy, on, templates, payloads);
+            report.process(on);
+        }
+        startUp(payloads, production);
+        progress("starting Customs with tag-ttl=2s, to see tags re-checked within a short run");
+        Map<String, String> shortTtl = new LinkedHashMap<>(production);
+        shortTtl.put("customs.registry.tag-ttl", "2s");
+        try (CustomsProcess ttl = CustomsProcess.start("tag-ttl-2s", env, shortTtl, payloads.get(0).file())) {
+            verdict(ttl, payloads.get(2).body());
+            warmRegistryRequests(proxy, ttl, payloads.get(2), "tag-ttl 2s", Duration.ofSeconds(2));
+            report.process(ttl);
+        }
     }
 
     // ---- start-up by JVM ----

@@ -25,12 +25,28 @@ import java.util.regex.Pattern;
 final class CustomsProcess implements AutoCloseable {
 
     /**
-     * The image's entrypoint flags, with {@code -XX:MaxRAM} standing in for the chart's 512Mi memory limit. In a
-     * container that small JDK 17 does not count the machine as "server class" (under 1792 MB) and picks SerialGC, so
-     * that is set explicitly. {@code -XX:-UsePerfData}: no {@code /tmp/hsperfdata_*} file outside bench/work.
+     * The image's entrypoint flags, with {@code -XX:MaxRAM} standing in for the chart's 512Mi memory limit; the chart's
+     * own JVM options ({@code JDK_JAVA_OPTIONS} of deploy/customs.yaml: heap, young generation, metaspace, ...) are
+     * passed as the chart passes them, see {@link #chartJvmOptions}. {@code -XX:-UsePerfData}: no
+     * {@code /tmp/hsperfdata_*} file outside bench/work.
      */
-    static final List<String> JVM_FLAGS = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75.0", "-XX:+UseSerialGC",
-            "-XX:-UsePerfData", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+    static final List<String> JVM_FLAGS = List.of("-XX:MaxRAM=512m", "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=56", "-XX:-UsePerfData",
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+
+    /** The chart's JVM options, the value of {@code JDK_JAVA_OPTIONS} in deploy/customs.yaml. */
+    static String chartJvmOptions(Path root) throws IOException {
+        List<String> lines = Files.readAllLines(root.resolve("deploy/customs.yaml"));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).strip().equals("- name: JDK_JAVA_OPTIONS")) {
+                String value = lines.get(i + 1).strip();
+                if (value.startsWith("value: ")) {
+                    return value.substring(7).replace("\"", "");
+                }
+            }
+        }
+        throw new IllegalStateException("deploy/customs.yaml sets no JDK_JAVA_OPTIONS");
+    }
 
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
     private static final Pattern ALLOCATED = Pattern
@@ -115,6 +131,8 @@ final class CustomsProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("QUARKUS_CONFIG_LOCATIONS", env.config().toString());
+        pb.environment().put("JDK_JAVA_OPTIONS", chartJvmOptions(env.root()));
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
         pb.environment().put("POD_NAMESPACE", "customs");
         pb.environment().remove("KUBERNETES_SERVICE_HOST");
         pb.environment().remove("KUBECONFIG");

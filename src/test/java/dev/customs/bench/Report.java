@@ -40,6 +40,8 @@ final class Report {
     private String layerScan = "";
     private String dockerfile = "";
     private final List<String> targets = new ArrayList<>();
+    private final StringBuilder audit = new StringBuilder();
+    private final List<String> auditTargets = new ArrayList<>();
     private final List<String> p99 = new ArrayList<>();
     private final List<String> throughput = new ArrayList<>();
     private final List<String> ratio = new ArrayList<>();
@@ -66,6 +68,14 @@ final class Report {
     private int rate;
     private int connections;
 
+    private static String chartOptions(Bench.Env env) {
+        try {
+            return CustomsProcess.chartJvmOptions(env.root());
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     void header(Bench.Env env, Bench.Settings s) {
         loadAtStart = Proc.loadAverage();
         rate = s.rate();
@@ -81,7 +91,8 @@ final class Report {
                         + "the start of each run is in the tables. Above 2 on 2 cores, runs queue for CPU: "
                         + "figures are pessimistic and noisy.\n");
         header.append("- Customs: `java ").append(String.join(" ", CustomsProcess.JVM_FLAGS))
-                .append(" -jar target/quarkus-app/quarkus-run.jar`, the chart's default configuration "
+                .append(" -jar target/quarkus-app/quarkus-run.jar` with the chart's `JDK_JAVA_OPTIONS=")
+                .append(chartOptions(env)).append("`, the chart's default configuration "
                         + "(deploy/customs.yaml), HTTPS with an openssl RSA-2048 certificate, the registry "
                         + "(docker-registry behind a counting proxy, on loopback) listed insecure.\n");
         String extra = System.getenv("BENCH_JAVA_OPTS");
@@ -248,6 +259,65 @@ final class Report {
                 requests, manifests, blobs, latencies[0], median(latencies), max(latencies), misses, hits));
     }
 
+    void auditScale(AuditScale.AuditRun first, AuditScale.AuditRun second, AuditScale.Heap heap, int reports,
+            List<String> unexpected) {
+        audit.append(String.format(Locale.ROOT, "A synthetic API server (`SyntheticApiServer`) serves %,d pods and "
+                + "%,d workloads in %,d namespaces, with the %,d ReplicaSets and %,d Jobs their controllers made, "
+                + "generated on demand: creating them in the end-to-end API server (etcd on this shared 2-core "
+                + "machine) would take far longer than the benchmark. Pods are `pod.json` (9 KB, 5 KB of metadata).%n%n",
+                SyntheticCluster.PODS, SyntheticCluster.WORKLOADS, SyntheticCluster.NAMESPACES,
+                SyntheticCluster.DEPLOYMENTS * 2, SyntheticCluster.CRONJOBS * 3));
+        audit.append("**Unpaced** (`objects-per-second=0`, `images-per-second=0`): the audit's own cost.\n\n");
+        List<String> rows = new ArrayList<>();
+        rows.add(auditRow("first (every report new)", first));
+        rows.add(auditRow("second (nothing changed)", second));
+        table(audit, List.of("run", "took", "objects evaluated", "list requests (metadata)", "GETs",
+                "objects listed", "MB read", "reports written", "deleted", "largest report"), rows);
+        audit.append(String.format(Locale.ROOT, "Reports stored after both runs: %,d. Heap (max %s MiB): live after a "
+                + "full GC %s MiB before the audit, %s MiB during it (most pods read), so the audit holds **%s MiB**; "
+                + "peak used (garbage included, sampled every 250 ms) %s MiB; peak RSS %s MiB.%s%n%n", reports,
+                f0(heap.max()), f1(heap.liveBefore()), f1(heap.liveDuring()), f1(heap.liveDuring() - heap.liveBefore()),
+                f0(heap.peakUsed()), f0(heap.peakRss()), unexpected.isEmpty() ? ""
+                        : " Requests the synthetic API server did not serve: " + unexpected + "."));
+        double held = heap.liveDuring() - heap.liveBefore();
+        boolean heapMet = held <= AuditScale.TARGET_LIVE_HEAP_MIB;
+        auditTargets.add(row("audit of " + f0(SyntheticCluster.PODS) + " pods / " + f0(SyntheticCluster.WORKLOADS)
+                + " workloads holds ≤ " + f0(AuditScale.TARGET_LIVE_HEAP_MIB) + " MiB of live heap",
+                f1(held) + " MiB; first run " + f0(first.seconds()) + " s, unchanged run " + f0(second.seconds())
+                        + " s with " + second.traffic().get("reportApplies") + " writes",
+                met(heapMet && second.traffic().get("reportApplies") == 0)));
+    }
+
+    private String auditRow(String what, AuditScale.AuditRun r) {
+        Map<String, Long> t = r.traffic();
+        return row(what, f1(r.seconds()) + " s", f0(r.objects()),
+                f0(t.get("list") + t.get("metadataList")) + " (" + f0(t.get("metadataList")) + ")", f0(t.get("get")),
+                f0(t.get("listedObjects")), f0(t.get("bytesSent") / 1e6), f0(t.get("reportApplies")),
+                f0(t.get("reportDeletes")), f0(t.get("largestReport")) + " B");
+    }
+
+    void auditAdmission(AuditScale.Admission a, AuditScale.AuditRun paced, int rate) {
+        audit.append(String.format(Locale.ROOT, "**Paced** as the chart configures it (500 objects/s, 10 new images/s)"
+                + ", with admission of `pod.json` at %d/s while the audit runs and after it finished. The audit "
+                + "took %.0f s; it resolved %d images (half of them new to this process: admission had not seen "
+                + "them) with %d registry requests. Peak RSS of this process: %s MiB.%n%n", rate, paced.seconds(),
+                a.images(), a.registryRequests(), f0(a.peakRss())));
+        List<String> rows = new ArrayList<>();
+        for (Run r : List.of(a.during(), a.after())) {
+            rows.add(row(r == a.during() ? "while the audit runs" : "after it finished", f2(r.percentile(50)),
+                    f2(r.percentile(99)), f2(r.percentile(99.9)), f2(r.max()), f1(r.throughput()) + "/s",
+                    Integer.toString(r.non200()), f2(r.load1())));
+        }
+        table(audit, List.of("admission", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "achieved rate", "errors",
+                "load1"), rows);
+        double increase = a.during().percentile(99) - a.after().percentile(99);
+        auditTargets.add(row("an audit in progress raises admission p99 at " + rate + "/s by ≤ "
+                + f1(AuditScale.TARGET_P99_INCREASE_MS) + " ms",
+                f2(a.during().percentile(99)) + " vs "
+                        + f2(a.after().percentile(99)) + " ms (" + (increase >= 0 ? "+" : "") + f2(increase) + ")",
+                met(increase <= AuditScale.TARGET_P99_INCREASE_MS)));
+    }
+
     void layerScan(String markdown) {
         layerScan = markdown;
     }
@@ -260,6 +330,9 @@ final class Report {
         String end = Proc.loadAverage();
         int i = header.indexOf("%END%");
         header.replace(i, i + 5, end);
+        if (onRows.isEmpty()) {
+            return; // only the audit ran (BENCH_ONLY=audit)
+        }
         targets.add(row("**rules-on / floor ≤ 1.2 (CPU per review at saturation)**", String.join("; ", ratio),
                 met(ratioMet)));
         targets.add(row("CPU per review at saturation, rules on", String.join("; ", cpu), met(cpuMet)));
@@ -279,6 +352,14 @@ final class Report {
 
     String markdown() {
         StringBuilder md = new StringBuilder(header);
+        if (!auditTargets.isEmpty()) {
+            md.append("## Targets (issue 16: the audit at scale)\n\n");
+            table(md, List.of("target", "measured", "met"), auditTargets);
+            md.append("## The audit at scale\n\n").append(audit);
+        }
+        if (onRows.isEmpty()) {
+            return md.toString(); // only the audit ran (BENCH_ONLY=audit)
+        }
         md.append("## Headline: rules on / floor\n\n");
         md.append("CPU per review at saturation with every rule on, over the same with every rule off (HTTP, JSON "
                 + "and plumbing only), on the same machine at the same time: the figure that moves least with "

@@ -214,6 +214,7 @@ class ChartTest {
         assertThat(defaults.getProperty("customs.rules.\"image-size\".max-size")).isNull();
         assertThat(defaults.getProperty("customs.rules.\"image-size\".action")).isEqualTo("warn");
         assertThat(defaults.getProperty("customs.rules.\"base-image\".action")).isEqualTo("warn");
+        assertThat(config.getProperty("customs.rules.\"latest-tag\".moving-tags")).isEqualTo("latest,main,nightly-*");
         assertThat(config.getProperty("customs.exemptions.\"system\".namespaces"))
                 .isEqualTo("customs,kube-system,kube-node-lease");
         assertThat(config.getProperty("customs.exemptions.\"legacy-batch\".rules"))
@@ -272,7 +273,7 @@ class ChartTest {
         assertThat(json.get("panels")).hasSizeGreaterThanOrEqualTo(6);
         assertThat(exprs).contains("customs_admission_requests_total", "by (decision)", "customs_violations_total",
                 "by (rule", "histogram_quantile(0.99", "customs_admission_duration_seconds_bucket",
-                "customs_image_resolutions_total", "result=~\"hit|stale\"",
+                "customs_image_resolutions_total", "result=~\"hit|refresh|stale\"",
                 "customs_registry_request_duration_seconds_bucket", "customs_audit_violations",
                 "by (namespace, rule)");
 
@@ -521,7 +522,12 @@ class ChartTest {
                 .isEqualTo(values.at("/shutdownDelaySeconds").asInt() + "s");
         // every key Customs reads is one of the contract's prefixes; a typo in the chart would be a dead setting
         assertThat(p.stringPropertyNames()).allSatisfy(k -> assertThat(k).matches(
-                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|registry|exemptions|audit|metrics|leader-election)\\..+"));
+                "config_ordinal|quarkus\\.(log|http|management|tls|shutdown)\\..+|customs\\.(rules|admission|registry|exemptions|audit|reports|metrics|leader-election)\\..+"));
+        List<String> formats = new ArrayList<>();
+        values.at("/reports/formats").forEach(f -> formats.add(f.asText()));
+        assertThat(p.getProperty("customs.reports.formats")).isEqualTo(String.join(",", formats));
+        assertThat(p.getProperty("customs.reports.max-results")).isEqualTo(values.at("/reports/maxResults").asText());
+        assertThat(p.getProperty("customs.audit.page-size")).isEqualTo(values.at("/audit/pageSize").asText());
 
         assertThat(checksum(r)).isEqualTo(sha256(
                 r.named(ConfigMap.class, Chart.RELEASE).getData().get("application.properties").stripTrailing()));
@@ -542,16 +548,30 @@ class ChartTest {
                 }
             }
         }
-        Set<String> watch = Set.of("list", "watch");
         boolean audit = !values.at("/audit/interval").asText().matches("0+(ms|s|m|h|d)?");
         Map<String, Set<String>> expected = new LinkedHashMap<>();
         // a series grows by a merge patch, without reading the Event first
         expected.put("events.k8s.io/events", Set.of("create", "patch"));
-        expected.put("/namespaces", watch);
+        expected.put("/namespaces", Set.of("list", "watch"));
         if (audit) {
-            for (String r2 : List.of("/pods", "/replicationcontrollers", "apps/deployments", "apps/replicasets",
-                    "apps/statefulsets", "apps/daemonsets", "batch/jobs", "batch/cronjobs")) {
-                expected.put(r2, watch);
+            // the audit lists every kind; pods, ReplicaSets and Jobs as metadata, getting the unowned ones in full
+            for (String listed : List.of("/replicationcontrollers", "apps/deployments", "apps/statefulsets",
+                    "apps/daemonsets", "batch/cronjobs")) {
+                expected.put(listed, Set.of("list"));
+            }
+            for (String metadataFirst : List.of("/pods", "apps/replicasets", "batch/jobs")) {
+                expected.put(metadataFirst, Set.of("get", "list"));
+            }
+            if (values.at("/reports/enabled").asBoolean()) {
+                // its own reports: listed by label, server-side applied (create and patch), stale ones deleted
+                Set<String> formats = new TreeSet<>();
+                values.at("/reports/formats").forEach(f -> formats.add(f.asText()));
+                if (formats.contains("openreports")) {
+                    expected.put("openreports.io/reports", Set.of("list", "create", "patch", "delete"));
+                }
+                if (formats.contains("wgpolicyk8s")) {
+                    expected.put("wgpolicyk8s.io/policyreports", Set.of("list", "create", "patch", "delete"));
+                }
             }
         }
         if (values.at("/registry/usePullSecrets").asBoolean()) {

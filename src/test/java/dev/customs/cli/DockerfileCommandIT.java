@@ -60,11 +60,12 @@ class DockerfileCommandIT {
         Path f = Files.writeString(dir.resolve("Dockerfile"), NODE_APP);
         CheckCommandIT.Run r = run(null, "check", "--no-color", f.toString());
         assertThat(r.exit()).as(r.err()).isEqualTo(Main.VIOLATIONS);
-        assertThat(r.out()).contains(f + ":1 Dockerfile stage 1")
-                .contains("deny  " + f + ":1:6 [run-as-root] stage 1 (FROM node:latest) sets no USER")
-                .contains("deny  " + f + ":1:6 [latest-tag] stage 1 (FROM node:latest) builds FROM node:latest")
-                .contains("warn  " + f + ":1:1 [oci-labels] stage 1 (FROM node:latest) does not set the OCI labels")
-                .contains("deny  " + f + ":6:6 [shell-form-entrypoint] stage 1 (FROM node:latest) runs \"npm start\"")
+        assertThat(r.out()).contains(f + ":1: Dockerfile stage 1\n")
+                .contains("  " + f + ":1:6: deny   [run-as-root] stage 1 (FROM node:latest) sets no USER")
+                .contains("  " + f + ":1:6: deny   [latest-tag] stage 1 (FROM node:latest) builds FROM node:latest")
+                .contains("  " + f + ":1:1: warn   [oci-labels] stage 1 (FROM node:latest) does not set the OCI labels")
+                .contains("  " + f + ":6:6: deny   [shell-form-entrypoint] stage 1 (FROM node:latest) runs \"npm "
+                        + "start\"")
                 .contains("1 Dockerfile and 0 objects checked, 0 skipped; 4 findings (3 enforce, 1 warn, 0 audit)");
     }
 
@@ -144,7 +145,7 @@ class DockerfileCommandIT {
         Path odd = Files.writeString(dir.resolve("build.txt"), NODE_APP);
         CheckCommandIT.Run named = run(null, "check", "--no-color", "--dockerfile", odd.toString());
         assertThat(named.exit()).isEqualTo(Main.VIOLATIONS);
-        assertThat(named.out()).contains(odd + ":6:6 [shell-form-entrypoint]");
+        assertThat(named.out()).contains(odd + ":6:6: deny   [shell-form-entrypoint]");
         CheckCommandIT.Run stdin = run(NODE_APP, "check", "--no-color", "-o", "json", "--dockerfile", "-");
         assertThat(stdin.exit()).isEqualTo(Main.VIOLATIONS);
         assertThat(stdin.json().at("/objects/0/file").asText()).isEqualTo("-");
@@ -187,7 +188,8 @@ class DockerfileCommandIT {
         CheckCommandIT.Run r = run(null, "check", "--no-color", broken.toString(), good.toString());
         assertThat(r.exit()).isEqualTo(Main.USAGE);
         assertThat(r.err()).contains("customs check: " + broken + ":3:1: unknown instruction COPYY (did you mean COPY?)");
-        assertThat(r.out()).contains(good + ":6:6 [shell-form-entrypoint]");
+        assertThat(r.out()).contains(good + ":6:6: deny   [shell-form-entrypoint]");
+        assertThat(r.out()).contains("1 Dockerfile and 0 objects checked, 0 skipped, 1 input error;");
     }
 
     @Test
@@ -202,5 +204,77 @@ class DockerfileCommandIT {
         JsonNode findings = r.json().at("/objects/0/findings");
         assertThat(findings).extracting(n -> n.path("rule").asText() + " " + n.path("action").asText())
                 .containsExactly("oci-labels warn", "run-as-root warn", "latest-tag exempted");
+    }
+
+    @Test
+    void aDirectoryRunReportsAnUnreadableDockerfileAndChecksTheRest(@TempDir Path dir) throws Exception {
+        // a link to nothing, found in the directory, cannot be read (a file without permissions would be readable
+        // to root)
+        Path dangling = Files.createSymbolicLink(dir.resolve("a.Dockerfile"), dir.resolve("gone.Dockerfile"));
+        Files.writeString(dir.resolve("b.Dockerfile"), NODE_APP);
+        Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web}
+                spec:
+                  hostNetwork: true
+                  containers:
+                    - {name: web, image: "nginx:1.27"}
+                """);
+        CheckCommandIT.Run r = run(null, "check", "--offline", "--no-color", dir.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("customs check: " + dangling + ": cannot be read: no such file or directory");
+        assertThat(r.out()).contains(dir.resolve("b.Dockerfile") + ":6:6: deny   [shell-form-entrypoint]")
+                .contains("[host-network]")
+                .contains("1 Dockerfile and 1 object checked, 0 skipped, 1 input error;");
+    }
+
+    @Test
+    void anExemptedFindingIsShownAndSuppressedInSarif(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("Dockerfile"), NODE_APP);
+        String[] exemption = { "-Dcustoms.exemptions.base.images=docker.io/library/node:*",
+                "-Dcustoms.exemptions.base.rules=latest-tag",
+                "-Dcustoms.exemptions.base.reason=the platform team pins the base" };
+        CheckCommandIT.Run text = run(null, concat(new String[] { "check", "--no-color" }, exemption, f.toString()));
+        assertThat(text.out()).contains("  " + f + ":1:6: exempt [latest-tag] stage 1 (FROM node:latest) builds FROM "
+                + "node:latest").contains("(exempted by \"base\": the platform team pins the base)");
+        JsonNode sarif = run(null, concat(new String[] { "check", "-o", "sarif" }, exemption, f.toString())).json();
+        JsonNode latest = null;
+        for (JsonNode result : sarif.at("/runs/0/results")) {
+            if (result.path("ruleId").asText().equals("latest-tag")) {
+                latest = result;
+            }
+        }
+        assertThat(latest).isNotNull();
+        assertThat(latest.at("/suppressions/0/status").asText()).isEqualTo("accepted");
+        assertThat(latest.at("/suppressions/0/justification").asText()).contains("the platform team pins the base");
+        assertThat(latest.at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(1);
+        assertThat(latest.at("/locations/0/physicalLocation/region/startColumn").asInt()).isEqualTo(6);
+    }
+
+    @Test
+    void latestTagsConfiguredMovingTagsApplyToFromLines(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("Dockerfile"), CLEAN.replace("node:${NODE_VERSION}-slim",
+                "node:nightly-2026"));
+        assertThat(run(null, "check", f.toString()).exit()).isEqualTo(Main.OK);
+        CheckCommandIT.Run r = run(null, "check", "--no-color",
+                "-Dcustoms.rules.latest-tag.moving-tags=latest,nightly-*", f.toString());
+        assertThat(r.exit()).as(r.out()).isEqualTo(Main.VIOLATIONS);
+        assertThat(r.out()).contains("[latest-tag]").contains("whose \"nightly-2026\" tag moves");
+    }
+
+    @Test
+    void standardInputIsReadOnce() throws Exception {
+        CheckCommandIT.Run r = run(NODE_APP, "check", "--dockerfile", "-", "-");
+        assertThat(r.exit()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("standard input (-) can be read once");
+    }
+
+    private static String[] concat(String[] head, String[] middle, String last) {
+        String[] all = new String[head.length + middle.length + 1];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(middle, 0, all, head.length, middle.length);
+        all[all.length - 1] = last;
+        return all;
     }
 }

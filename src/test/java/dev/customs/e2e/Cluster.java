@@ -60,7 +60,8 @@ public final class Cluster implements AutoCloseable {
             // then covers 127.0.0.1), the registry on loopback, and short audit and lease periods for the tests; the
             // audit posts Events too, so that two replicas would show as doubled Events. The webhook timeout and the
             // registry budget are generous: what is tested is what Customs answers, not how fast a machine shared
-            // with other builds lets it answer (the benchmark measures that).
+            // with other builds lets it answer (the benchmark measures that). The report CRDs of both formats are
+            // installed by the chart, so the audit writes reports the way it does in a cluster that has them.
             Files.writeString(values, """
                     webhook:
                       url: https://127.0.0.1:%d/validate
@@ -77,6 +78,9 @@ public final class Cluster implements AutoCloseable {
                         leaseDuration: 8s
                         renewDeadline: 5s
                         retryPeriod: 1s
+                    reports:
+                      formats: [openreports, wgpolicyk8s]
+                      installCRDs: true
                     shutdownDelaySeconds: 1
                     """.formatted(port, registry.authority(), registry.authority()));
             Cluster c = new Cluster(cp, registry, port, values);

@@ -47,7 +47,7 @@ public final class CustomsInstance implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    /** The packaged application, as failsafe passes it (or where {@code mvn package} leaves it). */
+    /** The packaged application, as failsafe passes it (or where {@code ./mvnw package} leaves it). */
     static Path jar() {
         Path jar = Path.of(System.getProperty("reliability.app.jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {

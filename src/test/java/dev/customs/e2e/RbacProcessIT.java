@@ -67,8 +67,13 @@ class RbacProcessIT {
             if (!e.has("objectRef")) {
                 continue; // /version, discovery: open to every authenticated user, not the chart's to grant
             }
-            used.add(permission(e.at("/objectRef/apiGroup").asText(), e.at("/objectRef/resource").asText(),
-                    e.at("/verb").asText()));
+            String group = e.at("/objectRef/apiGroup").asText();
+            String resource = e.at("/objectRef/resource").asText();
+            used.add(permission(group, resource, e.at("/verb").asText()));
+            if (e.at("/verb").asText().equals("patch") && e.at("/responseStatus/code").asInt() == 201) {
+                // a server-side apply that created its object: the API server authorised it as a create too
+                used.add(permission(group, resource, "create"));
+            }
         }
         KubernetesClient admin = cluster.controlPlane().admin();
         Set<String> granted = new TreeSet<>();

@@ -99,8 +99,40 @@ class PlatformSelectorTest {
     }
 
     @Test
-    void operatorsOtherThanInDoNotNarrow() {
-        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "amd64"))))).hasSize(4);
+    void notInNarrows() {
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "arm64")))))
+                .containsExactly(LINUX_AMD64, LINUX_S390X);
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "arm64", "s390x")))))
+                .containsExactly(LINUX_AMD64);
+        // In and NotIn in one term: both hold
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "In", "amd64", "arm64"),
+                req(PlatformSelector.ARCH_LABEL, "NotIn", "arm64"))))).containsExactly(LINUX_AMD64);
+        // NotIn and a node selector
+        PodSpec both = affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "amd64")));
+        both.setNodeSelector(Map.of(PlatformSelector.ARCH_LABEL, "amd64"));
+        assertThat(allowed(both)).isEmpty();
+        // ORed terms: a platform one term excludes is allowed when another allows it
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "arm64", "s390x")),
+                term(req(PlatformSelector.ARCH_LABEL, "In", "s390x"))))).containsExactly(LINUX_AMD64, LINUX_S390X);
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "arm64", "s390x")),
+                term(req(PlatformSelector.ARCH_LABEL, "NotIn", "arm64"))))).containsExactly(LINUX_AMD64, LINUX_S390X);
+        // keeping a pod off Linux nodes puts it on Windows ones
+        assertThat(allowed(affinity(term(req(PlatformSelector.OS_LABEL, "NotIn", "linux"))))).containsExactly(
+                WINDOWS_AMD64);
+        assertThat(PlatformSelector
+                .of(PodViews.of(affinity(term(req(PlatformSelector.ARCH_LABEL, "NotIn", "s390x", "arm64")))).spec())
+                .describe()).isEqualTo("linux/* except arm64, s390x");
+    }
+
+    @Test
+    void doesNotExistMatchesNoNodeBecauseEveryNodeHasTheLabels() {
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "DoesNotExist"))))).isEmpty();
+        assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "DoesNotExist")),
+                term(req(PlatformSelector.ARCH_LABEL, "In", "amd64"))))).containsExactly(LINUX_AMD64);
+    }
+
+    @Test
+    void otherOperatorsDoNotNarrow() {
         assertThat(allowed(affinity(term(req(PlatformSelector.ARCH_LABEL, "Exists"))))).hasSize(4);
         assertThat(allowed(affinity(new NodeSelectorTermBuilder().addNewMatchField().withKey("metadata.name")
                 .withOperator("In").withValues("node-1").endMatchField().build()))).hasSize(4);

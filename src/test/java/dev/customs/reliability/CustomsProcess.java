@@ -96,6 +96,18 @@ final class CustomsProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
     }
 
+    URI metrics() {
+        return URI.create("http://127.0.0.1:" + managementPort + "/q/metrics");
+    }
+
+    /** SIGINT, as Ctrl-C in a terminal sends it. */
+    void sigint() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -INT " + process.pid() + " failed");
+        }
+    }
+
     /** SIGTERM, as the kubelet sends it ({@link Process#destroy()} sends SIGTERM on Linux). */
     void sigterm() {
         process.destroy();

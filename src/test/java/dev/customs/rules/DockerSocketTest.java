@@ -56,6 +56,9 @@ class DockerSocketTest {
             /run/k3s/containerd                 | a directory containing the k3s/RKE2 containerd (/run/k3s/containerd/containerd.sock) socket
             /run/crio                           | a directory containing the CRI-O (/run/crio/crio.sock) socket
             /run/podman                         | a directory containing the Podman (/run/podman/podman.sock) socket
+            /run/docker                         | a directory containing the dockerd's containerd (/run/docker/containerd/containerd.sock) socket
+            /run/docker/containerd              | a directory containing the dockerd's containerd (/run/docker/containerd/containerd.sock) socket
+            /run/docker/containerd/containerd.sock | the dockerd's containerd socket
             """)
     void exposes(String normalised, String what) {
         assertThat(rule.exposedSockets(normalised)).isEqualTo(what);
@@ -65,14 +68,14 @@ class DockerSocketTest {
     @ValueSource(strings = { "/", "/var", "/run" })
     void parentsOfEverySocketListThemAllInOrder(String dir) {
         assertThat(rule.exposedSockets(dir)).isEqualTo("a directory containing the Docker (/run/docker.sock), "
-                + "containerd (/run/containerd/containerd.sock), CRI-O (/run/crio/crio.sock), cri-dockerd "
+                + "dockerd's containerd (/run/docker/containerd/containerd.sock), containerd (/run/containerd/containerd.sock), CRI-O (/run/crio/crio.sock), cri-dockerd "
                 + "(/run/cri-dockerd.sock), Podman (/run/podman/podman.sock), k3s/RKE2 containerd "
                 + "(/run/k3s/containerd/containerd.sock) sockets");
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "/var/lib/docker/containers", "/var/lib/docker", "/run/thing.sock", "/data", "/var/lib",
-            "/run/docker.sock.d", "/run/docker", "/run/user/1000", "/run/containerd/containerd.sock.ttrpc",
+            "/run/docker.sock.d", "/run/dockerd", "/run/docker-x", "/run/user/1000", "/run/containerd/containerd.sock.ttrpc",
             "/run/containerd-extra", "/etc", "/home/run/docker.sock" })
     void nearMissesExposeNothing(String normalised) {
         assertThat(rule.exposedSockets(normalised)).isNull();

@@ -68,7 +68,8 @@ class ImageVerdictTest {
         assertThat(p.entrypoint()).isEmpty();
         assertThat(p.pid1()).isEqualTo("sh");
         assertThat(p.handsOver()).as("no entrypoint: Cmd or the pod's args are the process").isTrue();
-        assertThat(p.shellForm()).get().asString().contains("sh -c does not forward SIGTERM");
+        assertThat(p.shellForm().map(ShellFormEntrypoint.Finding::why)).get().asString()
+                .contains("sh -c does not forward SIGTERM");
     }
 
     @Test
@@ -78,8 +79,24 @@ class ImageVerdictTest {
                 .process();
         assertThat(p.pid1()).isEqualTo("npm");
         assertThat(p.handsOver()).isFalse();
-        assertThat(p.shellForm()).get().asString().contains("npm runs the script");
+        assertThat(p.shellForm().map(ShellFormEntrypoint.Finding::why)).get().asString().contains("npm runs the script");
         assertThat(ShellFormEntrypoint.check(p.argvWith(List.of("--version")))).isEmpty();
+    }
+
+    /** FROM node with CMD ["npm", "start"]: the verdict keeps what PID 1 is and the entrypoint looked through. */
+    @Test
+    void processBehindAnOfficialEntrypoint() {
+        ImageVerdict.Process p = ConfigVerdict
+                .judge(config("node", List.of("docker-entrypoint.sh"), List.of("npm", "start"), null, null, null))
+                .process();
+        assertThat(p.pid1()).isEqualTo("npm");
+        assertThat(p.handsOver()).as("docker-entrypoint.sh ends in exec \"$@\"").isTrue();
+        assertThat(p.shellForm()).hasValueSatisfying(f -> {
+            assertThat(f.pid1()).containsExactly("npm", "start");
+            assertThat(f.through()).containsExactly("docker-entrypoint.sh");
+            assertThat(f.why()).contains("npm runs the script");
+        });
+        assertThat(ShellFormEntrypoint.analyse(p.argvWith(List.of("node", "server.js")))).isEmpty();
     }
 
     @Test

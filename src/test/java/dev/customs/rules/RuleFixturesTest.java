@@ -33,7 +33,7 @@ import dev.customs.rules.RuleFixtures.Outcome;
  * rule id, and a file that is not a case all fail.
  *
  * <p>
- * {@code mvn test -Dtest=RuleFixturesTest -Dcustoms.fixtures.update=true} rewrites the {@code expect} blocks of fail-*
+ * {@code ./mvnw -B test -Dtest=RuleFixturesTest -Dcustoms.fixtures.update=true} rewrites the {@code expect} blocks of fail-*
  * cases from what the rules report now; review the diff before committing it.
  */
 class RuleFixturesTest {

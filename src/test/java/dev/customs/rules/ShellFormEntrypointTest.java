@@ -55,6 +55,19 @@ class ShellFormEntrypointTest {
             yarn|run|build                           ; yarn runs
             pnpm|start                               ; pnpm runs
             pnpm|run|start                           ; pnpm runs
+            docker-entrypoint.sh|npm|start           ; npm runs
+            docker-entrypoint.sh|/bin/sh|-c|npm start ; sh -c does not forward SIGTERM
+            /docker-entrypoint.sh|sh|-c|nginx -g daemon-off ; sh -c
+            docker-php-entrypoint|sh|-c|php artisan serve ; sh -c
+            /__cacert_entrypoint.sh|/bin/sh|-c|java -jar app.jar ; sh -c
+            env|-u|HOME|npm|start                    ; npm runs
+            exec|npm|start                           ; npm runs
+            gosu|node|npm|start                      ; npm runs
+            su-exec|1000:1000|yarn|start             ; yarn runs
+            sh|-c|exec npm start                     ; npm runs
+            sh|-c|exec "$@"|sh|npm|start             ; npm runs
+            sh|/docker-entrypoint.sh|sh|-c|nginx     ; sh -c
+            docker-entrypoint.sh|gosu|app|env|A=1|sh|-c|run ; sh -c
             """)
     void flagged(String argv, String why) {
         assertThat(ShellFormEntrypoint.check(argv(argv))).get(STRING).contains(why);
@@ -68,7 +81,15 @@ class ShellFormEntrypointTest {
             "/usr/libexec/podman/catatonit|--|sh|-c|x", "docker-init|--|x", "npm|ci", "npm|install", "npm|--version",
             "npm", "yarn", "yarn|install|--frozen-lockfile", "yarn|--version", "yarn|node|server.js", "pnpm|install",
             "shellcheck|-c|x", "bashful|-c|x", "fish|-c|x", "python|-c|print(1)", "busybox|httpd|-f",
-            "env|NODE_ENV=production|node|server.js", "docker-entrypoint.sh|npm|start" })
+            "env|NODE_ENV=production|node|server.js", "docker-entrypoint.sh|node|server.js",
+            "docker-entrypoint.sh|server.js", "docker-entrypoint.sh|redis-server", "docker-entrypoint.sh|--appendonly|yes",
+            "docker-entrypoint.sh|postgres", "docker-entrypoint.sh|mysqld", "docker-entrypoint.sh|mongod",
+            "/docker-entrypoint.sh|nginx|-g|daemon off;", "docker-php-entrypoint|php|-a",
+            "docker-php-entrypoint|-d|memory_limit=1G", "/__cacert_entrypoint.sh|java|-jar|app.jar",
+            "docker-entrypoint.sh", "tini|--|docker-entrypoint.sh|npm|start", "docker-entrypoint.sh|tini|--|npm|start",
+            "gosu|app|node|server.js", "sh|-c|exec node server.js", "sh|-c|exec \"$@\"|sh|node|app.js",
+            "sh|-c|exec $APP", "sh|/docker-entrypoint.sh|nginx|-g|daemon off;", "./entrypoint.sh|npm|start",
+            "env|-u|HOME|node|app.js", "sh|-c|exec 'node' \"server.js\"" })
     void notFlagged(String argv) {
         assertThat(ShellFormEntrypoint.check(argv(argv))).isEmpty();
     }
@@ -88,6 +109,33 @@ class ShellFormEntrypointTest {
             """)
     void show(String argv, String shown) {
         assertThat(ShellFormEntrypoint.show(argv(argv))).isEqualTo(shown);
+    }
+
+    /** What becomes PID 1, and what was looked through to find it, for the message. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', textBlock = """
+            docker-entrypoint.sh|npm|start                      ; npm|start               ; docker-entrypoint.sh
+            /usr/local/bin/docker-entrypoint.sh|sh|-c|npm start ; sh|-c|npm start         ; docker-entrypoint.sh
+            env|A=1|gosu|app|npm|start                          ; npm|start               ; env|gosu
+            sh|/docker-entrypoint.sh|yarn|start                 ; yarn|start              ; docker-entrypoint.sh
+            bash|-c|exec docker-entrypoint.sh npm test          ; npm|test                ; bash -c|docker-entrypoint.sh
+            sh|-c|npm start                                     ; sh|-c|npm start         ; ''
+            """)
+    void looksThroughHandOvers(String argv, String pid1, String through) {
+        assertThat(ShellFormEntrypoint.analyse(argv(argv))).hasValueSatisfying(f -> {
+            assertThat(f.pid1()).isEqualTo(argv(pid1));
+            assertThat(f.through()).isEqualTo(argv(through));
+        });
+    }
+
+    @Test
+    void aLoopOfHandOversEnds() {
+        List<String> argv = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            argv.add("env");
+        }
+        argv.addAll(List.of("sh", "-c", "run"));
+        assertThat(ShellFormEntrypoint.analyse(argv)).isEmpty();
     }
 
     @Test

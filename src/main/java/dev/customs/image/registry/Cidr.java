@@ -2,6 +2,7 @@ package dev.customs.image.registry;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +49,36 @@ record Cidr(byte[] network, int prefix, String text) {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /**
+     * The IPv4 address an IPv6 address carries, or null when it carries none: IPv4-compatible ({@code ::a.b.c.d}),
+     * IPv4-mapped ({@code ::ffff:a.b.c.d}), NAT64 ({@code 64:ff9b::a.b.c.d}, RFC 6052) and 6to4
+     * ({@code 2002:AABB:CCDD::}, RFC 3056). Traffic to any of them can end up at the IPv4 address (a NAT64 gateway, a
+     * 6to4 relay, a dual-stack kernel), so they are judged by it as well as by themselves.
+     */
+    static byte[] embeddedIpv4(byte[] address) {
+        if (address.length != 16) {
+            return null;
+        }
+        boolean zeroTo10 = true;
+        for (int i = 0; i < 10; i++) {
+            zeroTo10 &= address[i] == 0;
+        }
+        boolean compatible = zeroTo10 && address[10] == 0 && address[11] == 0;
+        boolean mapped = zeroTo10 && address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+        boolean nat64 = address[0] == 0 && address[1] == 0x64 && address[2] == (byte) 0xff
+                && address[3] == (byte) 0x9b;
+        for (int i = 4; nat64 && i < 12; i++) {
+            nat64 = address[i] == 0;
+        }
+        if (compatible || mapped || nat64) {
+            return Arrays.copyOfRange(address, 12, 16);
+        }
+        if (address[0] == 0x20 && address[1] == 0x02) {
+            return Arrays.copyOfRange(address, 2, 6);
+        }
+        return null;
     }
 
     boolean contains(InetAddress address) {

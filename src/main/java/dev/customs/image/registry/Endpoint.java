@@ -26,7 +26,11 @@ record Endpoint(String scheme, String authority) {
     }
 
     URI uri(String path) {
-        return URI.create(scheme + "://" + authority + path);
+        try {
+            return URI.create(scheme + "://" + authority + path);
+        } catch (IllegalArgumentException e) {
+            throw AddressGuard.unparsable(authority);
+        }
     }
 
     @Override

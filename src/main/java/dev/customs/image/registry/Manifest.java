@@ -2,13 +2,12 @@ package dev.customs.image.registry;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.image.registry.RegistryFailure.Kind;
@@ -48,59 +47,44 @@ sealed interface Manifest {
 
     String SCHEMA1 = "application/vnd.docker.distribution.manifest.v1";
 
-    /** Parses a manifest body; {@code contentType} is the registry's header, used when the body names no type. */
+    /**
+     * Parses a manifest body, token by token ({@link JsonStream}); {@code contentType} is the registry's header, used
+     * when the body names no type. A manifest over one of the {@link ImageLimits} is refused, naming the limit.
+     */
     static Manifest parse(ObjectMapper mapper, byte[] body, String contentType) {
-        JsonNode root;
-        try {
-            root = mapper.readTree(body);
+        ManifestReading r = new ManifestReading();
+        try (JsonParser p = mapper.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new RegistryFailure(Kind.INVALID, "the manifest is not a JSON object");
+            }
+            r.read(p);
         } catch (IOException e) {
             throw new RegistryFailure(Kind.INVALID, "the manifest is not valid JSON");
         }
-        if (root == null || !root.isObject()) {
-            throw new RegistryFailure(Kind.INVALID, "the manifest is not a JSON object");
-        }
-        String declared = root.path("mediaType").asText("");
         String header = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        String type = declared.isEmpty() ? header : declared;
-        if (root.path("schemaVersion").asInt(0) == 1 || type.startsWith(SCHEMA1)) {
+        String type = r.mediaType.isEmpty() ? header : r.mediaType;
+        if (r.schemaVersion == 1 || type.startsWith(SCHEMA1)) {
             throw new RegistryFailure(Kind.INVALID, "the image has a Docker schema 1 manifest, which Customs does not "
                     + "read (deprecated since 2017); push it again with a current builder");
         }
         if (type.isEmpty() || type.equals("application/json")) {
-            type = root.has("manifests") ? RegistryClient.OCI_INDEX
-                    : root.has("config") ? RegistryClient.OCI_MANIFEST : "";
+            type = r.hasManifests ? RegistryClient.OCI_INDEX : r.config != null ? RegistryClient.OCI_MANIFEST : "";
         }
-        Map<String, String> annotations = strings(root.get("annotations"));
         switch (type) {
             case RegistryClient.OCI_INDEX, RegistryClient.DOCKER_LIST -> {
-                List<Entry> entries = new ArrayList<>();
-                for (JsonNode m : root.path("manifests")) {
-                    String digest = m.path("digest").asText("");
-                    if (digest.isEmpty()) {
-                        continue;
-                    }
-                    JsonNode p = m.get("platform");
-                    Platform platform = p == null || !p.isObject() ? null
-                            : new Platform(p.path("os").asText(""), p.path("architecture").asText(""),
-                                    p.path("variant").asText(null));
-                    entries.add(new Entry(m.path("mediaType").asText(""), digest, m.path("size").asLong(-1), platform,
-                            strings(m.get("annotations"))));
+                if (r.manifestCount > ImageLimits.INDEX_ENTRIES) {
+                    throw ImageLimits.over("the image index", r.manifestCount, ImageLimits.INDEX_ENTRIES, "manifests");
                 }
-                return new Index(type, entries, annotations);
+                return new Index(type, r.entries, r.annotations);
             }
             case RegistryClient.OCI_MANIFEST, RegistryClient.DOCKER_MANIFEST -> {
-                JsonNode c = root.path("config");
-                String digest = c.path("digest").asText("");
-                if (digest.isEmpty()) {
+                if (r.config == null || r.config.digest().isEmpty()) {
                     throw new RegistryFailure(Kind.INVALID, "the manifest has no config descriptor");
                 }
-                List<Descriptor> layers = new ArrayList<>();
-                for (JsonNode l : root.path("layers")) {
-                    layers.add(new Descriptor(l.path("mediaType").asText(""), l.path("digest").asText(""),
-                            l.path("size").asLong(-1)));
+                if (r.layerCount > ImageLimits.LAYERS) {
+                    throw ImageLimits.over("the image manifest", r.layerCount, ImageLimits.LAYERS, "layers");
                 }
-                return new Image(type, new Descriptor(c.path("mediaType").asText(""), digest, c.path("size").asLong(-1)),
-                        List.copyOf(layers), annotations);
+                return new Image(type, r.config, List.copyOf(r.layers), r.annotations);
             }
             default -> throw new RegistryFailure(Kind.INVALID, type.isEmpty()
                     ? "the manifest has no media type Customs understands"
@@ -112,18 +96,100 @@ sealed interface Manifest {
         String t = s.replaceAll("[^\\x20-\\x7e]", "?");
         return t.length() > 100 ? t.substring(0, 100) + "…" : t;
     }
+}
 
-    private static Map<String, String> strings(JsonNode n) {
-        if (n == null || !n.isObject()) {
-            return Map.of();
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().isTextual()) {
-                out.put(e.getKey(), e.getValue().asText());
+/** What one manifest keeps, as it is read: the fields Customs uses, within the {@link ImageLimits}. */
+final class ManifestReading {
+
+    private final ImageLimits.Text text = new ImageLimits.Text("the manifest",
+            "its annotations, digests and media types", ImageLimits.MANIFEST_TEXT);
+    int schemaVersion;
+    String mediaType = "";
+    boolean hasManifests;
+    long manifestCount;
+    final List<Manifest.Entry> entries = new ArrayList<>();
+    Map<String, String> annotations = Map.of();
+    Manifest.Descriptor config;
+    long layerCount;
+    final List<Manifest.Descriptor> layers = new ArrayList<>();
+
+    void read(JsonParser p) throws IOException {
+        JsonStream.fields(p, field -> {
+            switch (field) {
+                case "schemaVersion" -> schemaVersion = (int) JsonStream.number(p, 0);
+                case "mediaType" -> mediaType = text.add(JsonStream.text(p, ""));
+                case "annotations" -> annotations = annotations(p);
+                case "manifests" -> {
+                    hasManifests = true;
+                    entries.clear();
+                    manifestCount = JsonStream.elements(p, ImageLimits.INDEX_ENTRIES, () -> entry(p));
+                }
+                case "config" -> config = descriptor(p);
+                case "layers" -> {
+                    layers.clear();
+                    layerCount = JsonStream.elements(p, ImageLimits.LAYERS, () -> layers.add(descriptor(p)));
+                }
+                default -> p.skipChildren();
             }
+        });
+    }
+
+    private void entry(JsonParser p) throws IOException {
+        String[] mediaType = { "" };
+        String[] digest = { "" };
+        long[] size = { -1 };
+        Platform[] platform = { null };
+        List<Map<String, String>> annotations = new ArrayList<>(List.of(Map.of()));
+        JsonStream.fields(p, field -> {
+            switch (field) {
+                case "mediaType" -> mediaType[0] = text.add(JsonStream.text(p, ""));
+                case "digest" -> digest[0] = text.add(JsonStream.text(p, ""));
+                case "size" -> size[0] = JsonStream.number(p, -1);
+                case "platform" -> platform[0] = platform(p);
+                case "annotations" -> annotations.set(0, annotations(p));
+                default -> p.skipChildren();
+            }
+        });
+        if (!digest[0].isEmpty()) {
+            entries.add(new Manifest.Entry(mediaType[0], digest[0], size[0], platform[0], annotations.get(0)));
         }
-        return out;
+    }
+
+    private Platform platform(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return null;
+        }
+        String[] v = { "", "", null };
+        JsonStream.fields(p, field -> {
+            switch (field) {
+                case "os" -> v[0] = text.add(JsonStream.text(p, ""));
+                case "architecture" -> v[1] = text.add(JsonStream.text(p, ""));
+                case "variant" -> v[2] = text.add(JsonStream.text(p, null));
+                default -> p.skipChildren();
+            }
+        });
+        return new Platform(v[0], v[1], v[2]);
+    }
+
+    private Manifest.Descriptor descriptor(JsonParser p) throws IOException {
+        String[] mediaType = { "" };
+        String[] digest = { "" };
+        long[] size = { -1 };
+        JsonStream.fields(p, field -> {
+            switch (field) {
+                case "mediaType" -> mediaType[0] = text.add(JsonStream.text(p, ""));
+                case "digest" -> digest[0] = text.add(JsonStream.text(p, ""));
+                case "size" -> size[0] = JsonStream.number(p, -1);
+                default -> p.skipChildren();
+            }
+        });
+        return new Manifest.Descriptor(mediaType[0], digest[0], size[0]);
+    }
+
+    private Map<String, String> annotations(JsonParser p) throws IOException {
+        return JsonStream.strings(p, ImageLimits.ANNOTATIONS, n -> {
+            throw ImageLimits.over("the manifest", n, ImageLimits.ANNOTATIONS, "annotations");
+        }, text::add);
     }
 }

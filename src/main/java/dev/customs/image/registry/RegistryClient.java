@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -21,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -38,7 +38,9 @@ import io.vertx.core.http.HttpMethod;
  * Each call tries the registry's mirrors in order, then the registry itself. Authentication follows the registry's
  * {@code WWW-Authenticate} challenge: bearer tokens from the token realm (sent our basic credentials when we have some)
  * are cached until they expire, per realm, service, scope and credentials; basic credentials are sent as they are. The
- * challenge a host answered is remembered, so later requests authenticate up front instead of collecting a 401 each.
+ * challenge a host answered is remembered, so later requests authenticate up front instead of collecting a 401 each;
+ * it is learnt again when the host answers with another one, or when authenticating with it fails (a token realm that
+ * moved or went away).
  * Redirects are followed up to {@link #MAX_REDIRECTS}; {@code Authorization} goes only to the host it was made for,
  * never to the blob store or CDN a registry redirects to, and a redirect from HTTPS to plain HTTP is refused.
  */
@@ -47,6 +49,8 @@ final class RegistryClient {
     private static final Logger LOG = Logger.getLogger(RegistryClient.class);
 
     static final int MAX_REDIRECTS = 5;
+    /** Hosts whose authentication challenge is remembered. */
+    static final int MAX_HOSTS = 1024;
     static final long MAX_TOKEN_RESPONSE = 1024 * 1024;
     static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
 
@@ -79,7 +83,8 @@ final class RegistryClient {
     private final Set<String> insecure;
     private final Map<String, List<String>> mirrors;
     private final Executor workers;
-    private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
+    /** The challenge each host answered; hosts come from pod specs, so the most recent are kept, not all. */
+    private final Cache<String, Challenge> challenges;
     private final SingleFlight<TokenKey, Token> tokens;
 
     /**
@@ -93,6 +98,7 @@ final class RegistryClient {
         this.insecure = insecure;
         this.mirrors = mirrors;
         this.workers = workers;
+        this.challenges = Caffeine.newBuilder().maximumSize(MAX_HOSTS).executor(workers).build();
         this.tokens = new SingleFlight<>(Caffeine.newBuilder().maximumSize(10_000).executor(workers).ticker(ticker)
                 .expireAfter(new Expiry<TokenKey, Token>() {
                     @Override
@@ -196,9 +202,16 @@ final class RegistryClient {
     private CompletableFuture<Reply> call(Endpoint ep, Target target, HttpMethod method, String path, String accept,
             long cap, String what, CredentialSource credentials, boolean stream) {
         URI uri = ep.uri(path);
-        Challenge known = challenges.get(ep.authority());
+        Challenge known = challenges.getIfPresent(ep.authority());
         CompletableFuture<Optional<String>> auth = known == null ? CompletableFuture.completedFuture(Optional.empty())
-                : authorization(known, ep, target, credentials, false);
+                : authorization(known, ep, target, credentials, false).exceptionally(e -> {
+                    // The challenge this host answered before no longer works: its token service moved, is gone or
+                    // refuses. Forget it and ask without credentials; the 401 then teaches the current challenge.
+                    challenges.asMap().remove(ep.authority(), known);
+                    LOG.debugf("remembered challenge failed, learning it again: registry=%s reason=%s",
+                            target.registry(), RegistryFailure.of(e).getMessage());
+                    return Optional.empty();
+                });
         return auth.thenCompose(a -> follow(method, uri, accept, a.orElse(null), cap, what, target, stream))
                 .thenCompose(reply -> {
                     if (reply.status() != 401 || !sameOrigin(reply.uri(), uri)) {

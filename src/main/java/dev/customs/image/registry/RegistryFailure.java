@@ -7,7 +7,7 @@ package dev.customs.image.registry;
  */
 public final class RegistryFailure extends RuntimeException {
 
-    /** What kind of failure it is; only {@link #UNAVAILABLE} lets a stale tag keep serving. */
+    /** What kind of failure it is; only {@link #UNAVAILABLE} and {@link #BUSY} let a stale tag keep serving. */
     public enum Kind {
         /** The registry answered that the manifest or blob does not exist. */
         NOT_FOUND,
@@ -18,7 +18,12 @@ public final class RegistryFailure extends RuntimeException {
         /** The registry answered something unusable: digest mismatch, too large, unsupported format. */
         INVALID,
         /** The registry could not be reached or failed: connect error, timeout, 429, 5xx. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * Customs itself is at a limit: the host's connection pool and its waiting queue are full, or the lookup
+         * workers' queue is. Back-pressure, not a fact about the image or the registry: never remembered as a failure.
+         */
+        BUSY
     }
 
     private final Kind kind;
@@ -34,7 +39,7 @@ public final class RegistryFailure extends RuntimeException {
 
     /** True when the failure may pass by itself, so the last known good answer may keep serving. */
     public boolean transientFailure() {
-        return kind == Kind.UNAVAILABLE;
+        return kind == Kind.UNAVAILABLE || kind == Kind.BUSY;
     }
 
     /** The failure behind {@code e}, unwrapping completion wrappers; anything unexpected becomes UNAVAILABLE. */
@@ -48,7 +53,7 @@ public final class RegistryFailure extends RuntimeException {
             return f;
         }
         if (t instanceof java.util.concurrent.RejectedExecutionException) {
-            return new RegistryFailure(Kind.UNAVAILABLE, "Customs is overloaded: too many image lookups at once");
+            return new RegistryFailure(Kind.BUSY, "Customs is busy: too many image lookups at once");
         }
         return new RegistryFailure(Kind.UNAVAILABLE, "inspection failed: " + t.getClass().getSimpleName());
     }

@@ -1,5 +1,6 @@
 package dev.customs.image.registry;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -11,9 +12,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
 import javax.net.ssl.SSLException;
 
@@ -22,6 +24,7 @@ import dev.customs.report.Recorder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
@@ -39,6 +42,10 @@ import io.vertx.core.net.TrustOptions;
  * hashing never run on an event loop.
  */
 final class RegistryHttp implements AutoCloseable {
+
+    /** Connections kept per registry host, and requests that may wait for one beyond them. */
+    static final int MAX_CONNECTIONS = 16;
+    static final int MAX_WAITING = 256;
 
     /** Error answers are read only this far, for their message. */
     static final int ERROR_BODY_CAP = 64 * 1024;
@@ -61,16 +68,27 @@ final class RegistryHttp implements AutoCloseable {
         }
     }
 
-    /** One answer, with the URI it came from; a streamed answer has its body in {@code stream}, not in {@code body}. */
-    record Reply(int status, MultiMap headers, byte[] body, URI uri, InputStream stream) {
-        Reply(int status, MultiMap headers, byte[] body, URI uri) {
-            this(status, headers, body, uri, null);
+    /**
+     * One answer, with the URI it came from; {@code held}: its share of the bytes in flight, returned after use. A
+     * streamed answer has its body in {@code stream}, not in {@code body}, and holds nothing of the bytes in flight.
+     */
+    record Reply(int status, MultiMap headers, byte[] body, URI uri, long held, InputStream stream) {
+        Reply(int status, MultiMap headers, byte[] body, URI uri, long held) {
+            this(status, headers, body, uri, held, null);
         }
 
         String header(String name) {
             return headers.get(name);
         }
     }
+
+    /**
+     * Bytes of registry answers held at once, from their first byte until whoever asked for them has parsed them:
+     * hosts come from pod specs, and each may send up to the body cap (8 MiB for a config). Past it an exchange is
+     * {@link Kind#BUSY}: back-pressure, never remembered as a failure. One answer always fits when nothing else is in
+     * flight. A streamed body (a layer) is not held here: its reader takes it a buffer at a time.
+     */
+    static final long MAX_BYTES_IN_FLIGHT = 16L * 1024 * 1024;
 
     /** How long a streamed body may go without data before the read fails. */
     static final long STREAM_IDLE_MILLIS = 30_000;
@@ -82,12 +100,15 @@ final class RegistryHttp implements AutoCloseable {
     private final Duration timeout;
     private final Recorder recorder;
     private final Set<String> registryLabels = ConcurrentHashMap.newKeySet();
+    /** Exchanges under way per scheme and host: past the pool size, a new one waits for a connection. */
+    private final Map<String, Integer> active = new ConcurrentHashMap<>();
+    private final AtomicLong bytesInFlight = new AtomicLong();
 
     RegistryHttp(Vertx vertx, TrustOptions trust, AddressGuard guard, Executor workers, Duration timeout,
             Recorder recorder) {
         this.vertx = vertx;
-        HttpClientOptions options = new HttpClientOptions().setName("customs-registry").setMaxPoolSize(16)
-                .setKeepAlive(true).setKeepAliveTimeout(30).setMaxWaitQueueSize(256).setVerifyHost(true)
+        HttpClientOptions options = new HttpClientOptions().setName("customs-registry").setMaxPoolSize(MAX_CONNECTIONS)
+                .setKeepAlive(true).setKeepAliveTimeout(30).setMaxWaitQueueSize(MAX_WAITING).setVerifyHost(true)
                 .setDecompressionSupported(false).setConnectTimeout((int) timeout.toMillis());
         if (trust != null) {
             options.setTrustOptions(trust);
@@ -101,11 +122,68 @@ final class RegistryHttp implements AutoCloseable {
 
     CompletableFuture<Reply> send(Exchange ex) {
         URI uri = ex.uri();
+        if (uri.getHost() == null) {
+            // 127.1, 0x7f.1, foo_bar: java.net.URI reads no host in them, so there is nothing to check or connect to
+            return CompletableFuture.failedFuture(AddressGuard.unparsable(uri.getRawAuthority()));
+        }
         boolean https = "https".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : (https ? 443 : 80);
-        return guard.check(uri.getHost(), port)
-                .thenCompose(address -> exchange(ex, address, port, https))
-                .thenApplyAsync(Function.identity(), workers);
+        CompletableFuture<Reply> result = new CompletableFuture<>();
+        guard.check(uri.getHost(), port).thenCompose(address -> exchange(ex, address, port, https))
+                .whenComplete((reply, e) -> {
+                    // parsing and hashing run on the workers, never on an event loop; the answer's bytes are returned
+                    // to the budget once the stages waiting for it (parse, hash, cache) have run
+                    try {
+                        workers.execute(() -> {
+                            try {
+                                if (e != null) {
+                                    result.completeExceptionally(e);
+                                } else {
+                                    result.complete(reply);
+                                }
+                            } finally {
+                                if (reply != null) {
+                                    bytesInFlight.addAndGet(-reply.held());
+                                }
+                            }
+                        });
+                    } catch (RejectedExecutionException rejected) {
+                        if (reply != null) {
+                            bytesInFlight.addAndGet(-reply.held());
+                            closeQuietly(reply.stream());
+                        }
+                        result.completeExceptionally(RegistryFailure.of(rejected));
+                    }
+                });
+        return result;
+    }
+
+    private static void closeQuietly(InputStream stream) {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException e) {
+                // the stream is abandoned either way
+            }
+        }
+    }
+
+    /** Adds {@code bytes} to the answers in flight; false when they do not fit. */
+    private boolean hold(long bytes) {
+        while (true) {
+            long now = bytesInFlight.get();
+            if (now != 0 && now + bytes > MAX_BYTES_IN_FLIGHT) {
+                return false;
+            }
+            if (bytesInFlight.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    private static RegistryFailure busyReading() {
+        return new RegistryFailure(Kind.BUSY, "Customs is busy: it is reading " + mib(MAX_BYTES_IN_FLIGHT)
+                + " of registry answers, the most it holds at once");
     }
 
     private CompletableFuture<Reply> exchange(Exchange ex, InetAddress address, int port, boolean https) {
@@ -114,29 +192,42 @@ final class RegistryHttp implements AutoCloseable {
         CompletableFuture<Reply> out = new CompletableFuture<>();
         AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         long started = System.nanoTime();
+        String pool = (https ? "https://" : "http://") + host(uri);
+        boolean queued = active.merge(pool, 1, Integer::sum) > MAX_CONNECTIONS;
         long timer = vertx.setTimer(ms, id -> {
-            if (out.completeExceptionally(new RegistryFailure(Kind.UNAVAILABLE,
-                    host(uri) + " did not answer within " + ms + " ms"))) {
+            // still without a connection while every one was taken: it waited behind other lookups, and the registry
+            // was never asked, so this is back-pressure, not a registry failure
+            RegistryFailure f = request.get() == null && queued
+                    ? new RegistryFailure(Kind.BUSY, "Customs is busy: all " + MAX_CONNECTIONS + " connections to "
+                            + host(uri) + " stayed in use for " + ms + " ms")
+                    : new RegistryFailure(Kind.UNAVAILABLE, host(uri) + " did not answer within " + ms + " ms");
+            if (out.completeExceptionally(f)) {
                 reset(request.get());
             }
         });
         out.whenComplete((r, e) -> {
             vertx.cancelTimer(timer);
+            active.computeIfPresent(pool, (k, n) -> n == 1 ? null : n - 1);
             recorder.registryRequest(label(ex.registry()), Duration.ofNanos(System.nanoTime() - started));
         });
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         RequestOptions options = new RequestOptions().setMethod(ex.method()).setHost(uri.getHost()).setPort(port)
                 .setSsl(https).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
                 .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
-                .setConnectTimeout(ms).setIdleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms).setFollowRedirects(false);
+                .setConnectTimeout(ms).setFollowRedirects(false);
         ex.headers().forEach(options::putHeader);
         client.request(options).onFailure(e -> out.completeExceptionally(failure(uri, e))).onSuccess(req -> {
+            // first: a reset (the deadline passed while the request waited for a connection) is reported to this
+            // handler, not logged by Vert.x as unhandled
+            req.exceptionHandler(e -> out.completeExceptionally(failure(uri, e)));
             request.set(req);
             if (out.isDone()) {
                 reset(req);
                 return;
             }
-            req.exceptionHandler(e -> out.completeExceptionally(failure(uri, e)));
+            // armed here, not in the options: Vert.x starts an options' idle timer when it creates the request, and
+            // on a busy event loop it could fire before this handler is in place, to be logged as unhandled
+            req.idleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms);
             req.send().onFailure(e -> out.completeExceptionally(failure(uri, e)))
                     .onSuccess(resp -> read(ex, req, resp, out));
         });
@@ -144,45 +235,94 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private void read(Exchange ex, HttpClientRequest req, HttpClientResponse resp, CompletableFuture<Reply> out) {
-        resp.exceptionHandler(e -> out.completeExceptionally(failure(ex.uri(), e)));
+        AtomicLong held = new AtomicLong();
+        Runnable giveBack = () -> bytesInFlight.addAndGet(-held.getAndSet(0));
+        // first: a reset below (too large, busy) is reported here, not logged by Vert.x as unhandled
+        resp.exceptionHandler(e -> {
+            if (out.completeExceptionally(failure(ex.uri(), e))) {
+                giveBack.run();
+            }
+        });
         boolean ok = resp.statusCode() / 100 == 2;
         if (ok && ex.stream()) {
             StreamingBody body = new StreamingBody(req, resp, Vertx.currentContext(), STREAM_IDLE_MILLIS, ex.what());
-            if (!out.complete(new Reply(resp.statusCode(), resp.headers(), null, ex.uri(), body))) {
+            if (!out.complete(new Reply(resp.statusCode(), resp.headers(), null, ex.uri(), 0, body))) {
                 body.close();
             }
             return;
         }
         long cap = ok ? ex.maxBody() : Math.min(ex.maxBody(), ERROR_BODY_CAP);
         String length = resp.getHeader("Content-Length");
-        if (ok && length != null) {
+        long declared = -1;
+        if (length != null) {
             try {
-                if (Long.parseLong(length.strip()) > cap) {
-                    out.completeExceptionally(tooLarge(ex));
-                    reset(req);
-                    return;
-                }
+                declared = Long.parseLong(length.strip());
             } catch (NumberFormatException e) {
                 // no usable length: the streaming count below still applies
             }
         }
-        Buffer body = Buffer.buffer();
+        if (ok && declared > cap) {
+            out.completeExceptionally(tooLarge(ex));
+            reset(req);
+            return;
+        }
+        // every path below either hands the held bytes to the Reply or returns them
+        if (declared > 0 && declared <= cap) {
+            if (!hold(declared)) {
+                out.completeExceptionally(busyReading());
+                reset(req);
+                return;
+            }
+            held.set(declared);
+        }
+        Buffer body = Buffer.buffer((int) Math.max(0, Math.min(declared, cap)));
         resp.handler(chunk -> {
             if (out.isDone()) {
                 return;
             }
-            if ((long) body.length() + chunk.length() > cap) {
+            long size = (long) body.length() + chunk.length();
+            if (size > cap) {
                 if (ok) {
                     out.completeExceptionally(tooLarge(ex));
+                    giveBack.run();
                 } else {
-                    out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri()));
+                    long h = held.getAndSet(0);
+                    if (!out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri(), h))) {
+                        bytesInFlight.addAndGet(-h);
+                    }
                 }
                 reset(req);
                 return;
             }
+            long more = size - held.get();
+            if (more > 0) {
+                if (!hold(more)) {
+                    out.completeExceptionally(busyReading());
+                    giveBack.run();
+                    reset(req);
+                    return;
+                }
+                held.addAndGet(more);
+                if (out.isDone()) {
+                    giveBack.run(); // ended from outside meanwhile
+                    return;
+                }
+            }
             body.appendBuffer(chunk);
         });
-        resp.endHandler(v -> out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri())));
+        resp.endHandler(v -> {
+            long h = held.getAndSet(0);
+            if (!out.complete(new Reply(resp.statusCode(), resp.headers(), body.getBytes(), ex.uri(), h))) {
+                bytesInFlight.addAndGet(-h);
+            }
+        });
+        // a timeout ends the exchange from outside: return what it held
+        out.whenComplete((r, e) -> {
+            if (e != null) {
+                resp.handler(null);
+                giveBack.run();
+            }
+        });
     }
 
     private String label(String registry) {
@@ -216,6 +356,10 @@ final class RegistryHttp implements AutoCloseable {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        if (e instanceof ConnectionPoolTooBusyException || root instanceof ConnectionPoolTooBusyException) {
+            return new RegistryFailure(Kind.BUSY, "Customs is busy: its " + MAX_CONNECTIONS + " connections to "
+                    + host + " are in use and " + MAX_WAITING + " more requests wait for one");
         }
         if (e instanceof ConnectException || root instanceof ConnectException) {
             return new RegistryFailure(Kind.UNAVAILABLE, "cannot connect to " + host);

@@ -2,6 +2,7 @@ package dev.customs.image.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -89,6 +91,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     public static final long MAX_CONFIG = 8L * 1024 * 1024;
 
     private record DigestKey(String registry, String repository, String digest) {
+        long weight() {
+            return CacheWeights.key(registry, repository, digest);
+        }
     }
 
     private record TagKey(String registry, String repository, String tag) {
@@ -100,10 +105,18 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record TagResult(String digest, boolean stale) {
     }
 
-    private record FlightKey(String image, PlatformSelector platforms, String credentialScope) {
+    /**
+     * One resolution: the image and, as a digest when long, what else decides it (the platforms the pod allows and,
+     * with pull secrets, whose credentials). Both come from the pod spec, so the key of a remembered failure stays
+     * small however the spec is written.
+     */
+    private record FlightKey(String image, String scope) {
     }
 
     private record ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
+        long weight() {
+            return CacheWeights.key(registry, repository, digest) + CacheWeights.selector(platforms);
+        }
     }
 
     /**
@@ -123,7 +136,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     /** What one resolution did, for its metric. */
     private static final class Trace {
         volatile boolean fetched;
+        volatile boolean refreshed;
         volatile boolean stale;
+
+        /** stale, miss (something fetched), refresh (only a HEAD of the tag after its TTL), or hit. */
+        String result() {
+            return stale ? "stale" : fetched ? "miss" : refreshed ? "refresh" : "hit";
+        }
     }
 
     private final ObjectMapper mapper;
@@ -133,6 +152,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final Clock clock;
     private final Duration tagTtl;
     private final Duration maxStale;
+    /** How long a review waits for the check of a known tag before its last digest serves (half the budget). */
+    private final Duration staleAfter;
+    private final Vertx vertx;
     private final boolean usePullSecrets;
     private final List<Platform> preferred;
     private final ThreadPoolExecutor workers;
@@ -152,6 +174,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private final Cache<ResolvedKey, Warm> resolved;
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
+    private final Map<TagKey, CompletableFuture<TagResult>> tagChecks = new ConcurrentHashMap<>();
 
     /**
      * Builds the inspector from configuration; reads the CA file now, so a bad one fails start-up.
@@ -187,6 +210,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         this.clock = clock;
         this.tagTtl = config.tagTtl();
         this.maxStale = config.maxStale();
+        this.staleAfter = config.budget().dividedBy(2);
+        this.vertx = vertx;
         this.usePullSecrets = config.usePullSecrets();
         this.preferred = config.platforms().orElse(List.of()).stream().map(RegistryImageInspector::platform).toList();
         AtomicInteger n = new AtomicInteger();
@@ -198,27 +223,44 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         workers.allowCoreThreadTimeOut(true);
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
 
-        Set<String> insecure = lower(config.insecureRegistries().orElse(List.of()));
+        Set<String> insecure = lower(hosts("customs.registry.insecure-registries",
+                config.insecureRegistries().orElse(List.of())));
         Set<String> exempt = new LinkedHashSet<>(insecure);
-        exempt.addAll(lower(config.allowedHosts().orElse(List.of())));
+        exempt.addAll(lower(hosts("customs.registry.allowed-hosts", config.allowedHosts().orElse(List.of()))));
         AddressGuard guard = new AddressGuard(config.blockedNetworks(), exempt, resolver, workers);
+        Map<String, List<String>> mirrors = new LinkedHashMap<>();
+        config.mirrors().forEach((registry, mirror) -> {
+            String key = "customs.registry.mirrors.\"" + configuredHost("customs.registry.mirrors", unquote(registry))
+                    + "\"";
+            mirrors.put(DockerAuths.canonicalHost(unquote(registry)), hosts(key,
+                    List.of(mirror.split(",")).stream().map(String::strip).filter(m -> !m.isEmpty()).toList()));
+        });
         this.http = new RegistryHttp(vertx, config.caFile().map(RegistryImageInspector::trust).orElse(null), guard,
                 workers, config.requestTimeout(), recorder);
-        Map<String, List<String>> mirrors = new LinkedHashMap<>();
-        config.mirrors().forEach((registry, mirror) -> mirrors.put(DockerAuths.canonicalHost(unquote(registry)),
-                List.of(mirror.split(",")).stream().map(String::strip).filter(s -> !s.isEmpty()).toList()));
         this.client = new RegistryClient(http, mapper, insecure, mirrors, workers, ticker);
         this.pullSecrets = config.usePullSecrets() ? new PullSecrets(kubernetes, mapper, workers, ticker) : null;
         this.authFile = config.authFile().map(p -> new AuthFile(p, mapper, clock)).orElse(null);
 
-        this.manifests = new SingleFlight<>(
-                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
-        this.configs = new SingleFlight<>(
-                Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build());
+        // weighed in bytes: an image chosen by a pod's author must not be able to take more than its share. The
+        // resolved facts refer to the cached configs, but outlive them when those are evicted, so they count in full
+        long memory = config.cacheMemory().asLongValue();
+        long quarter = memory / 4;
+        this.manifests = new SingleFlight<>(Caffeine.newBuilder().maximumWeight(quarter)
+                .weigher(CacheWeights.<DigestKey, Manifest> weigher(quarter, config.cacheSize(), DigestKey::weight,
+                        CacheWeights::manifest))
+                .executor(workers).ticker(ticker).build());
+        this.configs = new SingleFlight<>(Caffeine.newBuilder().maximumWeight(quarter)
+                .weigher(CacheWeights.<DigestKey, Judged> weigher(quarter, config.cacheSize(), DigestKey::weight,
+                        j -> CacheWeights.judged(j.config(), j.verdict())))
+                .executor(workers).ticker(ticker).build());
+        long rest = memory - 2 * quarter;
+        this.resolved = Caffeine.newBuilder().maximumWeight(rest)
+                .weigher(CacheWeights.<ResolvedKey, Warm> weigher(rest, config.cacheSize(), ResolvedKey::weight,
+                        w -> CacheWeights.resolved(w.facts())))
+                .executor(workers).ticker(ticker).build();
         this.tags = Caffeine.newBuilder().maximumSize(config.cacheSize())
                 .expireAfterWrite(maxStale.compareTo(tagTtl) > 0 ? maxStale : tagTtl).executor(workers).ticker(ticker)
                 .build();
-        this.resolved = Caffeine.newBuilder().maximumSize(config.cacheSize()).executor(workers).ticker(ticker).build();
         this.failures = Caffeine.newBuilder().maximumSize(config.cacheSize()).expireAfterWrite(config.negativeTtl())
                 .executor(workers).ticker(ticker).build();
         LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
@@ -228,6 +270,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     @Override
     public CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request) {
+        Recorder recorder = request == null || request.measured() ? this.recorder : Recorder.NONE;
         try {
             PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
                     : request.platforms();
@@ -236,7 +279,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 recorder.imageResolution("hit");
                 return withLayerSecrets(warm.facts(), warm.layers(), request);
             }
-            FlightKey key = new FlightKey(reference.normalized(), selector, credentialScope(request));
+            FlightKey key = new FlightKey(reference.normalized(), scope(selector, request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);
             if (failed != null) {
                 recorder.imageResolution("error");
@@ -259,10 +302,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                         RegistryFailure f = RegistryFailure.of(e);
                         LOG.debugf("image unavailable: image=%s kind=%s reason=%s", reference, f.kind(), f.getMessage());
                         ImageFacts.Unavailable u = new ImageFacts.Unavailable(f.getMessage());
-                        failures.put(key, u);
+                        if (f.kind() != Kind.BUSY) {
+                            // back-pressure says nothing about the image: the next review asks again
+                            failures.put(key, u);
+                        }
                         out = new Outcome(u, "error");
                     } else {
-                        out = new Outcome(facts, trace.stale ? "stale" : trace.fetched ? "miss" : "hit");
+                        out = new Outcome(facts, trace.result());
                     }
                     flights.remove(key, mine);
                     mine.complete(out);
@@ -278,6 +324,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             return CompletableFuture.completedFuture(
                     new ImageFacts.Unavailable("inspection failed: " + e.getClass().getSimpleName()));
         }
+    }
+
+    private String scope(PlatformSelector selector, ImageRequest request) {
+        String scope = new TreeSet<>(selector.os()) + "/" + new TreeSet<>(selector.architectures()) + "|"
+                + credentialScope(request);
+        return scope.length() <= 128 ? scope : Digests.sha256(scope.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Lookups with different credentials must not share a failure (or a flight that fails for lack of them). */
@@ -352,7 +404,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         if (known != null && clock.instant().isBefore(known.checked().plus(tagTtl))) {
             return CompletableFuture.completedFuture(new TagResult(known.digest(), false));
         }
-        trace.fetched = true;
+        if (known == null) {
+            trace.fetched = true;
+        } else {
+            trace.refreshed = true;
+        }
         CompletableFuture<TagResult> mine = new CompletableFuture<>();
         CompletableFuture<TagResult> running = tagFlights.putIfAbsent(key, mine);
         if (running != null) {
@@ -360,7 +416,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         }
         CompletableFuture<TagResult> work;
         try {
-            work = known == null ? fetchTag(key, target, credentials) : refreshTag(key, known, target, credentials);
+            work = known == null ? fetchTag(key, target, credentials)
+                    : refreshTag(key, known, target, credentials, trace);
         } catch (RuntimeException e) {
             work = CompletableFuture.failedFuture(e);
         }
@@ -386,12 +443,64 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         });
     }
 
-    /** HEAD by tag, which Docker Hub does not count against pull limits; stale-if-error when it fails. */
+    /**
+     * HEAD by tag, which Docker Hub does not count against pull limits; stale-if-error when it fails, and
+     * stale-while-revalidate when it has not answered within half the budget: a registry kept busy by someone else's
+     * burst must not make a running image unverified. The check goes on, and its answer serves the next review.
+     */
     private CompletableFuture<TagResult> refreshTag(TagKey key, TagEntry known, Target target,
-            CredentialSource credentials) {
+            CredentialSource credentials, Trace trace) {
+        CompletableFuture<TagResult> checked = tagChecks.get(key);
+        if (checked == null) {
+            // one check per tag at a time, also when reviews stopped waiting for it
+            CompletableFuture<TagResult> mine = new CompletableFuture<>();
+            checked = tagChecks.putIfAbsent(key, mine);
+            if (checked == null) {
+                checked = mine;
+                CompletableFuture<TagResult> work;
+                try {
+                    work = checkTag(key, known, target, credentials, trace);
+                } catch (RuntimeException e) {
+                    work = CompletableFuture.failedFuture(e);
+                }
+                work.whenComplete((r, e) -> {
+                    tagChecks.remove(key, mine);
+                    if (e != null) {
+                        mine.completeExceptionally(e);
+                    } else {
+                        mine.complete(r);
+                    }
+                });
+            }
+        }
+        if (checked.isDone()) {
+            return checked;
+        }
+        CompletableFuture<TagResult> out = new CompletableFuture<>();
+        long timer = vertx.setTimer(Math.max(1, staleAfter.toMillis()), id -> {
+            if (clock.instant().isBefore(known.checked().plus(maxStale)) && !out.isDone()) {
+                LOG.debugf("serving a stale digest while its check is slow: image=%s/%s:%s", target.registry(),
+                        target.repository(), key.tag());
+                out.complete(new TagResult(known.digest(), true));
+            }
+        });
+        checked.whenComplete((r, e) -> {
+            vertx.cancelTimer(timer);
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(r);
+            }
+        });
+        return out;
+    }
+
+    private CompletableFuture<TagResult> checkTag(TagKey key, TagEntry known, Target target,
+            CredentialSource credentials, Trace trace) {
         return client.headManifest(target, key.tag(), credentials).handle((digest, e) -> {
             if (e == null) {
                 if (digest.isEmpty()) {
+                    trace.fetched = true; // no Docker-Content-Digest: the manifest itself is fetched
                     return fetchTag(key, target, credentials);
                 }
                 if (!digest.get().equals(known.digest())) {
@@ -512,17 +621,11 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             }
         }
         if (matching.isEmpty()) {
-            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + describe(selector)
+            throw new RegistryFailure(Kind.INVALID, "the image has no manifest for " + selector.describe()
                     + ", which the pod's node constraints require (it has " + String.join(", ", byPlatform.keySet())
                     + ")");
         }
         return matching;
-    }
-
-    private static String describe(PlatformSelector s) {
-        String os = s.os().stream().sorted().collect(Collectors.joining("|"));
-        String arch = s.architectures().isEmpty() ? "*" : s.architectures().stream().sorted().collect(Collectors.joining("|"));
-        return os + "/" + arch;
     }
 
     private CredentialSource credentials(ImageRequest request) {
@@ -564,6 +667,43 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                     "customs.registry.platforms: \"" + spec + "\" is not os/architecture[/variant], e.g. linux/amd64");
         }
         return new Platform(parts[0], parts[1], parts.length == 3 ? parts[2] : null);
+    }
+
+    private static List<String> hosts(String key, List<String> values) {
+        return values.stream().map(String::strip).filter(v -> !v.isEmpty()).map(v -> configuredHost(key, v)).toList();
+    }
+
+    /**
+     * A configured registry, mirror or host, {@code host[:port]} (a mirror may add {@code http://} or
+     * {@code https://}); fails start-up when it is not one. Credentials written into it ({@code user:password@host})
+     * are refused without repeating them: they would show in the log line above and in failure reasons, and Customs
+     * takes credentials only from the auth file and pull secrets.
+     */
+    static String configuredHost(String key, String value) {
+        String v = value.strip();
+        String rest = v.regionMatches(true, 0, "http://", 0, 7) ? v.substring(7)
+                : v.regionMatches(true, 0, "https://", 0, 8) ? v.substring(8) : v;
+        int slash = rest.indexOf('/');
+        String authority = slash < 0 ? rest : rest.substring(0, slash);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            throw new IllegalArgumentException(key + ": the entry for " + authority.substring(at + 1) + " carries "
+                    + "credentials (user:password@host); write host[:port] and put the credentials in "
+                    + "customs.registry.auth-file");
+        }
+        String host = authority;
+        int colon = authority.lastIndexOf(':');
+        if (!authority.endsWith("]") && colon >= 0) {
+            host = authority.substring(0, colon);
+            if (!authority.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new IllegalArgumentException(key + ": \"" + authority + "\" is not host[:port]");
+            }
+        }
+        String why = AddressGuard.unusable(AddressGuard.normalizeHost(host));
+        if (why != null) {
+            throw new IllegalArgumentException(key + ": \"" + authority + "\" is not host[:port]: " + why);
+        }
+        return v;
     }
 
     private static Set<String> lower(List<String> values) {

@@ -190,6 +190,42 @@ class RegistryAuthIT {
                 .isEqualTo("the token service of " + tokenProxy.authority() + " refused the credentials (HTTP 401)");
     }
 
+    /**
+     * The registry behind a host is replaced by one whose token service is elsewhere, and the old token service goes
+     * away: the challenge remembered from the first registry must not stay the only way in.
+     */
+    @Test
+    void aTokenRealmThatMovedIsLearntAgain() throws IOException {
+        try (TestRegistry before = TestRegistry.start(TestRegistry.Auth.TOKEN);
+                TestRegistry after = TestRegistry.start(TestRegistry.Auth.TOKEN);
+                RegistryProxy host = new RegistryProxy(before.base())) {
+            for (TestRegistry r : List.of(before, after)) {
+                r.pushImage("realm/app", "1.0", TestImages.config().user("10001"), true, Map.of());
+                r.pushImage("realm/other", "1.0", TestImages.config().user("10002"), true, Map.of());
+            }
+            config.insecureRegistries.addAll(List.of(host.authority(), before.tokens().authority(),
+                    after.tokens().authority()));
+            authFile(host.authority(), TestRegistry.USER, TestRegistry.PASSWORD);
+            RegistryImageInspector inspector = inspector();
+            resolved(inspect(inspector, host.authority() + "/realm/app:1.0"));
+            assertThat(before.tokens().requests()).isEqualTo(1);
+
+            host.retarget(after.base());
+            before.tokens().close();
+
+            // another repository needs another token: the remembered realm is gone, the host's new one is learnt
+            ImageFacts.Resolved other = resolved(inspect(inspector, host.authority() + "/realm/other:1.0"));
+            assertThat(other.platforms().get(0).config().user()).isEqualTo("10002");
+            assertThat(after.tokens().requests()).as("tokens from the new realm").isEqualTo(1);
+            // and the new challenge is remembered: the next repository authenticates up front
+            host.reset();
+            clock.advance(Duration.ofMinutes(6));
+            resolved(inspect(inspector, host.authority() + "/realm/app:1.0"));
+            assertThat(host.count(s -> !s.authorization())).as("requests without credentials").isZero();
+            assertThat(after.tokens().requests()).isEqualTo(2);
+        }
+    }
+
     // ---- redirects ----
 
     @Test

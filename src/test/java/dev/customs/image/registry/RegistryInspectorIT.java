@@ -34,6 +34,9 @@ import dev.customs.image.PlatformSelector;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
 import dev.customs.rules.PlatformImage;
+import dev.customs.rules.PodViews;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.vertx.core.Vertx;
 
 /**
@@ -235,6 +238,32 @@ class RegistryInspectorIT {
         assertThat(proxy.blobGets()).isEqualTo(1);
     }
 
+    /** A pod kept off arm64 by NotIn node affinity: the arm64 manifest and config are never fetched. */
+    @Test
+    void notInNodeAffinityNarrowsTheIndex() {
+        String repo = "multi/not-in";
+        TestRegistry.Pushed amd = registry.pushImage(repo, null, TestImages.config().platform("linux", "amd64").user(""),
+                true, Map.of());
+        TestRegistry.Pushed arm = registry.pushImage(repo, null,
+                TestImages.config().platform("linux", "arm64").user("1000"), true, Map.of());
+        TestRegistry.Pushed s390x = registry.pushImage(repo, null,
+                TestImages.config().platform("linux", "s390x").user("2000"), true, Map.of());
+        registry.pushIndex(repo, "1.0", true, List.of(amd.entry(), arm.entry(), s390x.entry()), Map.of());
+        PodSpec notArm = new PodSpecBuilder().withNewAffinity().withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchExpression()
+                .withKey(PlatformSelector.ARCH_LABEL).withOperator("NotIn").withValues("arm64").endMatchExpression()
+                .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity()
+                .endAffinity().build();
+        proxy.reset();
+
+        ImageFacts.Resolved r = resolved(
+                inspect(inspector(), ref(repo, "1.0"), PlatformSelector.of(PodViews.of(notArm).spec())));
+
+        assertThat(users(r)).containsExactly(Map.entry("linux/amd64", ""), Map.entry("linux/s390x", "2000"));
+        assertThat(proxy.blobGets()).as("the configs of amd64 and s390x only").isEqualTo(2);
+        assertThat(proxy.count(s -> s.path().endsWith(arm.digest()))).isZero();
+    }
+
     @Test
     void schema1IsUnavailableWithItsReason() {
         String repo = "formats/schema1";
@@ -310,6 +339,8 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestHeads()).as("HEADs after the TTL").isEqualTo(1);
         assertThat(proxy.total()).as("all requests after the TTL").isEqualTo(1);
         assertThat(recorder.resolutions("hit")).isEqualTo(39);
+        assertThat(recorder.resolutions("refresh")).as("the HEAD after the TTL is a refresh, not a miss").isEqualTo(1);
+        assertThat(recorder.resolutions("miss")).as("only the first resolution fetched").isEqualTo(1);
     }
 
     @Test
@@ -335,6 +366,7 @@ class RegistryInspectorIT {
         assertThat(proxy.manifestHeads()).isEqualTo(1);
         assertThat(proxy.manifestGets()).as("the new manifest, by digest").isEqualTo(1);
         assertThat(proxy.blobGets()).isEqualTo(1);
+        assertThat(recorder.resolutions).as("a moved tag fetches: a miss").endsWith("miss");
     }
 
     @Test
@@ -408,6 +440,41 @@ class RegistryInspectorIT {
 
         clock.advance(Duration.ofHours(25));
         assertThat(unavailable(inspect(inspector, ref(repo, "1.0")))).contains("cannot connect to " + proxy.authority());
+    }
+
+    @Test
+    void aSlowCheckOfAKnownTagServesItsLastDigestMeanwhileAndOneCheckRuns() throws Exception {
+        String repo = "slow/known-tag";
+        registry.pushImage(repo, "1.0", TestImages.config().user("10001"), true, Map.of());
+        config.tagTtl = Duration.ofMinutes(5);
+        config.budget = Duration.ofSeconds(1); // the last digest serves after half of it
+        config.requestTimeout = Duration.ofSeconds(30);
+        RegistryImageInspector inspector = inspector();
+        resolved(inspect(inspector, ref(repo, "1.0")));
+        registry.pushImage(repo, "1.0", TestImages.config().user("10002"), true, Map.of()); // the tag moves
+
+        proxy.reset();
+        proxy.delay(Duration.ofSeconds(6));
+        clock.advance(Duration.ofMinutes(10));
+        long started = System.nanoTime();
+        ImageFacts.Resolved first = resolved(inspect(inspector, ref(repo, "1.0")));
+        ImageFacts.Resolved second = resolved(inspect(inspector, ref(repo, "1.0")));
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        assertThat(users(first).values()).containsOnly("10001");
+        assertThat(users(second).values()).containsOnly("10001");
+        assertThat(ms).as("ms for two reviews while the check takes 6 s").isLessThan(5000);
+        assertThat(recorder.resolutions).endsWith("stale", "stale");
+        assertThat(proxy.manifestHeads()).as("checks of the tag started").isEqualTo(1);
+
+        // the check answers: the tag's new digest serves from then on
+        proxy.delay(Duration.ZERO);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String user = "10001";
+        while (!user.equals("10002") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            user = users(resolved(inspect(inspector, ref(repo, "1.0")))).values().iterator().next();
+        }
+        assertThat(user).as("the user after the check answered").isEqualTo("10002");
     }
 
     @Test

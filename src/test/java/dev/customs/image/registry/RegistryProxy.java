@@ -46,7 +46,7 @@ public final class RegistryProxy implements AutoCloseable {
     private static final Set<String> HOP_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
             "keep-alive", "date");
 
-    private final URI upstream;
+    private volatile URI upstream;
     private final int port;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-registry-proxy");
@@ -79,6 +79,11 @@ public final class RegistryProxy implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Forwards from now on to another registry, as a load balancer does when a registry is replaced. */
+    public void retarget(URI registry) {
+        this.upstream = registry;
     }
 
     /** Delays every answer by {@code d}. */

@@ -1,7 +1,10 @@
 package dev.customs.image.registry;
 
+import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
@@ -23,7 +26,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Throw-away RSA keys and X.509 certificates for the test registry's TLS and its token signer. */
-final class TestCerts {
+public final class TestCerts {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -76,6 +79,20 @@ final class TestCerts {
         } catch (Exception e) {
             throw new IllegalStateException("cannot generate a test certificate", e);
         }
+    }
+
+    /**
+     * A CA and a server certificate for 127.0.0.1 signed by it, for a Customs started with HTTPS: writes
+     * {@code ca.crt}, {@code tls.crt} and {@code tls.key} into {@code dir} and returns the CA certificate.
+     */
+    public static X509Certificate writeServerFiles(Path dir) throws IOException {
+        Issued ca = selfSigned("customs-test-ca");
+        Issued server = server(ca, "127.0.0.1", List.of("127.0.0.1"));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("ca.crt"), ca.certificatePem());
+        Files.writeString(dir.resolve("tls.crt"), server.certificatePem());
+        Files.writeString(dir.resolve("tls.key"), server.privateKeyPem());
+        return ca.certificate();
     }
 
     static String pem(Object o) {

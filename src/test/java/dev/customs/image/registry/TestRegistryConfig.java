@@ -10,13 +10,18 @@ import java.util.Optional;
 
 import dev.customs.config.CustomsConfig;
 import dev.customs.policy.OnError;
+import io.quarkus.runtime.configuration.MemorySize;
 
-/** {@link CustomsConfig.Registry} implemented directly, with the documented defaults, for tests that boot nothing. */
+/**
+ * {@link CustomsConfig.Registry} implemented directly, with the documented defaults, for tests that boot nothing. The
+ * two time limits are the exception: tests check what is fetched and decided, not how fast, and a registry on a machine
+ * shared with other builds can take seconds to answer; a test about a time limit sets its own.
+ */
 public final class TestRegistryConfig implements CustomsConfig.Registry {
 
     public OnError onError = OnError.WARN;
-    public Duration budget = Duration.ofSeconds(3);
-    public Duration requestTimeout = Duration.ofSeconds(2);
+    public Duration budget = Duration.ofSeconds(12);
+    public Duration requestTimeout = Duration.ofSeconds(10);
     public final List<String> insecureRegistries = new ArrayList<>();
     public final Map<String, String> mirrors = new LinkedHashMap<>();
     public Path caFile;
@@ -30,6 +35,7 @@ public final class TestRegistryConfig implements CustomsConfig.Registry {
     public Duration maxStale = Duration.ofHours(24);
     public Duration negativeTtl = Duration.ofSeconds(30);
     public int cacheSize = 10_000;
+    public MemorySize cacheMemory = new MemorySize(java.math.BigInteger.valueOf(64L << 20));
 
     @Override
     public OnError onError() {
@@ -104,5 +110,10 @@ public final class TestRegistryConfig implements CustomsConfig.Registry {
     @Override
     public int cacheSize() {
         return cacheSize;
+    }
+
+    @Override
+    public MemorySize cacheMemory() {
+        return cacheMemory;
     }
 }

@@ -35,6 +35,7 @@ public final class TokenServer implements AutoCloseable {
     private final String user;
     private final String password;
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<String> issued = new CopyOnWriteArrayList<>();
     volatile int expiresIn = 300;
 
@@ -153,8 +154,11 @@ public final class TokenServer implements AutoCloseable {
         }
     }
 
+    /** Stops the service; a realm that has gone away refuses connections. Closing twice is harmless. */
     @Override
     public void close() {
-        server.stop(0);
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+        }
     }
 }

@@ -1,0 +1,257 @@
+package dev.customs.bench;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.customs.bench.Hey.Run;
+import dev.customs.bench.Payloads.Payload;
+import dev.customs.image.registry.RegistryProxy;
+import dev.customs.image.registry.TestRegistry;
+
+/**
+ * The audit at Kubernetes' scalability limit: Customs against a {@link SyntheticApiServer} serving 150,000 pods and
+ * 50,000 workloads. Two processes:
+ *
+ * <ol>
+ * <li><b>unpaced</b> ({@code objects-per-second=0}, {@code images-per-second=0}): the audit's own cost. Two runs, the
+ * first writing every report, the second finding nothing changed. Heap: sampled from the metrics every 250 ms (used,
+ * garbage included), and live after a forced full GC ({@code jcmd GC.run}, then {@code GC.heap_info}) before the
+ * audit and twice during it, when most of the pods have been read.</li>
+ * <li><b>paced</b> (the chart's defaults): admission at a fixed rate while the audit runs and after it has finished,
+ * with the registry requests the audit caused.</li>
+ * </ol>
+ */
+final class AuditScale {
+
+    /** The stated bound: the audit must not raise admission's p99 at the fixed rate by more than this. */
+    static final double TARGET_P99_INCREASE_MS = 1.0;
+    /** The stated bound: the live heap the audit adds at the scalability limit. */
+    static final double TARGET_LIVE_HEAP_MIB = 64;
+
+    private static final Pattern HEAP_USED = Pattern
+            .compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+(\\S+)");
+    private static final Pattern HEAP_MAX = Pattern
+            .compile("(?m)^jvm_memory_max_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+(\\S+)");
+    private static final Pattern GENERATION = Pattern.compile("(?m)generation\\s+total \\d+K, used (\\d+)K");
+
+    /** What one audit run cost. */
+    record AuditRun(double seconds, Map<String, Long> traffic, double objects, Map<String, Double> reports) {
+    }
+
+    /** Heap figures of the unpaced process, MiB. */
+    record Heap(double liveBefore, double liveDuring, double peakUsed, double max, double peakRss) {
+    }
+
+    /** Admission latency while the audit runs and after. */
+    record Admission(Run during, Run after, long registryRequests, double auditSeconds, int images, double peakRss) {
+    }
+
+    /** Heap samples of one run. */
+    private static final class Sampling {
+        double peak;
+        final List<Double> live = new ArrayList<>();
+    }
+
+    private final Bench.Env env;
+    private final Bench.Settings settings;
+    private final Hey hey;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    AuditScale(Bench.Env env, Bench.Settings settings, Hey hey) {
+        this.env = env;
+        this.settings = settings;
+        this.hey = hey;
+    }
+
+    /** Runs both processes and adds their figures to the report. */
+    void run(TestRegistry registry, RegistryProxy proxy, List<Payload> payloads, Map<String, String> production,
+            Report report) throws Exception {
+        Bench.progress("audit at scale: pushing the images only the audit uses");
+        BenchImages.push(registry, "audit");
+        List<String> images = new ArrayList<>();
+        for (BenchImages.Image i : BenchImages.ALL) {
+            images.add(proxy.authority() + "/" + i.ref());
+            images.add(proxy.authority() + "/audit/" + i.ref());
+        }
+        Payload pod = payloads.get(0);
+        SyntheticCluster cluster = new SyntheticCluster(mapper.readTree(pod.body()).at("/request/object"), images);
+        try (SyntheticApiServer api = new SyntheticApiServer(cluster)) {
+            Map<String, String> overrides = new LinkedHashMap<>(production);
+            overrides.put("kubernetes.master", api.url());
+            overrides.put("kubernetes.auth.tryKubeConfig", "false");
+            overrides.put("kubernetes.auth.tryServiceAccount", "false");
+            overrides.put("kubernetes.namespace", "customs");
+
+            Map<String, String> unpaced = new LinkedHashMap<>(overrides);
+            unpaced.put("customs.audit.objects-per-second", "0");
+            unpaced.put("customs.audit.images-per-second", "0");
+            unpaced.put("customs.audit.interval", "20s");
+            Bench.progress("audit at scale, unpaced: " + SyntheticCluster.PODS + " pods, " + SyntheticCluster.WORKLOADS
+                    + " workloads, two runs");
+            AuditRun first;
+            AuditRun second;
+            Heap heap;
+            try (CustomsProcess c = CustomsProcess.start("audit-unpaced", env, unpaced, pod.file())) {
+                api.reset();
+                double before = liveHeapMib(c);
+                Sampling sampling = new Sampling();
+                long listed = SyntheticCluster.RESOURCES.values().stream().mapToLong(SyntheticCluster.Resource::count)
+                        .sum();
+                first = awaitRun(c, api, 0, t -> {
+                    sampling.peak = Math.max(sampling.peak, heapMib(c, HEAP_USED));
+                    long seen = api.traffic.listedObjects.get();
+                    // twice: half-way, and with most pods read, when the hashes of nearly every report are held
+                    if (sampling.live.size() == 0 && seen > listed / 2
+                            || sampling.live.size() == 1 && seen > listed * 9 / 10) {
+                        sampling.live.add(liveHeapMib(c));
+                    }
+                });
+                second = awaitRun(c, api, lastRun(c),
+                        t -> sampling.peak = Math.max(sampling.peak, heapMib(c, HEAP_USED)));
+                heap = new Heap(before, sampling.live.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
+                        sampling.peak, heapMib(c, HEAP_MAX),
+                        c.peakRssKib() / 1024.0);
+            }
+            report.auditScale(first, second, heap, api.reports("reports"), api.unexpected());
+
+            Bench.progress("audit at scale, paced as the chart configures it, with admission at " + settings.rate()
+                    + "/s");
+            try (CustomsProcess c = CustomsProcess.start("audit-paced", env, overrides, pod.file())) {
+                hey.mixed("warmup-audit", c.validate(), payloads.stream().map(Payload::file).toList(),
+                        3 * settings.warmupSeconds(), settings.concurrency() / payloads.size());
+                while (api.traffic.listRequests.get() + api.traffic.metadataListRequests.get() == 0) {
+                    Thread.sleep(100);
+                }
+                proxy.reset();
+                long t0 = System.nanoTime();
+                int total = settings.rate() * settings.rateSeconds();
+                Run during = hey.fixedRate("audit-during", c.validate(), pod.file(), settings.rate(), total,
+                        settings.rateConnections());
+                Bench.progress(String.format(Locale.ROOT, "  during the audit: p50 %.2f ms, p99 %.2f ms",
+                        during.percentile(50), during.percentile(99)));
+                AuditRun paced = awaitRun(c, api, 0, t -> {
+                });
+                long registryRequests = proxy.seen().size();
+                double auditSeconds = (System.nanoTime() - t0) / 1e9;
+                Run after = hey.fixedRate("audit-after", c.validate(), pod.file(), settings.rate(), total,
+                        settings.rateConnections());
+                Bench.progress(String.format(Locale.ROOT, "  after the audit: p50 %.2f ms, p99 %.2f ms",
+                        after.percentile(50), after.percentile(99)));
+                report.auditAdmission(new Admission(during, after, registryRequests, paced.seconds(), images.size(),
+                        c.peakRssKib() / 1024.0), paced, settings.rate());
+            }
+        }
+    }
+
+    /** Waits for an audit run that finishes after {@code previous} (Unix seconds), calling {@code tick} meanwhile. */
+    private AuditRun awaitRun(CustomsProcess c, SyntheticApiServer api, double previous,
+            java.util.function.DoubleConsumer tick) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            double last = lastRun(c);
+            if (last > previous && last > 0) {
+                SyntheticApiServer.Traffic t = api.reset();
+                AuditRun run = new AuditRun(metric(c, "customs_audit_last_run_duration_seconds"), t.snapshot(),
+                        sum(c, "customs_audit_objects"), reports(c));
+                Bench.progress(String.format(Locale.ROOT, "  audit run: %.1f s, %.0f objects, API %s", run.seconds(),
+                        run.objects(), run.traffic()));
+                return run;
+            }
+            tick.accept(last);
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the audit did not finish within 20 minutes; see " + c.name);
+    }
+
+    private double lastRun(CustomsProcess c) throws IOException, InterruptedException {
+        return metric(c, "customs_audit_last_run_timestamp_seconds");
+    }
+
+    private Map<String, Double> reports(CustomsProcess c) throws IOException, InterruptedException {
+        Map<String, Double> out = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^customs_audit_reports_total\\{[^}]*result=\"(\\w+)\"[^}]*}\\s+(\\S+)")
+                .matcher(scrape(c));
+        while (m.find()) {
+            out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return out;
+    }
+
+    private String scrape(CustomsProcess c) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(c.metrics()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The first sample of a metric (a name, or a name and label pattern), 0 when absent. */
+    private double metric(CustomsProcess c, String name) throws IOException, InterruptedException {
+        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})?\\s+(\\S+)").matcher(scrape(c));
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private double sum(CustomsProcess c, String name) throws IOException, InterruptedException {
+        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})?\\s+(\\S+)").matcher(scrape(c));
+        double s = 0;
+        while (m.find()) {
+            s += Double.parseDouble(m.group(1));
+        }
+        return s;
+    }
+
+    /** The sum over the heap's pools of a memory metric (used or max), MiB. */
+    private double heapMib(CustomsProcess c, Pattern metric) {
+        try {
+            Matcher m = metric.matcher(scrape(c));
+            double s = 0;
+            while (m.find()) {
+                s += Math.max(0, Double.parseDouble(m.group(1)));
+            }
+            return s / 1048576;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** The heap still in use after a full collection: jcmd GC.run, then the generations' "used" of GC.heap_info. */
+    static double liveHeapMib(CustomsProcess c) {
+        try {
+            jcmd(c.pid(), "GC.run");
+            String info = jcmd(c.pid(), "GC.heap_info");
+            Matcher m = GENERATION.matcher(info);
+            long kib = 0;
+            while (m.find()) {
+                kib += Long.parseLong(m.group(1));
+            }
+            return kib / 1024.0;
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+}
