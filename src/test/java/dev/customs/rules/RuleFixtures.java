@@ -42,6 +42,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
  * <pre>
  * description: what the case shows                      (required)
  * maxSize: 500MB                                        (optional) image-size's limit; the rule is off without one
+ * movingTags: [latest, main]                            (optional) latest-tag's moving tags (base-image uses them too)
  * images:                                               (optional) canned image facts, keyed by the image as written
  *   nginx:1.25: {user: "", entrypoint: [..], cmd: [..], env: [..], labels: {..}, annotations: {..},
  *                history: [{createdBy: "..", emptyLayer: false}], layers: [{size: 1024}]}
@@ -82,9 +83,10 @@ final class RuleFixtures {
     }
 
     /** One fixture file, as written. */
-    record Fixture(String description, String maxSize, Map<String, CannedImage> images, List<Expected> expect,
-            List<String> expectUnverified, List<String> secretValues, ObjectNode object) {
+    record Fixture(String description, String maxSize, List<String> movingTags, Map<String, CannedImage> images,
+            List<Expected> expect, List<String> expectUnverified, List<String> secretValues, ObjectNode object) {
         Fixture {
+            movingTags = movingTags == null ? LatestTag.DEFAULT_MOVING_TAGS : List.copyOf(movingTags);
             images = images == null ? Map.of() : new LinkedHashMap<>(images);
             expect = expect == null ? List.of() : List.copyOf(expect);
             expectUnverified = expectUnverified == null ? List.of() : List.copyOf(expectUnverified);
@@ -306,7 +308,8 @@ final class RuleFixtures {
             }
         });
         ImageLookup images = new ImageResolver(inspector, Duration.ofSeconds(30)).resolve(pod).join();
-        Rule rule = RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, fx.maxSize()).get(ruleId);
+        Rule rule = RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, fx.movingTags(), fx.maxSize())
+                .get(ruleId);
         Findings out = new Findings(ruleId);
         rule.evaluate(pod, images, out);
         List<String> unverifiedImages = out.unverified().stream().map(u -> String.valueOf(u.container().image()))
