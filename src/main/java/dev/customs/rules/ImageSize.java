@@ -60,6 +60,12 @@ public final class ImageSize implements Rule {
         return limit > 0;
     }
 
+    /** Only with a limit. */
+    @Override
+    public boolean enabled() {
+        return limit > 0;
+    }
+
     /** The limit in bytes, or 0 when the rule is off. */
     public long limit() {
         return limit;
