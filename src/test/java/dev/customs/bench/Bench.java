@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,6 +100,9 @@ public final class Bench {
     private static final Pattern RESOLUTIONS = Pattern.compile(
             "(?m)^customs_image_resolutions_total\\{[^}]*result=\"(\\w+)\"[^}]*}\\s+(\\S+)");
 
+    /** BENCH_STARTUP_ONLY=1: only the start-up comparison, written to bench/results/<date>-startup.md. */
+    static final boolean STARTUP_ONLY = "1".equals(System.getenv("BENCH_STARTUP_ONLY"));
+
     private final Env env;
     private final Settings settings;
     private final Hey hey;
@@ -124,7 +129,7 @@ public final class Bench {
         Bench bench = new Bench(env, Settings.fromEnvironment());
         String markdown = bench.run();
         Path results = Files.createDirectories(root.resolve("bench/results"))
-                .resolve(LocalDate.now(ZoneOffset.UTC) + ".md");
+                .resolve(LocalDate.now(ZoneOffset.UTC) + (STARTUP_ONLY ? "-startup" : "") + ".md");
         Files.writeString(results, markdown);
         System.out.print(markdown);
         PROGRESS.println("bench: figures written to " + root.relativize(results));
@@ -148,6 +153,10 @@ public final class Bench {
             production.put("customs.registry.insecure-registries", proxy.authority());
             // not a measured figure: lets the bench stop Customs without the chart's 10 s drain
             production.put("quarkus.shutdown.delay", "0s");
+            if (STARTUP_ONLY) {
+                startUp(payloads, production);
+                return report.startUpMarkdown();
+            }
             Map<String, String> floor = new LinkedHashMap<>(production);
             for (String id : RuleRegistry.IDS) {
                 floor.put("customs.rules.\"" + id + "\".action", "off");
@@ -210,18 +219,74 @@ public final class Bench {
 
     // ---- start-up by JVM ----
 
+    /**
+     * The image's JVM: the runtime, the fast-jar and the AOT cache laid out as Customs' image lays them out, made by
+     * the program the image build runs ({@code src/main/image/ImageRuntime.java}: jlink, then a training run of its
+     * own), under bench/work/image, started with the image's entrypoint flags and the cache required.
+     */
+    private Optional<CustomsProcess.Jvm> imageJvm(Path java25) throws Exception {
+        Path root = env.work().resolve("image");
+        Path log = env.work().resolve("image-runtime.log");
+        progress("the image's runtime and AOT cache (src/main/image/ImageRuntime.java), as the image build makes them");
+        Process p = new ProcessBuilder(java25.toString(), env.root().resolve("src/main/image/ImageRuntime.java")
+                .toString(), "--properties",
+                env.root().resolve("src/main/resources/application.properties")
+                        .toString(),
+                "--app", env.root().resolve("target/quarkus-app").toString(), "--root", root.toString(), "--work",
+                env.work().resolve("image-runtime").toString(), "--keep-app", "--runtime-cache", Path.of(System
+                        .getProperty("user.home"), ".cache", "customs-image").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        pids.add(p.pid());
+        if (p.waitFor() != 0) {
+            report.startUpSkipped("the image's runtime and cache could not be made (see bench/work/image-runtime.log)");
+            return Optional.empty();
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(env.root().resolve("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        List<String> entrypoint = List.of(properties.getProperty("quarkus.jib.jvm-entrypoint").split(","));
+        List<String> flags = new ArrayList<>();
+        for (String arg : entrypoint.subList(1, entrypoint.indexOf("-jar"))) {
+            flags.add(arg.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + root + arg.substring("-XX:AOTCache=".length())
+                    : arg);
+        }
+        flags.add("-XX:AOTMode=on");
+        return Optional.of(new CustomsProcess.Jvm("image: JDK 25 jlinked + its AOT cache", root.resolve(entrypoint
+                .get(0).substring(1)), flags, root.resolve(entrypoint.get(entrypoint.size() - 1).substring(1))));
+    }
+
     /** How often each JVM is started for the start-up comparison; the median is reported. */
     private static final int STARTS = 3;
 
     /**
-     * The start-up of JDK 17 (the bench's JVM), JDK 25, and JDK 25 with an AOT cache (JEP 483/514) made by a training
-     * run of the three payloads, as the image build makes it. JDK 25 is {@code BENCH_JAVA25} or Temurin's Debian
-     * path; without it the comparison says it did not run.
+     * The start-up of JDK 17 (the bench's JVM), without and with an AppCDS archive (a dynamic archive written at the
+     * exit of a training run), JDK 25, JDK 25 with an AOT cache (JEP 483/514) made by a training run of the three
+     * payloads, and the image's JVM (see {@link #imageJvm}). JDK 25 is {@code BENCH_JAVA25} or Temurin's Debian path;
+     * without it the comparison says it did not run. A JVM that does not start within the start limit is reported as
+     * such and the others are still measured.
      */
     private void startUp(List<Payload> payloads, Map<String, String> config) throws Exception {
         String home = System.getenv().getOrDefault("BENCH_JAVA25", "/usr/lib/jvm/temurin-25-jdk-amd64");
         Path java25 = Path.of(home, "bin", "java");
-        List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(CustomsProcess.Jvm.current()));
+        CustomsProcess.Jvm java17 = CustomsProcess.Jvm.current();
+        List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(java17));
+        Path jsa = env.work().resolve("customs.jsa");
+        progress("training run on " + java17.label() + " for an AppCDS archive");
+        try (CustomsProcess training = CustomsProcess.start("appcds-training", env, config, payloads.get(0).file(),
+                new CustomsProcess.Jvm(java17.label() + " training", java17.java(), List.of(
+                        "-XX:ArchiveClassesAtExit=" + jsa)))) {
+            train(training, payloads);
+        } // the archive is written when the JVM exits
+        if (Files.exists(jsa)) {
+            // -Xshare:on: a JVM that cannot map the archive refuses to start instead of measuring a start without it
+            jvms.add(new CustomsProcess.Jvm(java17.label() + " + AppCDS", java17.java(), List.of(
+                    "-XX:SharedArchiveFile=" + jsa, "-Xshare:on")));
+        } else {
+            report.startUpFailed(java17.label() + " + AppCDS", "the training run wrote no archive (see "
+                    + "bench/work/customs-appcds-training)");
+        }
         if (Files.isExecutable(java25)) {
             jvms.add(new CustomsProcess.Jvm("JDK 25", java25, List.of()));
             Path aot = env.work().resolve("customs.aot");
@@ -229,11 +294,7 @@ public final class Bench {
             progress("training run on JDK 25 for an AOT cache");
             try (CustomsProcess training = CustomsProcess.start("aot-training", env, config, payloads.get(0).file(),
                     new CustomsProcess.Jvm("JDK 25 training", java25, List.of("-XX:AOTCacheOutput=" + aot)))) {
-                for (int i = 0; i < 100; i++) {
-                    for (Payload p : payloads) {
-                        review(training, p.body());
-                    }
-                }
+                train(training, payloads);
             } // the cache is written when the JVM exits
             if (Files.exists(aot)) {
                 jvms.add(new CustomsProcess.Jvm("JDK 25 + AOT cache", java25, List.of("-XX:AOTCache=" + aot,
@@ -241,20 +302,36 @@ public final class Bench {
             } else {
                 report.startUpSkipped("JDK 25's training run wrote no AOT cache (see bench/work/customs-aot-training)");
             }
+            imageJvm(java25).ifPresent(jvms::add);
         } else {
             report.startUpSkipped("no JDK 25 at " + home + " (set BENCH_JAVA25)");
         }
         for (CustomsProcess.Jvm jvm : jvms) {
             List<Report.Start> starts = new ArrayList<>();
-            for (int i = 0; i < STARTS; i++) {
-                String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
-                try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
-                    starts.add(Report.Start.of(c));
-                    progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s",
-                            jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer));
+            try {
+                for (int i = 0; i < STARTS; i++) {
+                    String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
+                    try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
+                        starts.add(Report.Start.of(c));
+                        progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s (load %s)",
+                                jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer,
+                                Proc.loadAverage().split(" ")[0]));
+                    }
                 }
+                report.startUp(jvm, starts, Proc.loadAverage());
+            } catch (IllegalStateException notStarted) {
+                progress("  " + notStarted.getMessage());
+                report.startUpFailed(jvm.label(), notStarted.getMessage().lines().findFirst().orElse(""));
             }
-            report.startUp(jvm, starts, Proc.loadAverage());
+        }
+    }
+
+    /** A training run's workload: each payload a hundred times, its images new at first and cached after. */
+    private void train(CustomsProcess training, List<Payload> payloads) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            for (Payload p : payloads) {
+                review(training, p.body());
+            }
         }
     }
 

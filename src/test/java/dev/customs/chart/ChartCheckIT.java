@@ -12,7 +12,7 @@ import dev.customs.cli.CheckCommandIT;
 
 /**
  * Our own chart, rendered as {@code helm template} renders it, passes {@code customs check}: zero findings. Images are
- * not fetched here (the release image is not in any registry this test can reach; {@link CustomsImageIT} inspects a
+ * not fetched here (the release image is not in any registry this test can reach; {@link CustomsImageProcessIT} inspects a
  * real build of it), so unverified images are allowed silently and every pod-spec rule decides.
  */
 class ChartCheckIT {

@@ -699,10 +699,16 @@ class ChartTest {
                 }
             }
             List<String> entrypoint = List.of(p.getProperty("quarkus.jib.jvm-entrypoint").split(","));
+            // the base image's PATH, then what application.properties adds
+            List<String> env = new ArrayList<>(List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+            String envPrefix = "quarkus.jib.environment-variables.\"";
+            for (String k : p.stringPropertyNames()) {
+                if (k.startsWith(envPrefix)) {
+                    env.add(k.substring(envPrefix.length(), k.length() - 1) + "=" + p.getProperty(k));
+                }
+            }
             return new ImageConfig(Platform.of("linux", "amd64"), p.getProperty("quarkus.jib.user"), entrypoint,
-                    List.of(), List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                            "JAVA_HOME=/usr/lib/jvm/jre", "LANG=C.utf8"),
-                    labels, List.of());
+                    List.of(), env, labels, List.of());
         }
 
         /** The value a build without -D overrides gets: the expression's default, or the application version. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +32,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,18 +71,35 @@ import io.vertx.core.Vertx;
  * by every rule.
  *
  * <p>
- * Surefire runs this before the project's own {@code package}, so the nested build works on a copy of the pom and
- * {@code src/main} in a temporary directory and never writes into this build's {@code target/}. It uses the Maven
- * that runs this build ({@code maven.home}) and its local repository. It is not run offline: on a fresh local
- * repository the plugins of the {@code package} phase (the jar plugin's dependencies) are not yet resolved when this
- * test runs, and Maven downloads only what is missing.
+ * The nested build runs what the release build, {@code verify -Pimage}, runs after {@code package}: the profile's two
+ * executions, {@code exec:exec@image-runtime} (links the image's Java runtime from the JDK 25 of
+ * {@code customs.image.jdk} and trains its AOT cache on the fast-jar) and {@code quarkus:image-build@image} (jib). It
+ * runs them on a copy of this build's own package (failsafe runs this after {@code package}), so the application is
+ * compiled and augmented once, not twice more; the training answers fewer reviews than a release's (it only has to make
+ * a cache the JVM accepts), and the linked runtime comes from the build's runtime cache when this JDK linked it before.
+ * The test then unpacks the image's layers into a directory and runs the image's entrypoint there with
+ * {@code -XX:AOTMode=on}, which refuses to start if the shipped JVM cannot use the shipped cache, and sends it a review.
+ * Without a JDK 25 at {@code customs.image.jdk} the test says so and is skipped ({@code .ci/run} makes sure CI has one).
+ *
+ * <p>
+ * The copy and the logs live in {@code target/customs-image-it} (the logs stay for a look after a failure; the copy,
+ * the unpacked image and jib's layer caches are removed: every layer changes with every build, the cache in the same
+ * layer as the runtime). It uses the Maven that runs this build ({@code maven.home}) and its local repository, online:
+ * on a fresh local repository the profile's plugins are not resolved yet, and Maven downloads only what is missing.
  */
-class CustomsImageIT {
+class CustomsImageProcessIT {
 
-    private static final Logger LOG = Logger.getLogger(CustomsImageIT.class);
+    /** Enough for every kind of training review, on new and on cached images (see ImageRuntime.Reviews). */
+    private static final int TRAINING_REVIEWS = 40;
+
+    private static final Logger LOG = Logger.getLogger(CustomsImageProcessIT.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final String IMAGE_JAVA = "/opt/customs/java/bin/java";
+    private static final String IMAGE_CACHE = "/opt/customs/customs.aot";
+    private static final String IMAGE_APP = "/opt/customs/app";
     private static final String BASE_REPOSITORY = "base";
     private static final String OCI_PREFIX = "org.opencontainers.image.";
     private static final List<String> OCI_LABELS = List.of("title", "description", "source", "version", "revision",
@@ -102,11 +122,10 @@ class CustomsImageIT {
             registry.close();
         }
         if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            // the logs stay for a look after a failure
+            deleteTree(work.resolve("project"));
+            deleteTree(work.resolve("rootfs"));
+            deleteTree(work.resolve("jib-cache"));
         }
     }
 
@@ -118,13 +137,14 @@ class CustomsImageIT {
 
     @Test
     void customsPassesItsOwnInspection() throws Exception {
+        Path jdk = imageJdk();
         startRegistry();
         BaseImage base = pushBaseImage();
         String revision = HexFormat.of().formatHex(random(20));
         String version = projectVersion();
 
         Path project = copyProject();
-        buildAndPushImage(project, base, revision);
+        buildAndPushImage(project, base, revision, jdk);
 
         String repository = registry.authority() + "/test/customs";
         ImageFacts.Resolved facts = inspect(repository + ":" + version);
@@ -138,8 +158,13 @@ class CustomsImageIT {
         assertThat(config.platform().toString()).isEqualTo("linux/amd64");
         assertThat(config.user()).as("numeric, non-root").matches("[1-9][0-9]*").isEqualTo("185")
                 .isEqualTo(expected.user());
-        assertThat(config.entrypoint()).as("exec form: java is PID 1").first().isEqualTo("java");
-        assertThat(config.entrypoint()).isEqualTo(expected.entrypoint());
+        assertThat(config.entrypoint()).as("exec form: the image's own java is PID 1").first().isEqualTo(IMAGE_JAVA);
+        assertThat(config.entrypoint()).isEqualTo(expected.entrypoint())
+                .as("the cache, used when it can be (no -XX:AOTMode: auto)").contains("-XX:AOTCache=" + IMAGE_CACHE)
+                .noneMatch(a -> a.startsWith("-XX:AOTMode"))
+                .as("the memory flags").contains("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC")
+                .endsWith("-jar", IMAGE_APP + "/quarkus-run.jar");
+        assertThat(config.env()).contains("JAVA_HOME=/opt/customs/java");
         assertThat(config.cmd()).isEmpty();
         for (String label : OCI_LABELS) {
             assertThat(config.labels().get(OCI_PREFIX + label)).as(OCI_PREFIX + label).isNotBlank()
@@ -162,7 +187,16 @@ class CustomsImageIT {
         assertThat(manifest.get("layers").size()).as("Customs' layers on top of the base").isGreaterThan(1);
         assertThat(rawConfig.at("/rootfs/diff_ids/0").asText()).isEqualTo(base.diffId());
         assertThat(config.history().get(0).createdBy()).isEqualTo(base.createdBy());
-        assertThat(rawConfig.at("/config/WorkingDir").asText()).isEqualTo("/home/jboss");
+        assertThat(rawConfig.at("/config/WorkingDir").asText()).isEqualTo(IMAGE_APP);
+
+        // the image's JVM, its AOT cache and the fast-jar, as the layers lay them out, run with the cache required
+        Path rootfs = unpack(manifest);
+        assertThat(rootfs.resolve(IMAGE_JAVA.substring(1))).as("the image's java").isExecutable();
+        assertThat(rootfs.resolve(IMAGE_CACHE.substring(1))).as("the AOT cache").isNotEmptyFile();
+        assertThat(rootfs.resolve("usr/bin/java")).as("no other Java").doesNotExist();
+        ImageJvm run = runImageJvm(rootfs, config.entrypoint());
+        assertThat(run.cached()).as("classes the image's JVM took from the cache, of %d loaded (log: %s)", run.loaded(),
+                run.log()).isGreaterThan(run.loaded() / 2);
 
         // the chart's Deployment of this image, by tag and digest, through the admission flow
         Chart.Rendered rendered = Chart.render(null,
@@ -201,7 +235,10 @@ class CustomsImageIT {
         inspector = RegistryImageInspector.create(config, vertx, JSON, () -> {
             throw new IllegalStateException("no Kubernetes in this test");
         }, Recorder.NONE);
-        work = Files.createTempDirectory("customs-image-it");
+        work = Files.createDirectories(Path.of("target", "customs-image-it").toAbsolutePath());
+        for (String left : List.of("project", "rootfs", "jib-cache", "tmp")) {
+            deleteTree(work.resolve(left));
+        }
     }
 
     /** The base image the test provides: one empty layer, root user, no Java (jib runs nothing in it). */
@@ -237,12 +274,25 @@ class CustomsImageIT {
 
     // ---- the nested build ----
 
+    /** The pom, {@code src/main} and this build's package: compiled classes, the jar and the fast-jar. */
     private Path copyProject() throws IOException {
+        Path target = Path.of("target");
+        Assumptions.assumeTrue(Files.isRegularFile(target.resolve("quarkus-app/quarkus-run.jar")),
+                "CustomsImageProcessIT needs the packaged application (run it with verify, after package)");
         Path project = work.resolve("project");
         Files.createDirectories(project);
         Files.copy(Path.of("pom.xml"), project.resolve("pom.xml"));
         copyTree(Path.of(".mvn"), project.resolve(".mvn"));
         copyTree(Path.of("src", "main"), project.resolve("src").resolve("main"));
+        // what an earlier -Pimage build of this worktree generated; the nested build makes its own
+        deleteTree(project.resolve("src/main/jib/opt/customs"));
+        copyTree(target.resolve("classes"), project.resolve("target/classes"));
+        copyTree(target.resolve("quarkus-app"), project.resolve("target/quarkus-app"));
+        try (Stream<Path> jars = Files.list(target)) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
+                Files.copy(jar, project.resolve("target").resolve(jar.getFileName()));
+            }
+        }
         return project;
     }
 
@@ -262,7 +312,7 @@ class CustomsImageIT {
         }
     }
 
-    private void buildAndPushImage(Path project, BaseImage base, String revision) throws Exception {
+    private void buildAndPushImage(Path project, BaseImage base, String revision, Path jdk) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(maven());
         cmd.add("-B");
@@ -271,10 +321,10 @@ class CustomsImageIT {
         if (!repo.isBlank()) {
             cmd.add("-Dmaven.repo.local=" + repo);
         }
-        cmd.addAll(List.of("package", "-DskipTests",
-                // the outer build formats and checks these very sources
-                "-Dformatter.skip=true", "-Dimpsort.skip=true",
-                "-Dquarkus.container-image.build=true", "-Dquarkus.container-image.push=true",
+        // the "image" profile's executions, in the order verify -Pimage runs them after package
+        cmd.addAll(List.of("-Pimage", "exec:exec@image-runtime", "quarkus:image-build@image",
+                "-Dcustoms.image.training-reviews=" + TRAINING_REVIEWS,
+                "-Dcustoms.image.jdk=" + jdk, "-Dcustoms.image.push=true",
                 "-Dquarkus.container-image.registry=" + registry.authority(),
                 "-Dquarkus.container-image.group=test",
                 // plain HTTP for the push and for pulling the base image
@@ -300,7 +350,10 @@ class CustomsImageIT {
             }
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        LOG.infof("CustomsImageIT: nested image build took %d s", seconds);
+        LOG.infof("CustomsImageProcessIT: nested image build took %d s", seconds);
+        try (Stream<String> lines = Files.lines(log)) {
+            lines.filter(l -> l.startsWith("image runtime: opt/")).forEach(l -> LOG.infof("CustomsImageProcessIT: %s", l));
+        }
         assertThat(finished).as("the nested build finished within %s; its log ends with:%n%s", BUILD_TIMEOUT,
                 tail(log)).isTrue();
         assertThat(p.exitValue()).as("exit status of %s; its log ends with:%n%s", String.join(" ", cmd), tail(log))
@@ -347,7 +400,144 @@ class CustomsImageIT {
         return JSON.readTree(r.body());
     }
 
+    // ---- the image's JVM, from the image's layers ----
+
+    /** The JDK the image's runtime is linked from: {@code customs.image.jdk} (the pom's), which must be a JDK 25+. */
+    private static Path imageJdk() throws IOException {
+        String configured = System.getProperty("build.image.jdk", "");
+        Path jdk = Path.of(configured.isBlank() || configured.contains("${") ? "/usr/lib/jvm/temurin-25-jdk-amd64"
+                : configured);
+        Path release = jdk.resolve("release");
+        String version = "";
+        if (Files.isRegularFile(release)) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(release)) {
+                p.load(in);
+            }
+            version = p.getProperty("JAVA_VERSION", "").replace("\"", "");
+        }
+        if (!Files.isExecutable(jdk.resolve("bin/jlink")) || version.isEmpty()
+                || Runtime.Version.parse(version).feature() < 25) {
+            String why = "CustomsImageProcessIT skipped: the image's runtime and AOT cache need a JDK 25 or later at "
+                    + "customs.image.jdk=" + jdk + " (found " + (version.isEmpty() ? "none" : "Java " + version) + ")";
+            LOG.warn(why);
+            Assumptions.abort(why);
+        }
+        return jdk;
+    }
+
+    /** Every layer of the image, in order, extracted into one directory as a container runtime would. */
+    private Path unpack(JsonNode manifest) throws IOException, InterruptedException {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (JsonNode layer : manifest.get("layers")) {
+            String digest = layer.get("digest").asText();
+            Path blob = work.resolve("layer.tar.gz");
+            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(registry.base()
+                    + "/v2/test/customs/blobs/" + digest)).timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofFile(blob));
+            assertThat(r.statusCode()).as("GET layer %s", digest).isEqualTo(200);
+            assertThat(sha256(Files.readAllBytes(blob))).as("the layer's digest").isEqualTo(digest);
+            Process tar = new ProcessBuilder("tar", "-xzf", blob.toString(), "-C", rootfs.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(tar.getInputStream().readAllBytes());
+            assertThat(tar.waitFor()).as("tar -xzf of layer %s: %s", digest, out).isZero();
+            Files.delete(blob);
+        }
+        return rootfs;
+    }
+
+    /** What a start of the image's JVM showed: classes loaded, those from the AOT cache, and its log. */
+    private record ImageJvm(int loaded, int cached, Path log) {
+    }
+
+    /**
+     * Runs the image's entrypoint with every path under {@code rootfs}, the cache required ({@code -XX:AOTMode=on}: the
+     * JVM refuses to start if it cannot use it), until Customs answers a review; then stops it with SIGTERM.
+     */
+    private ImageJvm runImageJvm(Path rootfs, List<String> entrypoint) throws Exception {
+        Path log = work.resolve("image-jvm.log");
+        Path classes = work.resolve("image-jvm-classes.log");
+        int http = freePort();
+        int management = freePort();
+        List<String> cmd = new ArrayList<>();
+        for (String arg : entrypoint) {
+            String value = arg;
+            for (String path : List.of(IMAGE_JAVA, IMAGE_CACHE, IMAGE_APP)) {
+                if (value.contains(path)) {
+                    value = value.replace(path, rootfs + path);
+                }
+            }
+            if (value.equals("-jar")) {
+                cmd.addAll(List.of("-XX:AOTMode=on", "-XX:MaxRAM=512m", "-Xlog:class+load=info:file=" + classes,
+                        "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
+                        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
+                        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
+                        "-Dquarkus.shutdown.delay=0s"));
+            }
+            cmd.add(value);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(rootfs.resolve(IMAGE_APP.substring(1)).toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        for (String v : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "KUBERNETES_SERVICE_HOST",
+                "KUBECONFIG", "QUARKUS_CONFIG_LOCATIONS")) {
+            pb.environment().remove(v);
+        }
+        Process p = pb.start();
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            byte[] review = Files.readAllBytes(Path.of("examples/denied-pod.json"));
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            HttpResponse<String> answer = null;
+            while (answer == null) {
+                assertThat(p.isAlive()).as("the image's JVM is running (-XX:AOTMode=on exits when the cache does not "
+                        + "fit); its log:%n%s", Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("answered within %s; log:%n%s", START_TIMEOUT, Files.readString(log))
+                        .isLessThan(deadline);
+                try {
+                    answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/validate"))
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(review)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (IOException notYetListening) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            assertThat(JSON.readTree(answer.body()).at("/response/allowed").asBoolean(true)).as(answer.body())
+                    .isFalse();
+        } finally {
+            p.destroy();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        List<String> loaded = Files.readAllLines(classes);
+        int cached = (int) loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
+        LOG.infof("CustomsImageProcessIT: the image's JVM loaded %d classes, %d of them from its AOT cache", loaded.size(),
+                cached);
+        return new ImageJvm(loaded.size(), cached, log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     // ---- helpers ----
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 
     private static Properties applicationProperties() throws IOException {
         Properties p = new Properties();
