@@ -117,6 +117,9 @@ customs.rules."{{ $id }}".extra-paths={{ include "customs.propList" $rule.extraP
 {{- if $rule.requiredKeys }}
 customs.rules."{{ $id }}".required-keys={{ include "customs.propList" $rule.requiredKeys }}
 {{- end }}
+{{- if $rule.maxSize }}
+customs.rules."{{ $id }}".max-size={{ include "customs.prop" $rule.maxSize }}
+{{- end }}
 {{- if $rule.movingTags }}
 customs.rules."{{ $id }}".moving-tags={{ include "customs.propList" $rule.movingTags }}
 {{- end }}

@@ -470,7 +470,7 @@ public final class AuditScanner implements AutoCloseable {
             Map<String, Action> actions = new LinkedHashMap<>();
             for (String id : RuleRegistry.IDS) {
                 Action a = policy.actionFor(id, namespace);
-                if (a != Action.OFF) {
+                if (a != Action.OFF && engine.evaluates(id)) {
                     actions.put(id, a);
                 }
             }

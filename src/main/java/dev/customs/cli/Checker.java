@@ -66,6 +66,11 @@ final class Checker {
         this.images = images;
     }
 
+    /** The policy findings are decided by, for the inputs that are not manifests (Dockerfiles). */
+    Policy policy() {
+        return policy;
+    }
+
     Result check(List<ManifestReader.Document> docs, List<Problem> problems) {
         List<ManifestReader.Document> skipped = new ArrayList<>();
         List<Problem> all = new ArrayList<>(problems);

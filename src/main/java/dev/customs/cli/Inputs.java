@@ -13,16 +13,18 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * The files one run reads, from the paths on the command line: a file as it is, every manifest under a directory
- * ({@code *.yaml}, {@code *.yml}, {@code *.json}, sorted), or {@code -} for standard input. A path that cannot be
- * read, and a Helm chart (a directory with {@code Chart.yaml}, whose templates are not manifests until rendered), is
- * a {@link Problem}; the other paths are still read.
+ * The files one run reads, from the paths on the command line: a file as it is, every manifest ({@code *.yaml},
+ * {@code *.yml}, {@code *.json}) and every Dockerfile ({@link DockerfileInput#isDockerfile}) under a directory, sorted,
+ * or {@code -} for standard input. A file is a Dockerfile by its name, or when {@code --dockerfile} names it. A path
+ * that cannot be read, and a Helm chart (a directory with {@code Chart.yaml}, whose templates are not manifests until
+ * rendered), is a {@link Problem}; the other paths are still read.
  */
 final class Inputs {
 
-    /** One file to read; {@code path} is null for standard input. */
-    record Input(String name, Path path) {
-        static final Input STDIN = new Input("-", null);
+    /** One file to read; {@code path} is null for standard input; {@code dockerfile} when it is read as one. */
+    record Input(String name, Path path, boolean dockerfile) {
+        static final Input STDIN = new Input("-", null, false);
+        static final Input DOCKERFILE_STDIN = new Input("-", null, true);
     }
 
     /** The files to read, in order, and the paths that were not usable. */
@@ -33,8 +35,28 @@ final class Inputs {
     }
 
     static Expanded expand(List<String> args) {
+        return expand(args, List.of());
+    }
+
+    /**
+     * @param args the paths on the command line
+     * @param dockerfiles the files {@code --dockerfile} names, read as Dockerfiles whatever their names
+     */
+    static Expanded expand(List<String> args, List<String> dockerfiles) {
         List<Input> inputs = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
+        for (String arg : dockerfiles) {
+            if (arg.equals("-")) {
+                inputs.add(Input.DOCKERFILE_STDIN);
+            } else if (!Files.exists(Path.of(arg))) {
+                problems.add(Problem.of(arg, "no such file"));
+            } else if (Files.isDirectory(Path.of(arg))) {
+                problems.add(Problem.of(arg, "a directory; --dockerfile names one file (a directory is checked as a "
+                        + "PATH)"));
+            } else {
+                inputs.add(new Input(arg, Path.of(arg), true));
+            }
+        }
         for (String arg : args) {
             if (arg.equals("-")) {
                 inputs.add(Input.STDIN);
@@ -44,7 +66,7 @@ final class Inputs {
             if (!Files.exists(path)) {
                 problems.add(Problem.of(arg, "no such file or directory"));
             } else if (!Files.isDirectory(path)) {
-                inputs.add(new Input(arg, path));
+                inputs.add(new Input(arg, path, isDockerfile(path)));
             } else {
                 walk(path, inputs, problems);
             }
@@ -56,6 +78,11 @@ final class Inputs {
     static boolean isManifest(Path file) {
         String n = file.getFileName().toString();
         return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+    }
+
+    /** Whether a file is read as a Dockerfile by its name; a manifest's extension wins ({@code Dockerfile.yaml}). */
+    static boolean isDockerfile(Path file) {
+        return DockerfileInput.isDockerfile(file) && !isManifest(file);
     }
 
     private static void walk(Path root, List<Input> inputs, List<Problem> problems) {
@@ -77,7 +104,8 @@ final class Inputs {
                         @Override
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                             // a link to nothing is listed too, so reading it reports it rather than passing over it
-                            if ((attrs.isRegularFile() || attrs.isSymbolicLink()) && isManifest(file)) {
+                            if ((attrs.isRegularFile() || attrs.isSymbolicLink())
+                                    && (isManifest(file) || isDockerfile(file))) {
                                 found.add(file);
                             }
                             return FileVisitResult.CONTINUE;
@@ -92,7 +120,7 @@ final class Inputs {
         } catch (IOException e) {
             problems.add(Problem.of(root.toString(), "cannot be read: " + reason(e)));
         }
-        found.stream().sorted().forEach(f -> inputs.add(new Input(f.toString(), f)));
+        found.stream().sorted().forEach(f -> inputs.add(new Input(f.toString(), f, isDockerfile(f))));
     }
 
     /** An I/O error in words: "permission denied", not the exception's class and path. */

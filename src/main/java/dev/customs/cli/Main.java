@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.customs.config.Beans;
 import dev.customs.config.CustomsConfig;
+import dev.customs.dockerfile.DockerfileException;
 import dev.customs.image.ImageInspector;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
@@ -54,10 +55,14 @@ public final class Main {
                    customs --version
 
             Checks Kubernetes manifests (files, directories of *.yaml/*.yml/*.json, or - for stdin)
+            and Dockerfiles (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, also in directories)
             with the rules and configuration of the Customs admission webhook. A Helm chart is
             checked rendered: helm template my-release CHART | customs check -
 
             options:
+              --dockerfile FILE    check FILE as a Dockerfile whatever its name (- for stdin)
+              --target STAGE       the Dockerfile stage that ships (default: the last)
+              --build-arg N=V      a build argument's value, as docker build --build-arg gives it
               --config FILE        configuration (application.yaml-style YAML, or .properties)
               -Dkey=value          override one configuration key, e.g. -Dcustoms.rules.latest-tag.action=warn
               --auth-file FILE     registry credentials (docker config.json; default ~/.docker/config.json)
@@ -76,7 +81,8 @@ public final class Main {
 
     /** What the command line asked for. */
     private record Options(List<String> paths, Map<String, String> overrides, Path configFile, Path authFile,
-            boolean offline, boolean colour, String output, boolean verbose) {
+            boolean offline, boolean colour, String output, boolean verbose, List<String> dockerfiles, String target,
+            Map<String, String> buildArgs) {
     }
 
     private Main() {
@@ -139,6 +145,9 @@ public final class Main {
 
     private static Options parse(String[] args, boolean tty) throws HelpRequested {
         List<String> paths = new ArrayList<>();
+        List<String> dockerfiles = new ArrayList<>();
+        String target = null;
+        Map<String, String> buildArgs = new LinkedHashMap<>();
         Map<String, String> overrides = new LinkedHashMap<>();
         Path configFile = null;
         Path authFile = null;
@@ -156,6 +165,9 @@ public final class Main {
                 case "--verbose", "-v" -> verbose = true;
                 case "--no-color", "--no-colour" -> colour = false;
                 case "--output", "-o" -> output = value(args, ++i, a);
+                case "--dockerfile", "-f" -> dockerfiles.add(value(args, ++i, a));
+                case "--target" -> target = value(args, ++i, a);
+                case "--build-arg" -> buildArg(buildArgs, value(args, ++i, a));
                 default -> {
                     if (a.startsWith("-D") && a.indexOf('=') > 2) {
                         overrides.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
@@ -167,6 +179,12 @@ public final class Main {
                         configFile = Path.of(a.substring("--config=".length()));
                     } else if (a.startsWith("--auth-file=")) {
                         authFile = Path.of(a.substring("--auth-file=".length()));
+                    } else if (a.startsWith("--dockerfile=")) {
+                        dockerfiles.add(a.substring("--dockerfile=".length()));
+                    } else if (a.startsWith("--target=")) {
+                        target = a.substring("--target=".length());
+                    } else if (a.startsWith("--build-arg=")) {
+                        buildArg(buildArgs, a.substring("--build-arg=".length()));
                     } else if (a.startsWith("-") && !a.equals("-")) {
                         throw new IllegalArgumentException("unknown option " + a);
                     } else {
@@ -178,8 +196,15 @@ public final class Main {
         if (!List.of("text", "json", "sarif").contains(output)) {
             throw new IllegalArgumentException("--output must be text, json or sarif, not " + output);
         }
-        if (paths.isEmpty()) {
+        if (paths.isEmpty() && dockerfiles.isEmpty()) {
             throw new IllegalArgumentException("no PATH given (use - for standard input)");
+        }
+        if (paths.stream().filter("-"::equals).count() + dockerfiles.stream().filter("-"::equals).count() > 1) {
+            throw new IllegalArgumentException("standard input (-) can be read once: name it once, as a PATH or as "
+                    + "--dockerfile -");
+        }
+        if (target != null && target.isBlank()) {
+            throw new IllegalArgumentException("--target needs a stage name or number");
         }
         if (authFile != null) {
             overrides.put("customs.registry.auth-file", authFile.toString());
@@ -190,7 +215,16 @@ public final class Main {
         }
         // pull secrets belong to pods in a cluster; files have none to read
         overrides.put("customs.registry.use-pull-secrets", "false");
-        return new Options(paths, overrides, configFile, authFile, offline, colour, output, verbose);
+        return new Options(paths, overrides, configFile, authFile, offline, colour, output, verbose, dockerfiles,
+                target, buildArgs);
+    }
+
+    private static void buildArg(Map<String, String> buildArgs, String arg) {
+        int eq = arg.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--build-arg takes NAME=value, not " + arg);
+        }
+        buildArgs.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -209,10 +243,19 @@ public final class Main {
             CustomsConfig config = loaded.config();
             ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .enable(SerializationFeature.INDENT_OUTPUT);
+            Inputs.Expanded inputs = Inputs.expand(o.paths(), o.dockerfiles());
+            boolean anyManifest = inputs.inputs().stream().anyMatch(in -> !in.dockerfile());
+            boolean anyDockerfile = inputs.inputs().stream().anyMatch(Inputs.Input::dockerfile);
+            if (!anyDockerfile && inputs.problems().isEmpty() && (o.target() != null || !o.buildArgs().isEmpty())) {
+                throw new InputError("--target and --build-arg apply to Dockerfiles, and none was given");
+            }
             Checker checker;
             try {
                 if (o.offline()) {
                     inspector = new UnavailableImageInspector("not fetched (--offline)");
+                } else if (!anyManifest) {
+                    // a Dockerfile check reads no registry: what its base sets is unknown to it by design
+                    inspector = new UnavailableImageInspector("not fetched");
                 } else {
                     vertx = Vertx.vertx();
                     layerScans = new LayerScans(cliLayerSettings(config), Recorder.NONE);
@@ -225,11 +268,17 @@ public final class Main {
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new InputError(loaded.sources().explain(String.valueOf(e.getMessage())));
             }
-            Inputs.Expanded inputs = Inputs.expand(o.paths());
             List<Problem> problems = new ArrayList<>(inputs.problems());
             List<ManifestReader.Document> docs = new ArrayList<>();
+            List<Checker.Checked> dockerfiles = new ArrayList<>();
+            DockerfileInput dockerfileInput = anyDockerfile ? new DockerfileInput(checker.policy(),
+                    Beans.ruleRegistry(config), o.target(), o.buildArgs()) : null;
             ManifestReader reader = new ManifestReader();
             for (Inputs.Input in : inputs.inputs()) {
+                if (in.dockerfile()) {
+                    dockerfile(dockerfileInput, in, stdin, dockerfiles, problems);
+                    continue;
+                }
                 byte[] content;
                 try (InputStream s = in.path() == null ? stdin : Files.newInputStream(in.path())) {
                     content = ManifestReader.readCapped(s);
@@ -241,7 +290,11 @@ public final class Main {
                 docs.addAll(read.documents());
                 problems.addAll(read.problems());
             }
-            Checker.Result result = checker.check(docs, problems);
+            Checker.Result manifests = checker.check(docs, problems);
+            List<Checker.Checked> checked = new ArrayList<>(manifests.checked());
+            checked.addAll(dockerfiles);
+            Checker.Result result = new Checker.Result(checked, manifests.skipped(), manifests.problems(),
+                    manifests.exemptions());
             switch (o.output()) {
                 case "json" -> out.println(json.writeValueAsString(Reports.json(result, json)));
                 case "sarif" -> out.println(json.writeValueAsString(Reports.sarif(result, json, version())));
@@ -278,6 +331,29 @@ public final class Main {
             if (vertx != null) {
                 vertx.close();
             }
+        }
+    }
+
+    /**
+     * Reads and checks one Dockerfile. What cannot be read, parsed or built is a problem at its file, line and column,
+     * reported with the rest; the other inputs are still checked.
+     */
+    private static void dockerfile(DockerfileInput input, Inputs.Input in, InputStream stdin,
+            List<Checker.Checked> out, List<Problem> problems) {
+        String text;
+        try (InputStream s = in.path() == null ? stdin : Files.newInputStream(in.path())) {
+            text = DockerfileInput.read(s);
+        } catch (IOException e) {
+            problems.add(Problem.of(in.name(), "cannot be read: " + Inputs.reason(e)));
+            return;
+        } catch (InputError e) {
+            problems.add(Problem.of(in.name(), e.getMessage()));
+            return;
+        }
+        try {
+            out.add(input.check(in.name(), text));
+        } catch (DockerfileException e) {
+            problems.add(new Problem(in.name(), e.position().line(), e.position().column(), e.problem()));
         }
     }
 

@@ -18,7 +18,8 @@ import dev.customs.rules.RuleRegistry;
 
 /**
  * The three output formats of {@code customs check}: text for people, JSON for scripts, SARIF for code scanning. Each
- * finding is placed at the line and column of its field; a finding an exemption covers is shown as exempted, with the
+ * finding is placed at the line and column of its field (in a Dockerfile, of the instruction or argument behind it); a finding
+ * an exemption covers is shown as exempted, with the
  * exemption's name and reason (in SARIF, as a suppressed result).
  */
 final class Reports {
@@ -37,9 +38,11 @@ final class Reports {
         long warn = count(r, Action.WARN);
         long audit = count(r, Action.AUDIT);
         long exempted = exempted(r);
-        long objects = r.checked().size();
+        long dockerfiles = dockerfiles(r);
+        long objects = r.checked().size() - dockerfiles;
         long findings = enforce + warn + audit;
-        String s = objects + " object" + (objects == 1 ? "" : "s") + " checked, " + r.skipped().size() + " skipped";
+        String s = (dockerfiles == 0 ? "" : dockerfiles + " Dockerfile" + (dockerfiles == 1 ? "" : "s") + " and ")
+                + objects + " object" + (objects == 1 ? "" : "s") + " checked, " + r.skipped().size() + " skipped";
         if (!r.problems().isEmpty()) {
             s += ", " + r.problems().size() + " input error" + (r.problems().size() == 1 ? "" : "s");
         }
@@ -50,6 +53,10 @@ final class Reports {
     private static long count(Checker.Result r, Action a) {
         return r.checked().stream().flatMap(c -> c.decision().effective().stream()).filter(f -> f.action() == a)
                 .count();
+    }
+
+    private static long dockerfiles(Checker.Result r) {
+        return r.checked().stream().filter(c -> c.kind().equals(DockerfileInput.KIND)).count();
     }
 
     private static long exempted(Checker.Result r) {
@@ -137,7 +144,8 @@ final class Reports {
                     .put("message", p.message());
         }
         ObjectNode summary = root.putObject("summary");
-        summary.put("objects", r.checked().size());
+        summary.put("objects", r.checked().size() - dockerfiles(r));
+        summary.put("dockerfiles", dockerfiles(r));
         summary.put("skipped", r.skipped().size());
         summary.put("errors", r.problems().size());
         summary.put("enforce", count(r, Action.ENFORCE));
@@ -239,5 +247,7 @@ final class Reports {
             "An image is not pinned: a moving tag such as latest, no tag, or an invalid reference", "oci-labels",
             "An image lacks required org.opencontainers.image labels", "shell-form-entrypoint",
             "PID 1 is a shell or package manager that does not forward signals", "leaked-secret",
-            "An image carries a credential in its Env or build history");
+            "An image carries a credential in its Env or build history", "image-size",
+            "An image's compressed size is over the configured limit", "base-image",
+            "An image records its base image by a tag without a digest");
 }

@@ -43,6 +43,7 @@ import dev.customs.report.MicrometerRecorder;
 import dev.customs.report.Recorder;
 import dev.customs.report.Reporter;
 import dev.customs.rules.DockerSocket;
+import dev.customs.rules.ImageSize;
 import dev.customs.rules.LatestTag;
 import dev.customs.rules.LeakedSecret;
 import dev.customs.rules.OciLabels;
@@ -89,7 +90,8 @@ public class Beans {
         List<String> moving = rules.containsKey(LatestTag.ID)
                 ? rules.get(LatestTag.ID).movingTags().orElse(LatestTag.DEFAULT_MOVING_TAGS)
                 : LatestTag.DEFAULT_MOVING_TAGS;
-        return RuleRegistry.withSettings(extra, labels, moving);
+        String maxSize = rules.containsKey(ImageSize.ID) ? rules.get(ImageSize.ID).maxSize().orElse(null) : null;
+        return RuleRegistry.withSettings(extra, labels, moving, maxSize);
     }
 
     @Produces
@@ -147,7 +149,7 @@ public class Beans {
     public static Policy policy(CustomsConfig config, List<Exemption> exemptions, NamespaceLabels namespaces,
             Clock clock, Consumer<Exemption> onExpired) {
         Map<String, Action> actions = new LinkedHashMap<>();
-        config.rules().forEach((id, rule) -> actions.put(id, rule.action()));
+        config.rules().forEach((id, rule) -> rule.action().ifPresent(a -> actions.put(id, a)));
         return new Policy(actions, config.registry().onError(), exemptions, namespaces, clock, onExpired);
     }
 
@@ -210,7 +212,7 @@ public class Beans {
     /** Where image layers are scanned for secret files; shared with {@code customs check}. */
     public static LayerScans.Settings layerScanSettings(CustomsConfig config) {
         CustomsConfig.RuleConfig rule = config.rules().get(LeakedSecret.ID);
-        if (rule != null && rule.action() == Action.OFF) {
+        if (rule != null && rule.action().orElse(null) == Action.OFF) {
             return LayerScans.Settings.OFF;
         }
         LayerScans.Mode mode = rule == null ? LayerScans.Mode.BACKGROUND

@@ -97,9 +97,11 @@ public interface CustomsConfig {
     /** One rule's settings. */
     interface RuleConfig {
 
-        /** What a violation does: {@code enforce} (deny), {@code warn}, {@code audit} or {@code off}. */
-        @WithDefault("enforce")
-        Action action();
+        /**
+         * What a violation does: {@code enforce} (deny), {@code warn}, {@code audit} or {@code off}. Unset: the rule's
+         * default, {@code enforce}, but {@code warn} for {@code image-size} and {@code base-image}.
+         */
+        Optional<Action> action();
 
         /** {@code docker-socket} only: more host paths to treat as runtime sockets. */
         Optional<List<String>> extraPaths();
@@ -112,6 +114,12 @@ public interface CustomsConfig {
          * default, {@code latest}, so keep it in the list. A reference without tag or digest always fails.
          */
         Optional<List<String>> movingTags();
+
+        /**
+         * {@code image-size} only: the largest compressed image size that passes ({@code 500MB}, {@code 1.5GB},
+         * {@code 800MiB}; MB and GB are powers of 1000, MiB and GiB of 1024). Unset: the rule is off.
+         */
+        Optional<String> maxSize();
 
         /**
          * {@code leaked-secret} only: when image layers are scanned for secret files. {@code background} (default): a

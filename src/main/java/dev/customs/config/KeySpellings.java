@@ -38,7 +38,7 @@ public final class KeySpellings implements ConfigSourceInterceptor {
     private static final String EXEMPTIONS = "customs.exemptions.";
     private static final String MIRRORS = "customs.registry.mirrors.";
     private static final List<String> RULE_PROPERTIES = List.of("action", "extra-paths", "required-keys",
-            "moving-tags");
+            "moving-tags", "max-size");
 
     /** The spellings seen of each canonical name; built on first use from the names of all sources. */
     private transient volatile Map<String, Set<String>> spellings;

@@ -15,20 +15,29 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
+import dev.customs.rules.BaseImage;
 import dev.customs.rules.Evaluation;
+import dev.customs.rules.ImageSize;
 import dev.customs.rules.ImageUnverified;
 import dev.customs.rules.RuleRegistry;
 import dev.customs.rules.Violation;
 
 /**
  * Decides what each finding does, in this order: the rule's action (a namespace's {@code customs.dev/rule.<id>} label,
- * else {@code customs.rules."<id>".action}, enforce by default); a namespace's {@code customs.dev/action: warn|audit}
+ * else {@code customs.rules."<id>".action}, else the rule's default); a namespace's {@code customs.dev/action: warn|audit}
  * lowers it when it enforces; an active exemption covers it. An unverified image takes
  * {@code customs.registry.on-error}, but never more than the strongest rule it kept from deciding.
  */
 public final class Policy {
 
     private static final Logger LOG = Logger.getLogger(Policy.class);
+
+    /**
+     * The action of a rule that configuration does not set: {@code enforce}, but {@code warn} for the rules whose
+     * findings are costs rather than dangers, {@code image-size} and {@code base-image}.
+     */
+    public static final Map<String, Action> DEFAULT_ACTIONS = Map.of(ImageSize.ID, Action.WARN, BaseImage.ID,
+            Action.WARN);
     private static final Set<Action> ANY_ACTION = Set.of(Action.values());
     private static final Set<Action> LOWERING_ACTIONS = Set.of(Action.WARN, Action.AUDIT);
 
@@ -42,7 +51,8 @@ public final class Policy {
     private final Set<String> reportedBadLabels = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param actions the configured action per rule id; a rule missing here enforces
+     * @param actions the configured action per rule id; a rule missing here takes its default
+     *        ({@link #DEFAULT_ACTIONS}, else enforce)
      * @param onError what an unverified image does
      * @param exemptions the configured exemptions
      * @param namespaces namespace labels, from an informer cache
@@ -83,7 +93,7 @@ public final class Policy {
     /** The action of a rule in a namespace, after namespace labels. */
     public Action actionFor(String rule, String namespace) {
         Map<String, String> labels = namespaces.labels(namespace);
-        Action configured = actions.getOrDefault(rule, Action.ENFORCE);
+        Action configured = configuredAction(rule);
         Action action = parse(labels.get(NamespaceLabels.RULE_LABEL_PREFIX + rule), namespace, ANY_ACTION)
                 .orElse(configured);
         if (action == Action.ENFORCE) {
@@ -92,9 +102,10 @@ public final class Policy {
         return action;
     }
 
-    /** The configured action of a rule, before namespace labels. */
+    /** The configured action of a rule (or its default), before namespace labels. */
     public Action configuredAction(String rule) {
-        return actions.getOrDefault(rule, Action.ENFORCE);
+        Action a = actions.get(rule);
+        return a != null ? a : DEFAULT_ACTIONS.getOrDefault(rule, Action.ENFORCE);
     }
 
     /** The rules to evaluate in a namespace: those whose action there is not off. */

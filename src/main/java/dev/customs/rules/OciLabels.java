@@ -37,6 +37,11 @@ public final class OciLabels implements Rule {
         return ID;
     }
 
+    /** The label keys every image must carry, as configured. */
+    public List<String> required() {
+        return required;
+    }
+
     @Override
     public boolean readsImage() {
         return true;

@@ -12,6 +12,14 @@ public interface Rule {
     /** True when the rule reads image facts; only then are images resolved for it. */
     boolean readsImage();
 
+    /**
+     * False when the rule's settings leave it nothing to check ({@code image-size} without a limit): it is then not
+     * evaluated, and reports do not count it as a rule that passed.
+     */
+    default boolean enabled() {
+        return true;
+    }
+
     /** Evaluates the rule on the containers in the view's scope, reporting into {@code out}. */
     void evaluate(PodView pod, ImageLookup images, Findings out);
 }

@@ -26,7 +26,12 @@ public final class RuleEngine {
 
     /** True when any of the selected rules reads image facts. */
     public boolean needsImages(Predicate<String> active) {
-        return registry.all().stream().anyMatch(r -> active.test(r.id()) && r.readsImage());
+        return registry.all().stream().anyMatch(r -> r.enabled() && active.test(r.id()) && r.readsImage());
+    }
+
+    /** True when a rule is registered and its settings give it something to check ({@link Rule#enabled()}). */
+    public boolean evaluates(String id) {
+        return registry.ids().contains(id) && registry.get(id).enabled();
     }
 
     /** Evaluates every rule for which {@code active} holds. */
@@ -34,7 +39,7 @@ public final class RuleEngine {
         List<Violation> violations = new ArrayList<>();
         Map<String, List<Unverified>> byImage = new LinkedHashMap<>();
         for (Rule rule : registry.all()) {
-            if (!active.test(rule.id())) {
+            if (!rule.enabled() || !active.test(rule.id())) {
                 continue;
             }
             Findings out = new Findings(rule.id());

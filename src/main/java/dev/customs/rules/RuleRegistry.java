@@ -14,7 +14,7 @@ public final class RuleRegistry {
 
     /** The public rule ids of DESIGN.md, in the order messages list them. */
     public static final List<String> IDS = List.of(RunAsRoot.ID, NonRootConflict.ID, HostNetwork.ID, DockerSocket.ID,
-            LatestTag.ID, OciLabels.ID, ShellFormEntrypoint.ID, LeakedSecret.ID);
+            LatestTag.ID, OciLabels.ID, ShellFormEntrypoint.ID, LeakedSecret.ID, ImageSize.ID, BaseImage.ID);
 
     private final Map<String, Rule> rules;
 
@@ -31,22 +31,47 @@ public final class RuleRegistry {
         this.rules = Map.copyOf(byId);
     }
 
-    /** The eight rules with their default settings. */
+    /** Every rule with its default settings ({@code image-size} off). */
     public static RuleRegistry defaults() {
         return withSettings(List.of(), OciLabels.DEFAULT_REQUIRED);
     }
 
-    /** The eight rules with configured settings. */
+    /** Every rule with configured settings, {@code image-size} off. */
     public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels) {
-        return withSettings(extraSocketPaths, requiredLabels, LatestTag.DEFAULT_MOVING_TAGS);
+        return withSettings(extraSocketPaths, requiredLabels, LatestTag.DEFAULT_MOVING_TAGS, null);
     }
 
-    /** The eight rules with configured settings, including the tags {@code latest-tag} treats as moving. */
+    /** Every rule with configured settings, including the tags {@code latest-tag} treats as moving; image-size off. */
     public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels,
             List<String> movingTags) {
+        return withSettings(extraSocketPaths, requiredLabels, movingTags, null);
+    }
+
+    /**
+     * Every rule with configured settings and the default moving tags.
+     *
+     * @param imageMaxSize {@code image-size}'s limit as configured ({@code 500MB}), or null for off
+     * @throws IllegalArgumentException when a setting is invalid
+     */
+    public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels,
+            String imageMaxSize) {
+        return withSettings(extraSocketPaths, requiredLabels, LatestTag.DEFAULT_MOVING_TAGS, imageMaxSize);
+    }
+
+    /**
+     * Every rule with configured settings. {@code base-image} treats a recorded base by one of {@code latest-tag}'s
+     * moving tags as moving, as {@code latest-tag} does.
+     *
+     * @param movingTags the tags {@code latest-tag} treats as moving, exact or with {@code *}
+     * @param imageMaxSize {@code image-size}'s limit as configured ({@code 500MB}), or null for off
+     * @throws IllegalArgumentException when a setting is invalid
+     */
+    public static RuleRegistry withSettings(Collection<String> extraSocketPaths, List<String> requiredLabels,
+            List<String> movingTags, String imageMaxSize) {
+        LatestTag latest = new LatestTag(movingTags);
         return new RuleRegistry(List.of(new RunAsRoot(), new NonRootConflict(), new HostNetwork(),
-                new DockerSocket(extraSocketPaths), new LatestTag(movingTags), new OciLabels(requiredLabels),
-                new ShellFormEntrypoint(), new LeakedSecret()));
+                new DockerSocket(extraSocketPaths), latest, new OciLabels(requiredLabels), new ShellFormEntrypoint(),
+                new LeakedSecret(), new ImageSize(imageMaxSize), new BaseImage(latest)));
     }
 
     /** The rules in {@link #IDS} order. */

@@ -361,7 +361,7 @@ public final class ShellFormEntrypoint implements Rule {
      * A short, safe rendering of argv: the program, its options and the first word of the script. The rest is left
      * out, because command lines sometimes carry credentials and messages must never echo one.
      */
-    static String show(List<String> argv) {
+    public static String show(List<String> argv) {
         List<String> a = skipEnv(argv);
         StringBuilder sb = new StringBuilder("\"");
         for (int i = 0; i < a.size(); i++) {

@@ -172,6 +172,8 @@ public final class Bench {
         }
         progress("layer scan throughput beside gzip -d");
         report.layerScan(LayerScanBench.markdown(LayerScanBench.run(env.work())));
+        progress("Dockerfile check");
+        report.dockerfile(DockerfileBench.markdown(DockerfileBench.run()));
         report.footer();
         return report.markdown();
     }

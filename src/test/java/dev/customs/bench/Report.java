@@ -38,6 +38,7 @@ final class Report {
     private final List<String> registryRows = new ArrayList<>();
     private final StringBuilder burst = new StringBuilder();
     private String layerScan = "";
+    private String dockerfile = "";
     private final List<String> targets = new ArrayList<>();
     private final StringBuilder audit = new StringBuilder();
     private final List<String> auditTargets = new ArrayList<>();
@@ -345,6 +346,10 @@ final class Report {
         layerScan = markdown;
     }
 
+    void dockerfile(String markdown) {
+        dockerfile = markdown;
+    }
+
     void footer() {
         String end = Proc.loadAverage();
         int i = header.indexOf("%END%");
@@ -453,6 +458,7 @@ final class Report {
         table(md, List.of("tag TTL", "payload", "reviews", "over", "manifest HEADs", "GETs", "for digest refs",
                 "allowed", "most HEADs of one tag", "as expected"), registryRows);
         md.append(layerScan).append('\n');
+        md.append(dockerfile).append('\n');
         return md.toString();
     }
 

@@ -207,6 +207,13 @@ class ChartTest {
                 .isEqualTo("/run/custom-runtime/runtime.sock");
         assertThat(config.getProperty("customs.rules.\"oci-labels\".required-keys"))
                 .isEqualTo("org.opencontainers.image.source,org.opencontainers.image.revision");
+        assertThat(config.getProperty("customs.rules.\"image-size\".action")).isEqualTo("enforce");
+        assertThat(config.getProperty("customs.rules.\"image-size\".max-size")).isEqualTo("1.5GB");
+        // the defaults: image-size off (no limit), base-image warns
+        Properties defaults = Chart.render(null, Map.of()).config();
+        assertThat(defaults.getProperty("customs.rules.\"image-size\".max-size")).isNull();
+        assertThat(defaults.getProperty("customs.rules.\"image-size\".action")).isEqualTo("warn");
+        assertThat(defaults.getProperty("customs.rules.\"base-image\".action")).isEqualTo("warn");
         assertThat(config.getProperty("customs.rules.\"latest-tag\".moving-tags")).isEqualTo("latest,main,nightly-*");
         assertThat(config.getProperty("customs.exemptions.\"system\".namespaces"))
                 .isEqualTo("customs,kube-system,kube-node-lease");
@@ -327,6 +334,7 @@ class ChartTest {
         assertRefused(Map.of("webhook.failurePolicy", "fail"), "failurePolicy");
         assertRefused(Map.of("webhook.name", "customs"), "name");
         assertRefused(Map.of("registry.budget", "3 seconds"), "budget");
+        assertRefused(Map.of("rules.image-size.maxSize", "half a gig"), "maxSize");
     }
 
     @Test

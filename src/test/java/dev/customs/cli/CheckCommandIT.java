@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,6 +38,7 @@ import com.networknt.schema.ValidationMessage;
 import dev.customs.admission.AdmissionHandler;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.UnavailableImageInspector;
+import dev.customs.image.layers.TestTar;
 import dev.customs.image.registry.TestImages;
 import dev.customs.image.registry.TestRegistry;
 import dev.customs.policy.Policy;
@@ -526,6 +529,59 @@ public class CheckCommandIT {
         }
     }
 
+    /**
+     * {@code image-size} and {@code base-image} in CI: off and silent without a limit, warnings by default with one, and
+     * the build fails only where the configuration makes them enforce; the layers are real gzip tar files.
+     */
+    @Test
+    void imageSizeAndBaseImageWarnUnlessConfiguredToEnforce(@TempDir Path dir) throws Exception {
+        try (TestRegistry registry = TestRegistry.start(TestRegistry.Auth.NONE)) {
+            byte[] vendor = new byte[700_000];
+            new Random(5).nextBytes(vendor);
+            byte[] vendorLayer = TestTar.tar().file("app/vendor/bundle.bin", vendor).gzip();
+            byte[] appLayer = TestTar.tar().file("app/server.js", "require('http').createServer().listen(8080)\n")
+                    .gzip();
+            registry.pushImage("team/heavy", "1.0", new TestImages.Config().user("10001").entrypoint("/app/server")
+                    .labels(TestImages.OCI_LABELS).labels(Map.of("org.opencontainers.image.base.name", "node:20"))
+                    .history("COPY vendor /app/vendor # buildkit").history("COPY server.js /app/ # buildkit"),
+                    List.of(TestImages.TestLayer.gzip(vendorLayer), TestImages.TestLayer.gzip(appLayer)));
+            Path pod = dir.resolve("pod.yaml");
+            Files.writeString(pod, """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: heavy}
+                    spec:
+                      containers:
+                        - {name: app, image: "%s/team/heavy:1.0"}
+                    """.formatted(registry.authority()));
+            // what is checked here is the verdict, not the speed: a loaded machine gets all the time it needs
+            String insecure = "-Dcustoms.registry.insecure-registries=" + registry.authority();
+            String patient = "-Dcustoms.registry.request-timeout=20s";
+
+            Run unlimited = run(null, "check", insecure, patient, "-o", "json", pod.toString());
+            assertThat(unlimited.exit()).as(unlimited.err()).isZero();
+            assertThat(rules(unlimited.json().at("/objects/0/findings"))).as(unlimited.out()).containsExactly("base-image");
+
+            Run limited = run(null, "check", insecure, patient, "-Dcustoms.rules.\"image-size\".max-size=500kB", "-o", "json",
+                    pod.toString());
+            assertThat(limited.exit()).as(limited.err()).isZero();
+            JsonNode findings = limited.json().at("/objects/0/findings");
+            assertThat(rules(findings)).containsExactly("base-image", "image-size");
+            assertThat(findings.findValuesAsText("action")).containsOnly("warn");
+            long total = vendorLayer.length + appLayer.length;
+            assertThat(findings.findValuesAsText("message")).anySatisfy(m -> assertThat(m).startsWith(
+                    "[image-size] container \"app\" (image " + registry.authority() + "/team/heavy:1.0) is "
+                            + size(total) + " compressed, over the 500kB limit; its largest layers are "
+                            + size(vendorLayer.length) + " (COPY vendor /app/vendor), "));
+
+            Run enforced = run(null, "check", insecure, patient, "-Dcustoms.rules.\"image-size\".max-size=500kB",
+                    "-Dcustoms.rules.\"image-size\".action=enforce", pod.toString());
+            assertThat(enforced.exit()).as(enforced.out()).isEqualTo(1);
+            assertThat(enforced.out()).contains("deny ").contains("[image-size]").contains("warn ")
+                    .contains("[base-image]");
+        }
+    }
+
     /** Every rule's findings on the conformance corpus match what the webhook finds for the same objects. */
     @Test
     void findingsMatchTheWebhookOnTheConformanceCorpus() throws Exception {
@@ -589,6 +645,12 @@ public class CheckCommandIT {
         o.review().at("/response/warnings")
                 .forEach(w -> rules.add(w.asText().substring(1, w.asText().indexOf(']'))));
         return rules;
+    }
+
+    /** A size as image-size writes it: decimal kB or MB, one decimal. */
+    private static String size(long bytes) {
+        return bytes < 1_000_000 ? String.format(Locale.ROOT, "%.1f kB", bytes / 1_000.0)
+                : String.format(Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
     }
 
     private static Set<ValidationMessage> sarifErrors(JsonNode sarif) throws IOException {

@@ -119,6 +119,11 @@ public final class Cluster implements AutoCloseable {
         return controlPlane;
     }
 
+    /** The test registry, for scenarios that push images of their own. */
+    public TestRegistry registry() {
+        return registry;
+    }
+
     /** An image of the test registry by repository and tag: {@code 127.0.0.1:<port>/e2e/app:1.0}. */
     public String image(String repositoryAndTag) {
         return registry.authority() + "/" + repositoryAndTag;

@@ -48,6 +48,25 @@ class PolicyTest {
     }
 
     @Test
+    void imageSizeAndBaseImageWarnUnlessConfigured() {
+        Policy p = policy(Map.of(), OnError.WARN, List.of(), Map.of(), new ArrayList<>());
+        assertThat(p.configuredAction("image-size")).isEqualTo(Action.WARN);
+        assertThat(p.configuredAction("base-image")).isEqualTo(Action.WARN);
+        assertThat(p.configuredAction("latest-tag")).isEqualTo(Action.ENFORCE);
+        Decision d = p.decide(new Evaluation(List.of(violation("image-size", "big:1"), violation("base-image",
+                "big:1")), List.of()), Requester.namespace("app"));
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.warnings()).containsExactly("[image-size] problem: fix", "[base-image] problem: fix");
+        Policy strict = policy(Map.of("image-size", Action.ENFORCE), OnError.WARN, List.of(), Map.of(),
+                new ArrayList<>());
+        assertThat(strict.configuredAction("image-size")).isEqualTo(Action.ENFORCE);
+        // a namespace lowering every enforcing rule leaves a warning a warning
+        Policy lowered = policy(Map.of(), OnError.WARN, List.of(), Map.of("dev", Map.of("customs.dev/action",
+                "audit")), new ArrayList<>());
+        assertThat(lowered.actionFor("base-image", "dev")).isEqualTo(Action.WARN);
+    }
+
+    @Test
     void configuredActionsWarnAuditAndSwitchOff() {
         Policy p = policy(Map.of("latest-tag", Action.WARN, "oci-labels", Action.AUDIT, "host-network", Action.OFF),
                 OnError.WARN, List.of(), Map.of(), new ArrayList<>());

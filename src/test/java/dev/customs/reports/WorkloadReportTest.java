@@ -85,7 +85,7 @@ class WorkloadReportTest {
         Map<String, Action> actions = new LinkedHashMap<>();
         for (String id : RuleRegistry.IDS) {
             Action a = policy.actionFor(id, "shop");
-            if (a != Action.OFF) {
+            if (a != Action.OFF && ENGINE.evaluates(id)) {
                 actions.put(id, a);
             }
         }
@@ -112,10 +112,13 @@ class WorkloadReportTest {
         });
         assertThat(r.results().stream().filter(x -> x.outcome() == Outcome.PASS).map(ReportResult::rule))
                 .containsExactly("run-as-root", "non-root-conflict", "docker-socket", "latest-tag",
-                        "shell-form-entrypoint", "leaked-secret");
-        assertThat(r.results().stream().filter(x -> x.outcome() == Outcome.PASS).map(ReportResult::severity))
-                .containsOnly(Severity.HIGH);
-        assertThat(r.summary()).containsEntry(Outcome.FAIL, 1).containsEntry(Outcome.PASS, 6)
+                        "shell-form-entrypoint", "leaked-secret", "base-image");
+        // image-size has no limit by default, so it checks nothing and is not counted as passed; base-image warns
+        assertThat(r.results().stream().filter(x -> x.outcome() == Outcome.PASS && !x.rule().equals("base-image"))
+                .map(ReportResult::severity)).containsOnly(Severity.HIGH);
+        assertThat(r.results().stream().filter(x -> x.rule().equals("base-image")).map(ReportResult::severity))
+                .containsExactly(Severity.MEDIUM);
+        assertThat(r.summary()).containsEntry(Outcome.FAIL, 1).containsEntry(Outcome.PASS, 7)
                 .containsEntry(Outcome.ERROR, 0).containsEntry(Outcome.SKIP, 0);
         assertThat(r.omitted()).isZero();
         assertThat(r.hasFailures()).isTrue();
@@ -154,8 +157,8 @@ class WorkloadReportTest {
         assertThat(error.rule()).isEqualTo("image-unverified");
         assertThat(error.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(error.message()).contains("registry said 404");
-        // the pod sets runAsUser and command, so only the label and secret rules needed the image
-        assertThat(error.properties()).containsEntry("rules", "oci-labels,leaked-secret");
+        // the pod sets runAsUser and command, so only the label, secret and base rules needed the image
+        assertThat(error.properties()).containsEntry("rules", "oci-labels,leaked-secret,base-image");
         assertThat(r.results().stream().filter(x -> x.outcome() == Outcome.PASS).map(ReportResult::rule))
                 .containsExactly("run-as-root", "non-root-conflict", "host-network", "docker-socket", "latest-tag",
                         "shell-form-entrypoint");
@@ -240,7 +243,7 @@ class WorkloadReportTest {
             assertThat(doc.at("/scope/kind").asText()).isEqualTo("Deployment");
             assertThat(doc.at("/scope/uid").asText()).isEqualTo(SCOPE.uid());
             assertThat(doc.at("/summary")).isEqualTo(JSON.readTree(
-                    "{\"pass\":7,\"fail\":1,\"warn\":0,\"error\":0,\"skip\":0}"));
+                    "{\"pass\":8,\"fail\":1,\"warn\":0,\"error\":0,\"skip\":0}"));
             JsonNode first = doc.at("/results/0");
             assertThat(first.get("policy").asText()).isEqualTo("host-network");
             assertThat(first.get("rule").asText()).isEqualTo("host-network");

@@ -41,9 +41,11 @@ import io.fabric8.kubernetes.api.model.PodSpec;
  *
  * <pre>
  * description: what the case shows                      (required)
+ * maxSize: 500MB                                        (optional) image-size's limit; the rule is off without one
+ * movingTags: [latest, main]                            (optional) latest-tag's moving tags (base-image uses them too)
  * images:                                               (optional) canned image facts, keyed by the image as written
  *   nginx:1.25: {user: "", entrypoint: [..], cmd: [..], env: [..], labels: {..}, annotations: {..},
- *                history: [{createdBy: "..", emptyLayer: false}]}
+ *                history: [{createdBy: "..", emptyLayer: false}], layers: [{size: 1024}]}
  *   multi:1.0: {platforms: [{platform: linux/amd64, user: "0"}, {platform: linux/arm64, user: "1000"}]}
  *   gone:1.0: {unavailable: "registry said 404"}
  * expect:                                               (fail-* only, required there) every violation, in order
@@ -81,9 +83,10 @@ final class RuleFixtures {
     }
 
     /** One fixture file, as written. */
-    record Fixture(String description, Map<String, CannedImage> images, List<Expected> expect,
-            List<String> expectUnverified, List<String> secretValues, ObjectNode object) {
+    record Fixture(String description, String maxSize, List<String> movingTags, Map<String, CannedImage> images,
+            List<Expected> expect, List<String> expectUnverified, List<String> secretValues, ObjectNode object) {
         Fixture {
+            movingTags = movingTags == null ? LatestTag.DEFAULT_MOVING_TAGS : List.copyOf(movingTags);
             images = images == null ? Map.of() : new LinkedHashMap<>(images);
             expect = expect == null ? List.of() : List.copyOf(expect);
             expectUnverified = expectUnverified == null ? List.of() : List.copyOf(expectUnverified);
@@ -101,11 +104,11 @@ final class RuleFixtures {
     /** A canned image: unavailable, one platform (the config fields at top level), or several {@code platforms}. */
     record CannedImage(String unavailable, String digest, String user, List<String> entrypoint, List<String> cmd,
             List<String> env, Map<String, String> labels, List<CannedHistory> history,
-            Map<String, String> annotations, List<CannedPlatform> platforms) {
+            Map<String, String> annotations, List<CannedLayer> layers, List<CannedPlatform> platforms) {
 
         boolean hasConfig() {
             return user != null || entrypoint != null || cmd != null || env != null || labels != null
-                    || history != null || annotations != null;
+                    || history != null || annotations != null || layers != null;
         }
 
         ImageFacts facts() {
@@ -122,14 +125,15 @@ final class RuleFixtures {
                 return new ImageFacts.Resolved(digest, platforms.stream().map(CannedPlatform::image).toList());
             }
             Platform p = Platform.of("linux", "amd64");
-            return new ImageFacts.Resolved(digest, List.of(new PlatformImage(p,
-                    config(p, user, entrypoint, cmd, env, labels, history), annotations)));
+            return new ImageFacts.Resolved(digest, List.of(PlatformImage.judge(p,
+                    config(p, user, entrypoint, cmd, env, labels, history), annotations, manifestLayers(layers))));
         }
     }
 
     /** One platform of a multi-platform canned image; {@code platform} is {@code os/arch[/variant]}. */
     record CannedPlatform(String platform, String user, List<String> entrypoint, List<String> cmd, List<String> env,
-            Map<String, String> labels, List<CannedHistory> history, Map<String, String> annotations) {
+            Map<String, String> labels, List<CannedHistory> history, Map<String, String> annotations,
+            List<CannedLayer> layers) {
 
         PlatformImage image() {
             if (platform == null) {
@@ -140,11 +144,32 @@ final class RuleFixtures {
                 throw new IllegalArgumentException("platform \"" + platform + "\" is not os/arch[/variant]");
             }
             Platform p = new Platform(parts[0], parts[1], parts.length == 3 ? parts[2] : null);
-            return new PlatformImage(p, config(p, user, entrypoint, cmd, env, labels, history), annotations);
+            return PlatformImage.judge(p, config(p, user, entrypoint, cmd, env, labels, history), annotations,
+                    manifestLayers(layers));
         }
     }
 
     record CannedHistory(String createdBy, Boolean emptyLayer) {
+    }
+
+    /** A manifest layer: its compressed size; digest and media type are made up when not given. */
+    record CannedLayer(String digest, Long size, String mediaType) {
+    }
+
+    private static List<Layer> manifestLayers(List<CannedLayer> layers) {
+        if (layers == null) {
+            return List.of();
+        }
+        List<Layer> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            CannedLayer l = layers.get(i);
+            if (l.size() == null) {
+                throw new IllegalArgumentException("every layer needs a size");
+            }
+            out.add(new Layer(l.digest() != null ? l.digest() : "sha256:" + String.format("%064x", i + 1), l.size(),
+                    l.mediaType() != null ? l.mediaType() : "application/vnd.oci.image.layer.v1.tar+gzip"));
+        }
+        return out;
     }
 
     private static ImageConfig config(Platform p, String user, List<String> entrypoint, List<String> cmd,
@@ -283,7 +308,8 @@ final class RuleFixtures {
             }
         });
         ImageLookup images = new ImageResolver(inspector, Duration.ofSeconds(30)).resolve(pod).join();
-        Rule rule = RuleRegistry.defaults().get(ruleId);
+        Rule rule = RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, fx.movingTags(), fx.maxSize())
+                .get(ruleId);
         Findings out = new Findings(ruleId);
         rule.evaluate(pod, images, out);
         List<String> unverifiedImages = out.unverified().stream().map(u -> String.valueOf(u.container().image()))

@@ -10,14 +10,15 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 
-/** The registry of rules: the eight public ids, in order, and fail-fast construction. */
+/** The registry of rules: the ten public ids, in order, and fail-fast construction. */
 class RuleRegistryTest {
 
     @Test
-    void defaultsHaveTheEightPublicIdsInOrder() {
+    void defaultsHaveTheTenPublicIdsInOrder() {
         RuleRegistry r = RuleRegistry.defaults();
         assertThat(RuleRegistry.IDS).containsExactly("run-as-root", "non-root-conflict", "host-network",
-                "docker-socket", "latest-tag", "oci-labels", "shell-form-entrypoint", "leaked-secret");
+                "docker-socket", "latest-tag", "oci-labels", "shell-form-entrypoint", "leaked-secret", "image-size",
+                "base-image");
         assertThat(r.all()).extracting(Rule::id).containsExactlyElementsOf(RuleRegistry.IDS);
         assertThat(r.ids()).containsExactlyInAnyOrderElementsOf(RuleRegistry.IDS);
         for (String id : RuleRegistry.IDS) {
@@ -29,12 +30,26 @@ class RuleRegistryTest {
     void onlyImageRulesAskForImages() {
         Map<String, Boolean> readsImage = Map.of(RunAsRoot.ID, true, NonRootConflict.ID, true, HostNetwork.ID, false,
                 DockerSocket.ID, false, LatestTag.ID, false, OciLabels.ID, true, ShellFormEntrypoint.ID, true,
-                LeakedSecret.ID, true);
+                LeakedSecret.ID, true, ImageSize.ID, false, BaseImage.ID, true);
         RuleRegistry.defaults().all().forEach(r -> assertThat(r.readsImage()).as(r.id()).isEqualTo(readsImage.get(
                 r.id())));
         RuleEngine engine = new RuleEngine(RuleRegistry.defaults());
         assertThat(engine.needsImages(id -> id.equals(LatestTag.ID) || id.equals(HostNetwork.ID))).isFalse();
         assertThat(engine.needsImages(id -> id.equals(OciLabels.ID))).isTrue();
+        // image-size asks for images only once it has a limit
+        assertThat(engine.needsImages(id -> id.equals(ImageSize.ID))).isFalse();
+        assertThat(new RuleEngine(RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, "500MB"))
+                .needsImages(id -> id.equals(ImageSize.ID))).isTrue();
+    }
+
+    @Test
+    void aBadImageSizeLimitFailsFast() {
+        assertThatThrownBy(() -> RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, "big"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("customs.rules.\"image-size\".max-size: \"big\" is not a size; write it as 500MB, 1.5GB "
+                        + "or 800MiB");
+        assertThatThrownBy(() -> RuleRegistry.withSettings(List.of(), OciLabels.DEFAULT_REQUIRED, "0MB"))
+                .hasMessage("customs.rules.\"image-size\".max-size: \"0MB\" is not a positive size");
     }
 
     @Test

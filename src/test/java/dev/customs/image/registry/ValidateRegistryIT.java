@@ -33,7 +33,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * End to end through {@code POST /validate}: the eight rules decide on image data read from a real registry, and
+ * End to end through {@code POST /validate}: the rules decide on image data read from a real registry, and
  * registry trouble turns into {@code [image-unverified]} findings while pod-spec rules still decide.
  */
 @QuarkusTest
@@ -45,9 +45,10 @@ class ValidateRegistryIT {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // these tests count manifest and config requests; layer scans (LayerSecretsIT) would add blob reads
+            // these tests count manifest and config requests; layer scans (LayerSecretsIT) would add blob reads;
+            // image-size's limit is far above every image here but one
             return Map.of("customs.registry.budget", "1s", "customs.registry.request-timeout", "2s",
-                    "customs.rules.\"leaked-secret\".layers", "off");
+                    "customs.rules.\"leaked-secret\".layers", "off", "customs.rules.\"image-size\".max-size", "1MB");
         }
 
         @Override
@@ -90,6 +91,28 @@ class ValidateRegistryIT {
 
         assertThat(r.path("allowed").asBoolean()).as(r.toString()).isTrue();
         assertThat(r.has("warnings")).as(r.toString()).isFalse();
+    }
+
+    @Test
+    void aLargeImageAndAnUnpinnedBaseWarnByDefault() {
+        TestImages.Config config = compliant().history("COPY vendor /app/vendor # buildkit")
+                .history("COPY dist /app/dist # buildkit");
+        byte[] vendor = new byte[900_000];
+        new java.util.Random(7).nextBytes(vendor);
+        registry.pushImage("e2e/big", "1.0", config, true,
+                Map.of("org.opencontainers.image.base.name", "docker.io/library/node:20"),
+                List.of(vendor, "dist".repeat(60_000).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        JsonNode r = validate(pod(NS, image("e2e/big", "1.0")));
+
+        assertThat(r.path("allowed").asBoolean()).as(r.toString()).isTrue();
+        JsonNode warnings = r.path("warnings");
+        assertThat(warnings).as(warnings(r)).hasSize(2);
+        assertThat(warnings.get(0).asText()).startsWith("[image-size] container \"app\" (image " + image("e2e/big", "1.0")
+                + ") is 1.1 MB compressed, over the 1MB limit; its largest layers are 900.0 kB (COPY vendor "
+                + "/app/vendor), 240.0 kB (COPY dist /app/dist)");
+        assertThat(warnings.get(1).asText()).startsWith("[base-image] container \"app\" (image " + image("e2e/big", "1.0")
+                + ") records its base image as \"docker.io/library/node:20\" by its tag only");
     }
 
     @Test

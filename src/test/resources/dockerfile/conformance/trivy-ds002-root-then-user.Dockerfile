@@ -1,0 +1,9 @@
+FROM alpine:3.13
+USER root
+USER user1
+# --- expect ---
+# description: root, then a named user
+# source: Trivy DS002 (image user should not be 'root')
+# theirs: pass
+# rule: run-as-root
+# customs: pass

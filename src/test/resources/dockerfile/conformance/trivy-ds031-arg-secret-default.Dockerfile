@@ -1,0 +1,8 @@
+FROM busybox:1.36
+ARG GITHUB_TOKEN=test
+# --- expect ---
+# description: a secret name with a default in ARG
+# source: Trivy DS031 (secrets passed via build-args or envs or copied secret files)
+# theirs: fail
+# rule: leaked-secret
+# customs: fail

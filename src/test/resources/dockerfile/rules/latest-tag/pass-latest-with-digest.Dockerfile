@@ -1,0 +1,3 @@
+FROM node:latest@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+# --- expect ---
+# description: a digest pins even the latest tag

@@ -1,0 +1,3 @@
+FROM node:20.11.1-slim
+# --- expect ---
+# description: a version tag

@@ -1,0 +1,8 @@
+FROM node:20.11.1-slim
+ARG NPM_TOKEN
+RUN npm ci
+# --- expect ---
+# description: the build passes a value for the argument, and the RUN records it
+# build-arg: NPM_TOKEN=s3cr3t-npm-value
+# secret: s3cr3t-npm-value
+# finding: 2:5 [leaked-secret] stage 1 (FROM node:20.11.1-slim) records build argument NPM_TOKEN in the image's history: the RUN at line 3 runs with it, and docker history shows its value: pass the credential as a BuildKit secret instead of a build argument: RUN --mount=type=secret,id=token,env=NPM_TOKEN ..., built with docker build --secret id=token,env=NPM_TOKEN; revoke the exposed credential

@@ -1,0 +1,4 @@
+FROM alpine:3.19
+USER root
+# --- expect ---
+# description: root: run-as-root reports it, not this rule
