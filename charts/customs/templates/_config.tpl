@@ -207,6 +207,7 @@ customs.audit.concurrency={{ int64 .Values.audit.concurrency }}
 customs.audit.page-size={{ int64 .Values.audit.pageSize }}
 customs.audit.objects-per-second={{ .Values.audit.objectsPerSecond }}
 customs.audit.images-per-second={{ .Values.audit.imagesPerSecond }}
+customs.audit.max-yield={{ .Values.audit.maxYield }}
 customs.reports.enabled={{ .Values.reports.enabled }}
 customs.reports.formats={{ include "customs.propList" .Values.reports.formats }}
 customs.reports.max-results={{ int64 .Values.reports.maxResults }}

@@ -57,10 +57,13 @@ public class AdmissionRoute {
     private final ObjectMapper mapper;
     private final Recorder recorder;
     private final ReviewBudget budget;
+    private final AdmissionLoad load;
     private final long bodyTimeoutMs;
 
-    public AdmissionRoute(AdmissionHandler handler, ObjectMapper mapper, Recorder recorder, CustomsConfig config) {
+    public AdmissionRoute(AdmissionHandler handler, ObjectMapper mapper, Recorder recorder, CustomsConfig config,
+            AdmissionLoad load) {
         this.handler = handler;
+        this.load = load;
         this.mapper = mapper;
         this.recorder = recorder;
         this.budget = new ReviewBudget(config.admission().maxBytesInFlight().asLongValue());
@@ -78,6 +81,8 @@ public class AdmissionRoute {
         final HttpServerRequest request;
         final Context context;
         final AtomicBoolean finished = new AtomicBoolean();
+        /** Set once the request no longer counts as in flight for {@link AdmissionLoad}. */
+        final AtomicBoolean left = new AtomicBoolean();
         ReviewBudget.Charge charge = ReviewBudget.Charge.NONE;
         long reservedBody;
         long timer = -1;
@@ -101,6 +106,9 @@ public class AdmissionRoute {
         }
 
         void release() {
+            if (left.compareAndSet(false, true)) {
+                load.left();
+            }
             ReviewBudget.Charge c = charge;
             charge = ReviewBudget.Charge.NONE;
             if (c.bytes() != 0) {
@@ -110,6 +118,7 @@ public class AdmissionRoute {
     }
 
     private void validate(RoutingContext ctx) {
+        load.entered();
         Exchange ex = new Exchange(ctx);
         HttpServerRequest request = ctx.request();
         ctx.addEndHandler(v -> finish(ex));

@@ -66,6 +66,13 @@ import dev.customs.rules.RuleRegistry;
  * are resolved at once, and an image the audit has not resolved within {@code image-memory} (usually tag-ttl, after
  * which a resolution may reach the registry) waits for one of {@code images-per-second}. Admission shares the image
  * cache, never waits for the audit, and the audit runs on its own thread.
+ *
+ * <p>
+ * <b>Admission goes first.</b> Every step (a request to the API, an object, an image new to the audit) first waits
+ * while admission requests are in flight, for at most {@code max-yield} a step, so the audit starts no new work (evaluation,
+ * image resolution, report writes) while reviews are being answered; the cap keeps the audit moving
+ * under a constant admission stream (one step per cap at least). What it yielded is counted
+ * ({@code customs_audit_yielded_seconds_total}) and logged with each run.
  */
 public final class AuditScanner implements AutoCloseable {
 
@@ -88,13 +95,22 @@ public final class AuditScanner implements AutoCloseable {
      * @param imageMemory how long an image the audit resolved counts as recently resolved
      * @param maxResults the most results one report keeps
      * @param formats the report APIs to write; empty to write none
+     * @param maxYield the longest one step (an object, a new image) waits while admission requests are in flight;
+     *        zero never waits for admission
      */
     public record Settings(int concurrency, double objectsPerSecond, double imagesPerSecond, Duration imageMemory,
-            int maxResults, List<ReportFormat> formats) {
+            int maxResults, List<ReportFormat> formats, Duration maxYield) {
         public Settings {
             concurrency = Math.max(1, concurrency);
             maxResults = Math.max(1, maxResults);
             formats = List.copyOf(new LinkedHashSet<>(formats));
+            maxYield = maxYield == null || maxYield.isNegative() ? Duration.ZERO : maxYield;
+        }
+
+        /** Settings that never wait for admission. */
+        public Settings(int concurrency, double objectsPerSecond, double imagesPerSecond, Duration imageMemory,
+                int maxResults, List<ReportFormat> formats) {
+            this(concurrency, objectsPerSecond, imagesPerSecond, imageMemory, maxResults, formats, Duration.ZERO);
         }
     }
 
@@ -106,9 +122,11 @@ public final class AuditScanner implements AutoCloseable {
      * @param perNamespace objects evaluated per namespace
      * @param complete whether every kind was listed to its end (only then are unseen reports deleted)
      * @param reports report writes by outcome: created, updated, unchanged, deleted, failed
+     * @param yielded how long the run waited for admission requests in flight
+     * @param yields the steps that found admission busy and waited for it
      */
     public record Result(int objects, Map<Recorder.AuditKey, Integer> violations, Map<String, Integer> perNamespace,
-            boolean complete, Map<String, Integer> reports) {
+            boolean complete, Map<String, Integer> reports, Duration yielded, long yields) {
     }
 
     private final ObjectSource source;
@@ -123,6 +141,8 @@ public final class AuditScanner implements AutoCloseable {
     private final Settings settings;
     private final Pacer objectPacer;
     private final Pacer imagePacer;
+    /** Paces nothing, yields before each request to the API: a page of a listing, one whole object. */
+    private final Pacer requestPacer;
     private final Cache<String, Boolean> resolvedImages;
     /** The content hashes the last run computed: what changed, when no store holds the reports. */
     private LongHashMap lastRun;
@@ -134,15 +154,24 @@ public final class AuditScanner implements AutoCloseable {
 
     /**
      * @param store where reports go, or null when reports are off
+     * @param admissionBusy whether admission requests are in flight now: the audit's steps wait while it holds, each
+     *        for at most {@link Settings#maxYield()}
      */
     public AuditScanner(ObjectSource source, ReportStore store, ObjectMapper mapper, RuleEngine engine, Policy policy,
-            ImageResolver images, Reporter reporter, Clock clock, Settings settings) {
-        this(source, store, mapper, engine, policy, images, reporter, clock, settings, System::nanoTime,
-                Pacer.THREAD_SLEEP);
+            ImageResolver images, Reporter reporter, Clock clock, Settings settings, BooleanSupplier admissionBusy) {
+        this(source, store, mapper, engine, policy, images, reporter, clock, settings, admissionBusy,
+                System::nanoTime, Pacer.THREAD_SLEEP);
     }
 
     AuditScanner(ObjectSource source, ReportStore store, ObjectMapper mapper, RuleEngine engine, Policy policy,
             ImageResolver images, Reporter reporter, Clock clock, Settings settings,
+            java.util.function.LongSupplier nanoTime, Pacer.Sleeper sleeper) {
+        this(source, store, mapper, engine, policy, images, reporter, clock, settings, () -> false, nanoTime,
+                sleeper);
+    }
+
+    AuditScanner(ObjectSource source, ReportStore store, ObjectMapper mapper, RuleEngine engine, Policy policy,
+            ImageResolver images, Reporter reporter, Clock clock, Settings settings, BooleanSupplier admissionBusy,
             java.util.function.LongSupplier nanoTime, Pacer.Sleeper sleeper) {
         this.source = source;
         this.store = store;
@@ -154,8 +183,12 @@ public final class AuditScanner implements AutoCloseable {
         this.reporter = reporter;
         this.clock = clock;
         this.settings = settings;
-        this.objectPacer = new Pacer(settings.objectsPerSecond(), nanoTime, sleeper);
-        this.imagePacer = new Pacer(settings.imagesPerSecond(), nanoTime, sleeper);
+        long maxYield = settings.maxYield().toNanos();
+        java.util.function.LongConsumer onYield = n -> reporter.recorder().auditYielded(Duration.ofNanos(n));
+        this.objectPacer = new Pacer(settings.objectsPerSecond(), admissionBusy, maxYield, onYield, nanoTime,
+                sleeper);
+        this.imagePacer = new Pacer(settings.imagesPerSecond(), admissionBusy, maxYield, onYield, nanoTime, sleeper);
+        this.requestPacer = new Pacer(0, admissionBusy, maxYield, onYield, nanoTime, sleeper);
         this.resolvedImages = Caffeine.newBuilder().maximumSize(100_000)
                 .expireAfterWrite(settings.imageMemory().isZero() ? Duration.ofNanos(1) : settings.imageMemory())
                 .build();
@@ -226,6 +259,8 @@ public final class AuditScanner implements AutoCloseable {
 
     private Result run(BooleanSupplier keepGoing) {
         long start = System.nanoTime();
+        long yieldedBefore = yieldedNanos();
+        long yieldsBefore = yields();
         Run run = new Run(keepGoing);
         try {
             run.loadExisting();
@@ -252,6 +287,8 @@ public final class AuditScanner implements AutoCloseable {
         }
         run.going(); // a run that lost its leadership at the very end publishes nothing either
         Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Duration yielded = Duration.ofNanos(yieldedNanos() - yieldedBefore);
+        long yields = yields() - yieldsBefore;
         if (run.complete) {
             lastRun = run.computed;
         }
@@ -261,11 +298,19 @@ public final class AuditScanner implements AutoCloseable {
             recorder.auditRun(run.violations, run.perNamespace, clock.instant());
             recorder.auditDuration(took);
         }
-        LOG.infof("audit objects=%d violations=%d reports=%s complete=%s took=%d ms", run.objects,
-                run.violations.values().stream().mapToInt(Integer::intValue).sum(), run.reports, run.complete,
-                took.toMillis());
+        LOG.infof("audit objects=%d violations=%d reports=%s complete=%s took=%d ms yielded=%d ms yields=%d",
+                run.objects, run.violations.values().stream().mapToInt(Integer::intValue).sum(), run.reports,
+                run.complete, took.toMillis(), yielded.toMillis(), yields);
         return new Result(run.objects, Map.copyOf(run.violations), Map.copyOf(run.perNamespace), run.complete,
-                Map.copyOf(run.reports));
+                Map.copyOf(run.reports), yielded, yields);
+    }
+
+    private long yieldedNanos() {
+        return objectPacer.yieldedNanos() + imagePacer.yieldedNanos() + requestPacer.yieldedNanos();
+    }
+
+    private long yields() {
+        return objectPacer.yields() + imagePacer.yields() + requestPacer.yields();
     }
 
     /** True when an object of this metadata is evaluated: no controller of an evaluated kind owns it. */
@@ -342,6 +387,11 @@ public final class AuditScanner implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        @Override
+        public void beforeRequest() throws InterruptedException {
+            requestPacer.acquire();
         }
 
         @Override

@@ -22,6 +22,13 @@ public interface ObjectSource {
     interface Sink {
 
         /**
+         * Called before each request the source makes (a page, one whole object), so the audit can step aside for
+         * admission before it reads and parses more.
+         */
+        default void beforeRequest() throws InterruptedException {
+        }
+
+        /**
          * Decides from an object's {@code metadata} whether it is evaluated. A source may then fetch the whole object
          * (pods are listed as metadata, and only those no controller owns are read in full).
          */

@@ -18,6 +18,7 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
+import dev.customs.admission.AdmissionLoad;
 import dev.customs.audit.AuditScanner;
 import dev.customs.audit.ObjectSource;
 import dev.customs.audit.ReportStore;
@@ -282,7 +283,7 @@ public class Beans {
     @Produces
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
-            Policy policy, ImageResolver resolver, Reporter reporter, Clock clock) {
+            Policy policy, ImageResolver resolver, Reporter reporter, Clock clock, AdmissionLoad admissionLoad) {
         CustomsConfig.Audit audit = config.audit();
         CustomsConfig.Reports reports = config.reports();
         if (audit.pageSize() < 1 || audit.pageSize() > 10_000) {
@@ -303,10 +304,15 @@ public class Beans {
                 store = new ApiReportStore(api, mapper);
             }
         }
+        if (audit.maxYield().isNegative()) {
+            throw new IllegalArgumentException("customs.audit.max-yield must not be negative, not " + audit.maxYield());
+        }
         AuditScanner.Settings settings = new AuditScanner.Settings(audit.concurrency(), audit.objectsPerSecond(),
                 audit.imagesPerSecond(), config.registry().tagTtl(), reports.maxResults(),
-                reports.enabled() ? reports.formats() : List.of());
-        return new AuditScanner(source, store, mapper, engine, policy, resolver, reporter, clock, settings);
+                reports.enabled() ? reports.formats() : List.of(), audit.maxYield());
+        // the audit's registry requests take only the background share of each host's connections
+        return new AuditScanner(source, store, mapper, engine, policy, resolver.background(), reporter, clock,
+                settings, admissionLoad::busy);
     }
 
     void closeAuditScanner(@Disposes AuditScanner scanner) {

@@ -235,6 +235,14 @@ public interface CustomsConfig {
          */
         @WithDefault("10")
         double imagesPerSecond();
+
+        /**
+         * The longest one step of the audit (a list page, an object, an image it has not resolved recently) waits
+         * while admission requests are in flight, so the audit steps aside for admission; under a constant admission
+         * stream it still advances one step per {@code max-yield}. {@code 0} never waits.
+         */
+        @WithDefault("100ms")
+        Duration maxYield();
     }
 
     /** The reports the audit writes: one per workload, and per pod that no workload owns. */

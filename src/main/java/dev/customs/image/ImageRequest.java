@@ -13,12 +13,20 @@ import java.util.List;
  * @param deadlineNanos when the answer is due ({@link System#nanoTime()}), for work that may wait until then (layer
  *        scans in admission mode); 0 for no deadline
  * @param measured false for Customs' own start-up warm-up, which must not show on the dashboard as registry errors
+ * @param background true for the audit's resolutions: their registry requests take only the background share of the
+ *        connections to a registry host, so admission always finds connections free
  */
 public record ImageRequest(PlatformSelector platforms, String namespace, List<String> imagePullSecrets,
-        String serviceAccount, long deadlineNanos, boolean measured) {
+        String serviceAccount, long deadlineNanos, boolean measured, boolean background) {
 
     public ImageRequest {
         imagePullSecrets = imagePullSecrets == null ? List.of() : List.copyOf(imagePullSecrets);
+    }
+
+    /** A request of admission (not of the background audit). */
+    public ImageRequest(PlatformSelector platforms, String namespace, List<String> imagePullSecrets,
+            String serviceAccount, long deadlineNanos, boolean measured) {
+        this(platforms, namespace, imagePullSecrets, serviceAccount, deadlineNanos, measured, false);
     }
 
     /** A request of a real review without a deadline, counted in the metrics. */

@@ -24,26 +24,36 @@ public final class ImageResolver {
     private final ImageInspector inspector;
     private final Duration budget;
     private final boolean measured;
+    private final boolean background;
 
     public ImageResolver(ImageInspector inspector, Duration budget) {
-        this(inspector, budget, true);
+        this(inspector, budget, true, false);
     }
 
-    private ImageResolver(ImageInspector inspector, Duration budget, boolean measured) {
+    private ImageResolver(ImageInspector inspector, Duration budget, boolean measured, boolean background) {
         this.inspector = inspector;
         this.budget = budget;
         this.measured = measured;
+        this.background = background;
     }
 
     /** The same resolution, left out of the metrics: for the start-up warm-up, which is not a review. */
     public ImageResolver unmeasured() {
-        return new ImageResolver(inspector, budget, false);
+        return new ImageResolver(inspector, budget, false, background);
+    }
+
+    /**
+     * The same resolution and caches for background work (the audit): its registry requests take only the background
+     * share of each registry host's connections, so they never take those admission needs.
+     */
+    public ImageResolver background() {
+        return new ImageResolver(inspector, budget, measured, true);
     }
 
     /** Resolves the images of the containers in the view's scope; never completes exceptionally. */
     public CompletableFuture<ImageLookup> resolve(PodView pod) {
         ImageRequest request = new ImageRequest(PlatformSelector.of(pod.spec()), pod.namespace(),
-                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName(), deadline(), measured);
+                pod.spec().imagePullSecrets(), pod.spec().serviceAccountName(), deadline(), measured, background);
         Map<String, ImageFacts> facts = new HashMap<>();
         List<String> waiting = null;
         List<CompletableFuture<ImageFacts>> pending = null;

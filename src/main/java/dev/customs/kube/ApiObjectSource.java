@@ -97,6 +97,7 @@ public final class ApiObjectSource implements ObjectSource {
                 Map<String, String> query = new LinkedHashMap<>();
                 query.put("limit", Integer.toString(limit));
                 query.put("continue", token);
+                sink.beforeRequest();
                 try {
                     api.get(KubeApi.path(where.list(), query), metadataFirst ? KubeApi.METADATA_ONLY : KubeApi.JSON,
                             page);
@@ -153,6 +154,9 @@ public final class ApiObjectSource implements ObjectSource {
                         JsonNode meta = item.path("metadata");
                         if (!sink.wants(meta)) {
                             continue;
+                        }
+                        if (metadataFirst) {
+                            sink.beforeRequest();
                         }
                         JsonNode whole = metadataFirst ? fetch(where, meta) : item;
                         if (whole instanceof ObjectNode o) {

@@ -43,6 +43,7 @@ public final class MicrometerRecorder implements Recorder {
     private final AtomicLong lastAuditSeconds = new AtomicLong();
     private final AtomicLong lastAuditMillis = new AtomicLong();
     private final Timer admissionDuration;
+    private final Counter auditYielded;
     /*
      * Meters by label values, registered once: a registry lookup builds the meter's id (name, tags, sorted) every time,
      * which a review would pay several times over. Label values are bounded (see the class comment), so are these.
@@ -76,6 +77,9 @@ public final class MicrometerRecorder implements Recorder {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("customs.audit.last.run.duration.seconds", lastAuditMillis,
                 ms -> ms.get() / 1000.0).description("How long the last background audit took, in seconds")
+                .register(registry);
+        this.auditYielded = Counter.builder("customs.audit.yielded.seconds")
+                .description("Time the background audit waited for admission requests in flight to finish")
                 .register(registry);
         this.admissionDuration = Timer.builder("customs.admission.duration")
                 .description("Time to answer one admission review").serviceLevelObjectives(LATENCY_BUCKETS)
@@ -169,6 +173,11 @@ public final class MicrometerRecorder implements Recorder {
     @Override
     public void auditDuration(Duration duration) {
         lastAuditMillis.set(duration.toMillis());
+    }
+
+    @Override
+    public void auditYielded(Duration waited) {
+        auditYielded.increment(waited.toNanos() / 1e9);
     }
 
     @Override

@@ -61,6 +61,10 @@ public interface Recorder {
     default void auditDuration(Duration duration) {
     }
 
+    /** The audit waited this long for admission requests in flight to finish (one wait, up to its cap). */
+    default void auditYielded(Duration waited) {
+    }
+
     /** One report the audit handled. {@code result}: created, updated, unchanged, deleted or failed. */
     default void auditReport(String result) {
     }

@@ -400,6 +400,45 @@ class AuditScannerTest {
     }
 
     @Test
+    void underAConstantAdmissionStreamEveryStepWaitsItsCapAndTheRunStillEnds() {
+        // a source that asks the API once per object, as ApiObjectSource does for a pod no controller owns
+        List<ObjectNode> pods = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            pods.add(object("v1", "Pod", "shop", "p" + i, "registry.example/img" + i % 4 + ":1.0", null));
+        }
+        ObjectSource source = (kind, sink) -> {
+            if (kind != WorkloadKind.POD) {
+                return;
+            }
+            sink.beforeRequest(); // the page
+            for (ObjectNode p : pods) {
+                if (sink.wants(p.get("metadata"))) {
+                    sink.beforeRequest(); // the whole object
+                    if (!sink.accept(p.deepCopy())) {
+                        return;
+                    }
+                }
+            }
+        };
+        AtomicLong clock = new AtomicLong();
+        AuditScanner audit = new AuditScanner(source, new MemoryStore(), JSON, new RuleEngine(RuleRegistry.defaults()),
+                Policy.enforceAll(), new ImageResolver(new InMemoryImageInspector(GOOD), Duration.ofSeconds(3)),
+                new Reporter(Recorder.NONE, null, false), Clock.systemUTC(),
+                new AuditScanner.Settings(4, 0, 0, Duration.ofMinutes(5), 100, List.of(ReportFormat.OPENREPORTS),
+                        Duration.ofMillis(100)),
+                () -> true, clock::get, clock::addAndGet);
+
+        AuditScanner.Result r = audit.runOnce();
+
+        assertThat(r.objects()).isEqualTo(20);
+        assertThat(r.complete()).isTrue();
+        // one page, 20 whole objects, 20 objects evaluated, 4 images new to the audit: each waited the whole cap
+        assertThat(r.yields()).isEqualTo(1 + 20 + 20 + 4);
+        assertThat(r.yielded()).isEqualTo(Duration.ofMillis(100 * 45));
+        assertThat(clock.get()).isEqualTo(Duration.ofMillis(100 * 45).toNanos());
+    }
+
+    @Test
     void theIndexHoldsAHashPerReportIn16BytesOrSo() {
         LongHashMap m = new LongHashMap();
         for (int i = 0; i < 200_000; i++) {

@@ -60,8 +60,15 @@ final class RegistryClient {
     static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     static final String ACCEPT_MANIFESTS = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
 
-    /** A repository on a registry, as named in the image reference ({@code docker.io}, {@code library/nginx}). */
-    record Target(String registry, String repository) {
+    /**
+     * A repository on a registry, as named in the image reference ({@code docker.io}, {@code library/nginx});
+     * {@code background} when the requests are the audit's, which take only the background share of a host's
+     * connections ({@link RegistryHttp#BACKGROUND_CONNECTIONS}).
+     */
+    record Target(String registry, String repository, boolean background) {
+        Target(String registry, String repository) {
+            this(registry, repository, false);
+        }
     }
 
     /** A manifest as fetched: its bytes and the media type the registry declared. */
@@ -322,7 +329,7 @@ final class RegistryClient {
         headers.put("Accept", "application/json");
         creds.ifPresent(c -> headers.put("Authorization", c.basicHeader()));
         return http.send(new Exchange(HttpMethod.GET, uri, headers, MAX_TOKEN_RESPONSE, "token response",
-                target.registry())).thenApply(reply -> {
+                target.registry(), false, target.background())).thenApply(reply -> {
                     if (reply.status() == 401 || reply.status() == 403) {
                         throw new RegistryFailure(Kind.UNAUTHORIZED, "the token service of " + ep + " refused "
                                 + (creds.isPresent() ? "the credentials" : "anonymous access") + " (HTTP "
@@ -367,7 +374,8 @@ final class RegistryClient {
         if (authorization != null && sameOrigin(origin, uri)) {
             headers.put("Authorization", authorization);
         }
-        return http.send(new Exchange(method, uri, headers, cap, what, target.registry(), stream)).thenCompose(reply -> {
+        Exchange exchange = new Exchange(method, uri, headers, cap, what, target.registry(), stream, target.background());
+        return http.send(exchange).thenCompose(reply -> {
             int s = reply.status();
             if (!(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
                 return CompletableFuture.completedFuture(reply);

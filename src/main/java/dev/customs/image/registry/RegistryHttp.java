@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +49,13 @@ final class RegistryHttp implements AutoCloseable {
     static final int MAX_CONNECTIONS = 16;
     static final int MAX_WAITING = 256;
 
+    /**
+     * Background exchanges (the audit's) under way at once per registry host: a quarter of the connections, so however
+     * many images the audit resolves, admission finds three quarters of them free. Beyond it a background exchange
+     * waits here, before it asks the pool, so it never queues in front of admission for a connection either.
+     */
+    static final int BACKGROUND_CONNECTIONS = MAX_CONNECTIONS / 4;
+
     /** Error answers are read only this far, for their message. */
     static final int ERROR_BODY_CAP = 64 * 1024;
 
@@ -60,11 +69,18 @@ final class RegistryHttp implements AutoCloseable {
      * One request: {@code what} names the body in failure messages ("manifest", "config blob"). With {@code stream}, a
      * successful answer's body is not read here but handed over as {@link Reply#stream()}, read by the caller on its
      * own thread; the deadline then covers the answer's headers, and an idle timeout each wait for data after them.
+     * With {@code background} (the audit's requests), it takes one of the host's {@link #BACKGROUND_CONNECTIONS}, and
+     * waits for one when they are all in use.
      */
     record Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry,
-            boolean stream) {
+            boolean stream, boolean background) {
+        Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry,
+                boolean stream) {
+            this(method, uri, headers, maxBody, what, registry, stream, false);
+        }
+
         Exchange(HttpMethod method, URI uri, Map<String, String> headers, long maxBody, String what, String registry) {
-            this(method, uri, headers, maxBody, what, registry, false);
+            this(method, uri, headers, maxBody, what, registry, false, false);
         }
     }
 
@@ -103,6 +119,16 @@ final class RegistryHttp implements AutoCloseable {
     /** Exchanges under way per scheme and host: past the pool size, a new one waits for a connection. */
     private final Map<String, Integer> active = new ConcurrentHashMap<>();
     private final AtomicLong bytesInFlight = new AtomicLong();
+    /** Per scheme and host, the background exchanges under way and those waiting for their share; guarded by itself. */
+    private final Map<String, Share> shares = new HashMap<>();
+    /** Background exchanges waiting for their share, over all hosts; guarded by {@link #shares}. */
+    private int backgroundWaiting;
+
+    /** The background share of one host. */
+    private static final class Share {
+        int active;
+        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    }
 
     RegistryHttp(Vertx vertx, TrustOptions trust, AddressGuard guard, Executor workers, Duration timeout,
             Recorder recorder) {
@@ -121,6 +147,75 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     CompletableFuture<Reply> send(Exchange ex) {
+        URI uri = ex.uri();
+        // a streamed body holds its connection after the exchange completes, until it is read: never in the share
+        if (!ex.background() || ex.stream() || uri.getHost() == null) {
+            return sendNow(ex);
+        }
+        String pool = uri.getScheme() + "://" + host(uri);
+        CompletableFuture<Reply> result = new CompletableFuture<>();
+        Runnable start = () -> {
+            CompletableFuture<Reply> sent;
+            try {
+                sent = sendNow(ex);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((reply, e) -> {
+                releaseShare(pool);
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(reply);
+                }
+            });
+        };
+        synchronized (shares) {
+            Share share = shares.computeIfAbsent(pool, k -> new Share());
+            if (share.active >= BACKGROUND_CONNECTIONS) {
+                if (backgroundWaiting >= MAX_WAITING) {
+                    return CompletableFuture.failedFuture(new RegistryFailure(Kind.BUSY, "Customs is busy: "
+                            + MAX_WAITING + " background registry requests wait for a connection"));
+                }
+                share.waiting.add(start);
+                backgroundWaiting++;
+                return result;
+            }
+            share.active++;
+        }
+        start.run();
+        return result;
+    }
+
+    /** One background exchange of {@code pool} ended: the next waiting one takes its place. */
+    private void releaseShare(String pool) {
+        Runnable next;
+        synchronized (shares) {
+            Share share = shares.get(pool);
+            if (share == null) {
+                return;
+            }
+            next = share.waiting.poll();
+            if (next != null) {
+                backgroundWaiting--;
+            } else if (--share.active == 0) {
+                shares.remove(pool);
+            }
+        }
+        if (next != null) {
+            next.run();
+        }
+    }
+
+    /** Background exchanges under way to {@code pool} ({@code scheme://host[:port]}); for tests. */
+    int backgroundActive(String pool) {
+        synchronized (shares) {
+            Share share = shares.get(pool);
+            return share == null ? 0 : share.active;
+        }
+    }
+
+    private CompletableFuture<Reply> sendNow(Exchange ex) {
         URI uri = ex.uri();
         if (uri.getHost() == null) {
             // 127.1, 0x7f.1, foo_bar: java.net.URI reads no host in them, so there is nothing to check or connect to

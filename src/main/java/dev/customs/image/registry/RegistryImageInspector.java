@@ -342,7 +342,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     private CompletableFuture<ImageFacts> resolve(ImageReference ref, ImageRequest request, PlatformSelector selector,
             Trace trace) {
-        Target target = new Target(ref.registry(), ref.repository());
+        Target target = new Target(ref.registry(), ref.repository(), request != null && request.background());
         CredentialSource credentials = credentials(request);
         CompletableFuture<String> digest;
         if (ref.digest() != null) {
@@ -355,7 +355,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 return r.digest();
             });
         }
-        RepositorySession session = new RepositorySession(client, target, credentials, requestTimeout);
+        // the session is kept with the facts and serves later layer scans, admission's too: not in the background share
+        // (layer scans have their own concurrency and byte rate)
+        RepositorySession session = new RepositorySession(client, new Target(ref.registry(), ref.repository()),
+                credentials, requestTimeout);
         return digest.thenCompose(d -> manifest(target, d, credentials, trace)
                 .thenCompose(m -> facts(target, d, m, selector, credentials, trace)).thenApply(f -> {
                     if (f instanceof ImageFacts.Resolved r) {
