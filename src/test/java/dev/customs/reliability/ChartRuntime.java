@@ -73,8 +73,28 @@ record ChartRuntime(List<String> imageJvmFlags, Map<String, String> env, long me
                 .findFirst().orElseThrow().getData().get("application.properties");
 
         List<String> entrypoint = List.of(packaged("quarkus.jib.jvm-entrypoint").split(","));
-        List<String> flags = entrypoint.subList(1, entrypoint.indexOf("-jar"));
-        return new ChartRuntime(List.copyOf(flags), Map.copyOf(env), limit, config);
+        // the AOT cache is the image's own file, made for the image's linked runtime at image build time: every other
+        // flag is the image's
+        List<String> flags = entrypoint.subList(1, entrypoint.indexOf("-jar")).stream()
+                .filter(f -> !f.startsWith("-XX:AOTCache=")).toList();
+        return new ChartRuntime(flags, Map.copyOf(env), limit, config);
+    }
+
+    /**
+     * The JDK whose {@code bin/java} and {@code bin/jcmd} run the packaged jar: the JDK the image's runtime is linked
+     * from ({@code build.image.jdk}, which the build passes from {@code customs.image.jdk}), so that memory is
+     * measured on the Java the image runs; the test's own JDK when that one is not installed (then said in the log).
+     */
+    static Path jdk() {
+        String configured = System.getProperty("build.image.jdk", "");
+        Path image = Path.of(configured.isBlank() || configured.contains("${") ? "/usr/lib/jvm/temurin-25-jdk-amd64"
+                : configured);
+        if (Files.isExecutable(image.resolve("bin/java")) && Files.isExecutable(image.resolve("bin/jcmd"))) {
+            return image;
+        }
+        org.jboss.logging.Logger.getLogger(ChartRuntime.class).warnf("the image's JDK %s is not installed: the "
+                + "packaged jar runs on this test's JDK %s instead", image, Runtime.version());
+        return Path.of(System.getProperty("java.home"));
     }
 
     /** A setting packaged in the application (src/main/resources/application.properties). */

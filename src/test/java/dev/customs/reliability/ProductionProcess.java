@@ -25,7 +25,7 @@ import dev.customs.image.registry.TestCerts;
 import dev.customs.image.registry.TestRegistry;
 
 /**
- * The packaged Customs as the Helm chart runs it ({@link ChartRuntime}): the image's java flags, the chart's
+ * The packaged Customs as the Helm chart runs it ({@link ChartRuntime}): the image's Java and its flags, the chart's
  * {@code JDK_JAVA_OPTIONS} and environment, its configuration file, HTTPS with a certificate of a test CA, on loopback
  * ports. Reads the process's memory from {@code /proc} and its heap after a full collection with {@code jcmd}.
  */
@@ -73,7 +73,7 @@ final class ProductionProcess implements AutoCloseable {
         int management = TestRegistry.freePort();
 
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(ChartRuntime.jdk().resolve("bin/java").toString());
         cmd.addAll(chart.imageJvmFlags());
         cmd.addAll(jvmOptions);
         cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")).toAbsolutePath());
@@ -213,7 +213,7 @@ final class ProductionProcess implements AutoCloseable {
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Process p = new ProcessBuilder(ChartRuntime.jdk().resolve("bin/jcmd").toString(),
                 Long.toString(process.pid()), command).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
