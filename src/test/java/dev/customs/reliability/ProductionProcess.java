@@ -31,7 +31,8 @@ import dev.customs.image.registry.TestRegistry;
  */
 final class ProductionProcess implements AutoCloseable {
 
-    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*(?:def new generation|tenured generation)"
+    /** SerialGC's generations in {@code GC.heap_info}: JDK 17 names them in words, JDK 25 DefNew and Tenured. */
+    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*(?:def new generation|tenured generation|DefNew|Tenured)"
             + "\\s+total \\d+K, used (\\d+)K");
 
     final ChartRuntime chart;
