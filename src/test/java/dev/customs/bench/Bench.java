@@ -103,6 +103,9 @@ public final class Bench {
     /** BENCH_STARTUP_ONLY=1: only the start-up comparison, written to bench/results/<date>-startup.md. */
     static final boolean STARTUP_ONLY = "1".equals(System.getenv("BENCH_STARTUP_ONLY"));
 
+    /** BENCH_ONLY=audit: only the audit at scale, written to bench/results/<date>-audit.md. */
+    static final boolean AUDIT_ONLY = "audit".equals(System.getenv().getOrDefault("BENCH_ONLY", "").strip());
+
     private final Env env;
     private final Settings settings;
     private final Hey hey;
@@ -129,7 +132,7 @@ public final class Bench {
         Bench bench = new Bench(env, Settings.fromEnvironment());
         String markdown = bench.run();
         Path results = Files.createDirectories(root.resolve("bench/results"))
-                .resolve(LocalDate.now(ZoneOffset.UTC) + (STARTUP_ONLY ? "-startup" : "") + ".md");
+                .resolve(LocalDate.now(ZoneOffset.UTC) + (STARTUP_ONLY ? "-startup" : AUDIT_ONLY ? "-audit" : "") + ".md");
         Files.writeString(results, markdown);
         System.out.print(markdown);
         PROGRESS.println("bench: figures written to " + root.relativize(results));
@@ -162,8 +165,7 @@ public final class Bench {
                 floor.put("customs.rules.\"" + id + "\".action", "off");
             }
 
-            String only = System.getenv().getOrDefault("BENCH_ONLY", "").strip();
-            if (!only.equals("audit")) {
+            if (!AUDIT_ONLY) {
                 admission(registry, proxy, templates, payloads, production, floor);
             }
             if (!"0".equals(System.getenv("BENCH_AUDIT"))) {
