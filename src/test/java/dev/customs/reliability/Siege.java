@@ -76,10 +76,15 @@ final class Siege implements AutoCloseable {
             all.put("customs.registry.insecure-registries", registry.authority());
             all.putAll(overrides.apply(registry));
             ProductionProcess customs = ProductionProcess.start(name, all, jvmOptions);
-            try (Probe warmUp = new Probe(customs, OTHER_TEAM, clean, Duration.ofMillis(2))) {
-                Thread.sleep(3000);
+            try {
+                try (Probe warmUp = new Probe(customs, OTHER_TEAM, clean, Duration.ofMillis(2))) {
+                    Thread.sleep(3000);
+                }
+                return new Siege(name, registry, customs, clean, customs.heapAfterGc());
+            } catch (Exception | Error e) {
+                customs.close(); // started, but the siege never will be: its process must not outlive the test
+                throw e;
             }
-            return new Siege(name, registry, customs, clean, customs.heapAfterGc());
         } catch (Exception | Error e) {
             registry.close();
             throw e;
