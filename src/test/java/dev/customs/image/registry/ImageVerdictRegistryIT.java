@@ -2,21 +2,14 @@ package dev.customs.image.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.image.ImageRequest;
 import dev.customs.image.PlatformSelector;
@@ -25,55 +18,13 @@ import dev.customs.rules.ImageReference;
 import dev.customs.rules.ImageVerdict;
 import dev.customs.rules.Layer;
 import dev.customs.rules.PlatformImage;
-import io.vertx.core.Vertx;
 
 /**
  * Image verdicts from a real registry (docker-registry on loopback): what the inspector keeps of a manifest (layers,
  * sizes, annotations) reaches the verdict, and a config is judged once per config digest, however many manifests,
  * tags and reviews name it.
  */
-class ImageVerdictRegistryIT {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    static TestRegistry registry;
-    static RegistryProxy proxy;
-    static Vertx vertx;
-    RegistryImageInspector inspector;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = TestRegistry.start(TestRegistry.Auth.NONE);
-        proxy = new RegistryProxy(registry.base());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        proxy.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @AfterEach
-    void closeInspector() {
-        if (inspector != null) {
-            inspector.close();
-        }
-    }
-
-    RegistryImageInspector inspector() {
-        TestRegistryConfig config = new TestRegistryConfig();
-        config.insecureRegistries.add(proxy.authority());
-        // a correctness test: give a loaded machine all the time it needs
-        config.requestTimeout = Duration.ofSeconds(30);
-        inspector = new RegistryImageInspector(config, vertx, MAPPER, () -> {
-            throw new IllegalStateException("no Kubernetes in this test");
-        }, new CountingRecorder(), new MutableClock(), host -> {
-            throw new UnknownHostException(host);
-        });
-        return inspector;
-    }
+class ImageVerdictRegistryIT extends RealRegistryInspection {
 
     PlatformImage inspect(String repo, String tag) {
         ImageFacts f;

@@ -2,19 +2,13 @@ package dev.customs.image.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.image.ImageResolver;
 import dev.customs.rules.BaseImage;
@@ -28,55 +22,13 @@ import dev.customs.rules.RuleEngine;
 import dev.customs.rules.RuleRegistry;
 import dev.customs.rules.Violation;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
-import io.vertx.core.Vertx;
 
 /**
  * {@code image-size} and {@code base-image} on images pushed to a real registry (docker-registry on loopback): the
  * sizes come from the manifests the inspector fetched anyway (counted: no request for a layer), per platform of an
  * index, and the base from the index and manifest annotations or the config labels.
  */
-class SizeAndBaseRegistryIT {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    static TestRegistry registry;
-    static RegistryProxy proxy;
-    static Vertx vertx;
-    RegistryImageInspector inspector;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = TestRegistry.start(TestRegistry.Auth.NONE);
-        proxy = new RegistryProxy(registry.base());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        proxy.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @AfterEach
-    void closeInspector() {
-        if (inspector != null) {
-            inspector.close();
-        }
-    }
-
-    RegistryImageInspector inspector() {
-        TestRegistryConfig config = new TestRegistryConfig();
-        config.insecureRegistries.add(proxy.authority());
-        // a correctness test: give a loaded machine all the time it needs
-        config.requestTimeout = Duration.ofSeconds(30);
-        inspector = new RegistryImageInspector(config, vertx, MAPPER, () -> {
-            throw new IllegalStateException("no Kubernetes in this test");
-        }, new CountingRecorder(), new MutableClock(), host -> {
-            throw new UnknownHostException(host);
-        });
-        return inspector;
-    }
+class SizeAndBaseRegistryIT extends RealRegistryInspection {
 
     /** Incompressible bytes, so the pushed blob's size is what the manifest says. */
     static byte[] bytes(int n, long seed) {
