@@ -719,36 +719,7 @@ public final class DockerfileParser {
          * ENV, LABEL and ARG. The escape character keeps the next character in the word, even a quote or a space.
          */
         List<Word> quotedWords(char esc) {
-            List<Word> out = new ArrayList<>();
-            int i = 0;
-            while (i < text.length()) {
-                while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-                    i++;
-                }
-                if (i >= text.length()) {
-                    break;
-                }
-                int s = i;
-                char quote = 0;
-                while (i < text.length()) {
-                    char c = text.charAt(i);
-                    if (quote == 0 && Character.isWhitespace(c)) {
-                        break;
-                    }
-                    if (c == esc && quote != '\'' && i + 1 < text.length()) {
-                        i += 2;
-                        continue;
-                    }
-                    if (quote == 0 && (c == '"' || c == '\'')) {
-                        quote = c;
-                    } else if (c == quote) {
-                        quote = 0;
-                    }
-                    i++;
-                }
-                out.add(word(s, i));
-            }
-            return out;
+            return words(esc, false);
         }
 
         /**
@@ -756,6 +727,10 @@ public final class DockerfileParser {
          * word after it ({@code << EOF}).
          */
         List<Word> heredocWords() {
+            return words('\\', true);
+        }
+
+        private List<Word> words(char esc, boolean heredocs) {
             List<Word> out = new ArrayList<>();
             int i = 0;
             while (i < text.length()) {
@@ -772,14 +747,14 @@ public final class DockerfileParser {
                     if (quote == 0 && Character.isWhitespace(c)) {
                         break;
                     }
-                    if (quote == 0 && c == '<' && i + 1 < text.length() && text.charAt(i + 1) == '<') {
+                    if (heredocs && quote == 0 && c == '<' && i + 1 < text.length() && text.charAt(i + 1) == '<') {
                         i += 2;
                         while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
                             i++;
                         }
                         continue;
                     }
-                    if (c == '\\' && quote != '\'' && i + 1 < text.length()) {
+                    if (c == esc && quote != '\'' && i + 1 < text.length()) {
                         i += 2;
                         continue;
                     }
