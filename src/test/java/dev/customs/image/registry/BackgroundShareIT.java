@@ -14,18 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.image.ImageRequest;
 import dev.customs.image.PlatformSelector;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
-import io.vertx.core.Vertx;
 
 /**
  * The audit's registry requests take only the background share of a host's connections: against a real registry
@@ -33,41 +28,18 @@ import io.vertx.core.Vertx;
  * {@link RegistryHttp#BACKGROUND_CONNECTIONS} of them reach the host at once, and admission's lookups are answered
  * meanwhile. The same lookups without the background mark all reach the host at once.
  */
-class BackgroundShareIT {
+class BackgroundShareIT extends RealRegistryInspection {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int LOOKUPS = 10;
-
-    static TestRegistry registry;
-    static RegistryProxy proxy;
-    static Vertx vertx;
 
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicInteger most = new AtomicInteger();
-    private RegistryImageInspector inspector;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = TestRegistry.start(TestRegistry.Auth.NONE);
-        proxy = new RegistryProxy(registry.base());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        proxy.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @AfterEach
     void tearDown() {
         release.countDown();
-        proxy.clearAnswers();
-        if (inspector != null) {
-            inspector.close();
-        }
+        proxy.clearAnswers(); // the inspector is closed after this, by RealRegistryInspection
     }
 
     @Test
