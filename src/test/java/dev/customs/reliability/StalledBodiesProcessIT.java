@@ -67,19 +67,33 @@ class StalledBodiesProcessIT {
                 for (int i = 0; i < STALLED; i++) {
                     sockets.add(connect(customs));
                 }
+                int fit = (int) (maxInFlight / BODY) + 1;
                 List<Stalled> stalled = new ArrayList<>();
                 for (SSLSocket s : sockets) {
+                    // the clock starts before the headers leave, so before the server's deadline starts
+                    Answer answer = new Answer(System.nanoTime());
                     s.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
                             + "application/json\r\nContent-Length: " + BODY + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
-                    long sent = System.nanoTime();
-                    Answer answer = new Answer(sent);
                     threads.submit(() -> answer.read(s, bodyTimeoutMs + PATIENCE_MS));
                     stalled.add(new Stalled(s, answer));
                 }
-                // the refused ones have their 429 by now; the others send all of their body but the last byte
-                Thread.sleep(2000);
+                // the refused ones have their 429 before the others send their bodies: a client that missed its 429
+                // and wrote 3 MiB into a refused request would be drained and closed with a reset, which can overtake
+                // the answer it had not read. So wait until every refusal the server counted has reached its client
+                long waitFrom = System.nanoTime();
+                while (true) {
+                    long seen = stalled.stream().filter(st -> st.answer.status == 429).count();
+                    double refused = customs.metric("customs_admission_refused_total", "reason=\"busy\"");
+                    long waited = (System.nanoTime() - waitFrom) / 1_000_000;
+                    if ((waited >= 2000 && refused >= STALLED - fit && seen == refused) || waited > PATIENCE_MS) {
+                        LOG.infof("refusals: %d seen by their clients, %.0f counted by Customs, after %d ms", seen,
+                                refused, waited);
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
                 byte[] body = new byte[BODY - 1];
                 Arrays.fill(body, (byte) ' ');
                 body[0] = '{';
@@ -108,8 +122,12 @@ class StalledBodiesProcessIT {
                 long latestRefusal = 0;
                 long latestClose = 0;
                 int overtaken = 0;
+                List<String> unanswered = new ArrayList<>();
                 for (Stalled st : stalled) {
                     st.answer.done.await(bodyTimeoutMs + 2 * PATIENCE_MS, TimeUnit.MILLISECONDS);
+                    if (st.answer.status == 0) {
+                        unanswered.add(st.answer.toString());
+                    }
                     if (st.answer.status == 0 && st.answer.reset
                             && st.answer.closed - st.answer.sent >= bodyTimeoutMs * 1_000_000L) {
                         // answered 408 and closed after its grace while this client was still writing its body:
@@ -155,8 +173,8 @@ class StalledBodiesProcessIT {
                         bodyTimeoutMs, Siege.mib(heapDuring), Siege.mib(siege.heapBefore), Siege.mib(maxInFlight),
                         Siege.mib(rssDuring), maxConnections + EXTRA, maxConnections, closedAtOnce);
 
-                int fit = (int) (maxInFlight / BODY) + 1;
-                assertThat(statuses.keySet()).as("answers to the stalled requests").isSubsetOf(408, 429);
+                assertThat(statuses.keySet()).as("answers to the stalled requests (without an answer: %s)", unanswered)
+                        .isSubsetOf(408, 429);
                 int timedOut = statuses.getOrDefault(408, 0) + overtaken;
                 assertThat(timedOut).as("bodies held until their deadline").isBetween(1, fit);
                 assertThat(statuses.get(429)).as("bodies refused at once").isGreaterThanOrEqualTo(STALLED - fit);
@@ -196,9 +214,16 @@ class StalledBodiesProcessIT {
         volatile long answered = Long.MAX_VALUE / 2;
         volatile long closed = Long.MAX_VALUE / 2;
         volatile boolean reset;
+        volatile String end = "still open";
 
         Answer(long sent) {
             this.sent = sent;
+        }
+
+        @Override
+        public String toString() {
+            return "[" + end + (closed < Long.MAX_VALUE / 2 ? " " + (closed - sent) / 1_000_000 + " ms after the headers"
+                    : "") + "]";
         }
 
         void read(SSLSocket s, long timeoutMs) {
@@ -211,6 +236,7 @@ class StalledBodiesProcessIT {
                     int r = in.read(head, n, head.length - n);
                     if (r < 0) {
                         closed = System.nanoTime();
+                        end = "closed after " + n + " bytes of an answer";
                         return;
                     }
                     n += r;
@@ -222,11 +248,14 @@ class StalledBodiesProcessIT {
                     // the rest of the answer, until the server closes the connection
                 }
                 closed = System.nanoTime();
+                end = "answered " + status + ", then closed";
             } catch (SocketTimeoutException e) {
                 // neither answered nor closed in time: the figures show it
+                end = "no answer and no close within " + timeoutMs + " ms";
             } catch (IOException e) {
                 closed = System.nanoTime(); // closed with a reset: closed all the same
                 reset = true;
+                end = "reset (" + e + ")";
             } finally {
                 done.countDown();
             }
