@@ -60,16 +60,53 @@ final class Hey {
     /** As many requests as {@code concurrency} connections get answered in {@code seconds}. */
     Run saturate(String label, URI url, Path body, int seconds, int concurrency)
             throws IOException, InterruptedException {
+        return saturate(label, url, body, seconds, concurrency, 0, () -> {
+        }).run();
+    }
+
+    /** A saturation run and how many of its requests were sent from {@code steadyFrom} seconds on. */
+    record Steady(Run run, int answeredFrom) {
+    }
+
+    /**
+     * A saturation run that calls {@code atSteady} {@code steadyFrom} seconds after hey started, once its connections
+     * are open (their TCP and TLS handshakes are done in the first few milliseconds), and counts the requests sent from
+     * then on: what the reviews alone cost is read between {@code atSteady} and the end of the run.
+     */
+    Steady saturate(String label, URI url, Path body, int seconds, int concurrency, double steadyFrom,
+            Runnable atSteady) throws IOException, InterruptedException {
         double cpu0 = Proc.childrenCpuSeconds();
         double load = Proc.load1();
         Path csv = out.resolve(label + ".csv");
         long t0 = System.nanoTime();
         Process p = start(List.of("-z", seconds + "s", "-c", Integer.toString(concurrency)), url, body, csv);
+        if (steadyFrom > 0) {
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, t0 + (long) (steadyFrom * 1e9) - System.nanoTime()));
+            atSteady.run();
+        }
         await(p, seconds + 60);
         double wall = (System.nanoTime() - t0) / 1e9;
         Run r = parse(label, List.of(csv), wall, Proc.childrenCpuSeconds() - cpu0, load);
-        return new Run(label, r.latenciesMs(), r.answered(), r.non200(), r.newConnections(), measuredSpan(csv, wall),
-                r.loadGeneratorCpu(), load);
+        return new Steady(new Run(label, r.latenciesMs(), r.answered(), r.non200(), r.newConnections(),
+                measuredSpan(csv, wall), r.loadGeneratorCpu(), load), sentFrom(csv, steadyFrom));
+    }
+
+    /**
+     * Requests of a hey CSV sent at or after {@code from} seconds. hey's offsets count from its own start, a few
+     * milliseconds after the process was started: the window it counts starts that much after the readings, which
+     * makes the CPU per review a little pessimistic, never flattering.
+     */
+    private static int sentFrom(Path csv, double from) throws IOException {
+        int n = 0;
+        for (String line : Files.readAllLines(csv)) {
+            if (line.isBlank() || line.startsWith("response-time")) {
+                continue;
+            }
+            if (Double.parseDouble(line.split(",")[7]) >= from) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Several payloads at once, one hey per payload with {@code concurrency} connections each, for warming up. */

@@ -65,6 +65,8 @@ final class Report {
     private boolean registryMet = true;
     private String burstFigure = "not run";
     private String loadAtStart;
+    private final List<String> warmUps = new ArrayList<>();
+    private final List<String> references = new ArrayList<>();
     private int rate;
     private int connections;
 
@@ -95,14 +97,21 @@ final class Report {
                 .append(chartOptions(env)).append("`, the chart's default configuration "
                         + "(deploy/customs.yaml), HTTPS with an openssl RSA-2048 certificate, the registry "
                         + "(docker-registry behind a counting proxy, on loopback) listed insecure.\n");
+        String warmJava = System.getenv("BENCH_WARM_JAVA");
+        if (warmJava != null && !warmJava.isBlank()) {
+            header.append("- **Warm and cold path run on** `").append(warmJava.strip())
+                    .append("/bin/java` (BENCH_WARM_JAVA), not the bench's JDK.\n");
+        }
         String extra = System.getenv("BENCH_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             header.append("- **Extra JVM flags (BENCH_JAVA_OPTS):** `").append(extra.strip()).append("`\n");
         }
         header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: the three "
-                + "payloads at once at saturation for %9$d s on each process, then 2 s of each payload before its "
-                + "runs. "
-                + "Saturation: %1$d connections for %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
+                + "payloads at once at saturation, in rounds of %9$d s on each process until its JIT compiler "
+                + "threads take under 3%% of a round's CPU (at most 12 rounds: %%WARMUP%%), then 2 s of each payload "
+                + "before its runs. "
+                + "Saturation: %1$d connections for %2$d s, read from 2 s after hey started (its connections' TLS "
+                + "handshakes are not reviews): CPU, allocation and reviews counted over those %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
                 + "single-connection hey processes started 1/%4$d s apart (one request every %8$d ms per "
                 + "connection). Latencies leave out requests that opened a connection; CPU from /proc/<pid>/stat "
                 + "(utime+stime) around each run.\n\n", s.concurrency(), s.saturationSeconds(), s.warmupSeconds(),
@@ -350,10 +359,36 @@ final class Report {
         dockerfile = markdown;
     }
 
-    void footer() {
+    /** How long one process's warm-up took, and the JIT's share of its CPU in the last round. */
+    void warmUp(String process, int seconds, double jitShare, boolean settled) {
+        warmUps.add(process + " " + seconds + " s, JIT " + f1(100 * jitShare) + "% in its last round"
+                + (settled ? "" : " (not settled)"));
+    }
+
+    /** The machine's speed on a fixed piece of work, at the start and at the end, to compare runs across days. */
+    void reference(String figure) {
+        references.add(figure);
+    }
+
+    /** Fills in what the header could only say at the end. */
+    private void finishHeader() {
         String end = Proc.loadAverage();
         int i = header.indexOf("%END%");
         header.replace(i, i + 5, end);
+        int w = header.indexOf("%WARMUP%");
+        if (w >= 0) {
+            header.replace(w, w + 8, warmUps.isEmpty() ? "none ran" : String.join("; ", warmUps));
+        }
+        if (!references.isEmpty() && header.toString().endsWith("\n\n")) {
+            header.setLength(header.length() - 1);
+            header.append("- Machine reference (a fixed piece of work in the bench's JVM, to compare runs on other "
+                    + "days or machines, whose load and speed vary; the CPU figures below scale with it): ")
+                    .append(String.join("; ", references)).append(".\n\n");
+        }
+    }
+
+    void footer() {
+        finishHeader();
         if (onRows.isEmpty()) {
             return; // only the audit ran (BENCH_ONLY=audit)
         }
@@ -391,9 +426,7 @@ final class Report {
 
     /** Only the start-up comparison (BENCH_STARTUP_ONLY): the header, the target, the table. */
     String startUpMarkdown() {
-        String end = Proc.loadAverage();
-        int i = header.indexOf("%END%");
-        header.replace(i, i + 5, end);
+        finishHeader();
         StringBuilder md = new StringBuilder(header);
         md.append("Only the start-up comparison ran (BENCH_STARTUP_ONLY).\n\n");
         table(md, List.of("target", "measured", "met"), List.of(row("first answered review after exec: image / JDK 25 "
