@@ -153,7 +153,7 @@ final class ProductionProcess implements AutoCloseable {
             return false;
         }
         try {
-            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+            return MANAGEMENT
                     .send(HttpRequest.newBuilder(management("/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
                             HttpResponse.BodyHandlers.discarding())
                     .statusCode() == 200;
@@ -223,10 +223,27 @@ final class ProductionProcess implements AutoCloseable {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The management port's client: HTTP/1.1, as Prometheus and the kubelet speak to it. JDK 17's default client asks
+     * for an h2c upgrade on every request, and once in CI it kept a complete /q/metrics answer (all 23,935 bytes
+     * received) without ever completing the request, which had no timeout: the test waited until CI's limit.
+     */
+    private static final HttpClient MANAGEMENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
     /** A series of the Prometheus text of the management port, summed over its label sets; 0 when absent. */
     double metric(String name, String labelFilter) throws IOException, InterruptedException {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(management("/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = null;
+        for (int attempt = 1; text == null; attempt++) {
+            try {
+                text = MANAGEMENT.send(HttpRequest.newBuilder(management("/q/metrics"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.net.http.HttpTimeoutException e) {
+                if (attempt == 3) {
+                    throw new IOException("/q/metrics did not answer within 10 s, three times", e);
+                }
+            }
+        }
         double sum = 0;
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(text);
         while (m.find()) {
