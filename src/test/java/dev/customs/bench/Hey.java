@@ -87,26 +87,9 @@ final class Hey {
         await(p, seconds + 60);
         double wall = (System.nanoTime() - t0) / 1e9;
         Run r = parse(label, List.of(csv), wall, Proc.childrenCpuSeconds() - cpu0, load);
+        Span span = span(csv, wall, steadyFrom);
         return new Steady(new Run(label, r.latenciesMs(), r.answered(), r.non200(), r.newConnections(),
-                measuredSpan(csv, wall), r.loadGeneratorCpu(), load), sentFrom(csv, steadyFrom));
-    }
-
-    /**
-     * Requests of a hey CSV sent at or after {@code from} seconds. hey's offsets count from its own start, a few
-     * milliseconds after the process was started: the window it counts starts that much after the readings, which
-     * makes the CPU per review a little pessimistic, never flattering.
-     */
-    private static int sentFrom(Path csv, double from) throws IOException {
-        int n = 0;
-        for (String line : Files.readAllLines(csv)) {
-            if (line.isBlank() || line.startsWith("response-time")) {
-                continue;
-            }
-            if (Double.parseDouble(line.split(",")[7]) >= from) {
-                n++;
-            }
-        }
-        return n;
+                span.seconds(), r.loadGeneratorCpu(), load), span.sentFrom());
     }
 
     /** Several payloads at once, one hey per payload with {@code concurrency} connections each, for warming up. */
@@ -211,10 +194,16 @@ final class Hey {
         return new Run(label, sorted, answered, non200, fresh, seconds, cpu, load);
     }
 
-    /** From the first send to the last answer, as hey's offsets say; the process's wall time when they say nothing. */
-    private static double measuredSpan(Path csv, double wall) throws IOException {
+    /**
+     * From the first send to the last answer, as hey's offsets say (the process's wall time when they say nothing), and
+     * how many requests were sent at or after {@code from} seconds. hey's offsets count from its own start, a few
+     * milliseconds after the process was started: a window counted from {@code from} starts that much after readings
+     * taken then, which makes the CPU per review a little pessimistic, never flattering.
+     */
+    private static Span span(Path csv, double wall, double from) throws IOException {
         double first = Double.MAX_VALUE;
         double last = 0;
+        int sentFrom = 0;
         for (String line : Files.readAllLines(csv)) {
             if (line.isBlank() || line.startsWith("response-time")) {
                 continue;
@@ -223,7 +212,13 @@ final class Hey {
             double offset = Double.parseDouble(f[7]);
             first = Math.min(first, offset);
             last = Math.max(last, offset + Double.parseDouble(f[0]));
+            if (offset >= from) {
+                sentFrom++;
+            }
         }
-        return last > first ? last - first : wall;
+        return new Span(last > first ? last - first : wall, sentFrom);
+    }
+
+    private record Span(double seconds, int sentFrom) {
     }
 }
