@@ -8,13 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.image.ImageResolver;
 import dev.customs.image.layers.LayerScans;
@@ -32,7 +28,6 @@ import dev.customs.rules.PodViews;
 import dev.customs.rules.Violation;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
-import io.vertx.core.Vertx;
 
 /**
  * Layer files against a real registry (docker-registry on loopback, images pushed through the distribution API) behind
@@ -40,34 +35,15 @@ import io.vertx.core.Vertx;
  * layers, a layer shared by two images scanned once, redirects to blob storage, a digest mismatch, and a 200 MB layer
  * under background (the review does not wait) and admission (unverified past the budget).
  */
-class LayerSecretsIT {
+class LayerSecretsIT extends RealRegistry {
 
     private static final Logger LOG = Logger.getLogger(LayerSecretsIT.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     static final String NPM = "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";
     static final String KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
             + "-----END OPENSSH PRIVATE KEY-----\n";
 
-    static TestRegistry registry;
-    static RegistryProxy proxy;
-    static Vertx vertx;
-
     final List<AutoCloseable> closing = new ArrayList<>();
     final List<String> scans = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = TestRegistry.start(TestRegistry.Auth.NONE);
-        proxy = new RegistryProxy(registry.base());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        proxy.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void reset() {

@@ -3,41 +3,15 @@ package dev.customs.image.registry;
 import java.net.UnknownHostException;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.vertx.core.Vertx;
 
 /**
- * What a correctness test of the inspector against a real registry needs: a docker-registry on loopback without auth
- * behind the counting {@link RegistryProxy}, started once per class, and an inspector per test that knows the proxy as
- * an insecure registry, has no Kubernetes and resolves no other host.
+ * What a correctness test of the inspector against a {@link RealRegistry} needs: an inspector per test that knows the
+ * proxy as an insecure registry, has no Kubernetes and resolves no other host.
  */
-abstract class RealRegistryInspection {
+abstract class RealRegistryInspection extends RealRegistry {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-
-    static TestRegistry registry;
-    static RegistryProxy proxy;
-    static Vertx vertx;
     RegistryImageInspector inspector;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = TestRegistry.start(TestRegistry.Auth.NONE);
-        proxy = new RegistryProxy(registry.base());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        proxy.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @AfterEach
     void closeInspector() {

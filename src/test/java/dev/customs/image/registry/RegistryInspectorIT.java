@@ -19,15 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.image.ImageRequest;
 import dev.customs.image.PlatformSelector;
@@ -37,23 +33,17 @@ import dev.customs.rules.PlatformImage;
 import dev.customs.rules.PodViews;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
-import io.vertx.core.Vertx;
 
 /**
  * The registry inspector against a real registry (docker-registry on loopback) behind a counting proxy: manifest
  * formats, platforms, caching and its request counts, failures, and hostile references.
  */
-class RegistryInspectorIT {
+class RegistryInspectorIT extends RealRegistry {
 
     private static final Logger LOG = Logger.getLogger(RegistryInspectorIT.class);
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final PlatformSelector ARM64 = new PlatformSelector(Set.of("linux"), Set.of("arm64"));
     private static final PlatformSelector AMD64 = new PlatformSelector(Set.of("linux"), Set.of("amd64"));
-
-    static TestRegistry registry;
-    static RegistryProxy proxy;
-    static Vertx vertx;
 
     TestRegistryConfig config;
     MutableClock clock;
@@ -61,20 +51,6 @@ class RegistryInspectorIT {
     final Map<String, InetAddress[]> dns = new ConcurrentHashMap<>();
     final AtomicInteger lookups = new AtomicInteger();
     final List<RegistryImageInspector> inspectors = new ArrayList<>();
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = TestRegistry.start(TestRegistry.Auth.NONE);
-        proxy = new RegistryProxy(registry.base());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        proxy.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void setUp() {
