@@ -173,8 +173,8 @@ public final class Bench {
                 new AuditScale(env, settings, hey).run(registry, proxy, payloads, production, report);
             }
         }
-        if (reference != null) {
-            reference(reference, "at the end");
+        if (referencePayload != null) {
+            reference(referencePayload, "at the end");
         }
         progress("layer scan throughput beside gzip -d");
         report.layerScan(LayerScanBench.markdown(LayerScanBench.run(env.work())));
@@ -361,7 +361,8 @@ public final class Bench {
 
     // ---- machine reference ----
 
-    private Payload reference;
+    /** What the machine reference read at the start, read again at the end. */
+    private Payload referencePayload;
     static volatile long referenceSink;
 
     /**
@@ -371,7 +372,7 @@ public final class Bench {
      * different days.
      */
     private void reference(Payload payload, String when) throws IOException {
-        reference = payload;
+        referencePayload = payload;
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         byte[] body = payload.body();
         long sink = 0;

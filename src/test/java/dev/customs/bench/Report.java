@@ -97,10 +97,10 @@ final class Report {
                 .append(chartOptions(env)).append("`, the chart's default configuration "
                         + "(deploy/customs.yaml), HTTPS with an openssl RSA-2048 certificate, the registry "
                         + "(docker-registry behind a counting proxy, on loopback) listed insecure.\n");
-        String warmJava = System.getenv("BENCH_WARM_JAVA");
-        if (warmJava != null && !warmJava.isBlank()) {
-            header.append("- **Warm and cold path run on** `").append(warmJava.strip())
-                    .append("/bin/java` (BENCH_WARM_JAVA), not the bench's JDK.\n");
+        CustomsProcess.Jvm warm = Bench.warmJvm();
+        if (!warm.java().equals(CustomsProcess.Jvm.current().java())) {
+            header.append("- **Warm and cold path run on** `").append(warm.java())
+                    .append("` (BENCH_WARM_JAVA), not the bench's JDK.\n");
         }
         String extra = System.getenv("BENCH_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
