@@ -190,12 +190,14 @@ final class AuditScale {
         Map<String, Double> customs = delta(customsBefore, Proc.threadCpu(c.pid()));
         Map<String, Double> bench = delta(benchBefore, Proc.threadCpu(ProcessHandle.current().pid()));
         String gcAfter = scrape(c);
-        Cpu cpu = new Cpu(seconds, group(customs, AuditScale::customsThread),
+        Cpu cpu = new Cpu(seconds, group(customs),
                 bench.entrySet().stream().filter(e -> e.getKey().startsWith("synthetic-api")
                         || e.getKey().startsWith("HTTP-Dispatcher")).mapToDouble(Map.Entry::getValue).sum(),
                 Proc.childrenCpuSeconds() - heyBefore,
-                sample(gcAfter, GC_PAUSES_COUNT) - sample(gcBefore, GC_PAUSES_COUNT),
-                sample(gcAfter, GC_PAUSES_SUM) - sample(gcBefore, GC_PAUSES_SUM), sample(gcAfter, GC_PAUSES_MAX));
+                samples(gcAfter, "jvm_gc_pause_seconds_count").sum()
+                        - samples(gcBefore, "jvm_gc_pause_seconds_count").sum(),
+                samples(gcAfter, "jvm_gc_pause_seconds_sum").sum() - samples(gcBefore, "jvm_gc_pause_seconds_sum").sum(),
+                samples(gcAfter, "jvm_gc_pause_seconds_max").max().orElse(0));
         cpus.put(label, cpu);
         Bench.progress(String.format(Locale.ROOT, "  %s: p50 %.2f ms, p99 %.2f ms; CPU %s", label,
                 r.percentile(50), r.percentile(99), cpu.describe()));
@@ -230,23 +232,6 @@ final class AuditScale {
     /** What each labelled run cost the machine, in the order run. */
     final Map<String, Cpu> cpus = new LinkedHashMap<>();
 
-    private static final Pattern GC_PAUSES_COUNT = Pattern.compile("(?m)^jvm_gc_pause_seconds_count\\{[^}]*}\\s+(\\S+)");
-    private static final Pattern GC_PAUSES_SUM = Pattern.compile("(?m)^jvm_gc_pause_seconds_sum\\{[^}]*}\\s+(\\S+)");
-    private static final Pattern GC_PAUSES_MAX = Pattern.compile("(?m)^jvm_gc_pause_seconds_max\\{[^}]*}\\s+(\\S+)");
-
-    /** The sum of a metric's samples (all label sets) in a scrape; for a max, the largest. */
-    private static double sample(String scrape, Pattern metric) {
-        Matcher m = metric.matcher(scrape);
-        double s = 0;
-        double max = 0;
-        while (m.find()) {
-            double v = Double.parseDouble(m.group(1));
-            s += v;
-            max = Math.max(max, v);
-        }
-        return metric == GC_PAUSES_MAX ? max : s;
-    }
-
     private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
         Map<String, Double> d = new LinkedHashMap<>();
         after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0.0)));
@@ -270,13 +255,12 @@ final class AuditScale {
         return "other";
     }
 
-    private static Map<String, Double> group(Map<String, Double> threads,
-            java.util.function.Function<String, String> part) {
+    private static Map<String, Double> group(Map<String, Double> threads) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (String p : List.of("event loops", "audit thread", "collector", "JIT", "other")) {
             out.put(p, 0.0);
         }
-        threads.forEach((name, s) -> out.merge(part.apply(name), s, Double::sum));
+        threads.forEach((name, s) -> out.merge(customsThread(name), s, Double::sum));
         return out;
     }
 
@@ -362,12 +346,17 @@ final class AuditScale {
     }
 
     private double sum(CustomsProcess c, String name) throws IOException, InterruptedException {
-        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})?\\s+(\\S+)").matcher(scrape(c));
-        double s = 0;
+        return samples(scrape(c), name).sum();
+    }
+
+    /** The samples of a metric (every label set) in a scrape. */
+    private static java.util.stream.DoubleStream samples(String scrape, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})?\\s+(\\S+)").matcher(scrape);
+        java.util.stream.DoubleStream.Builder b = java.util.stream.DoubleStream.builder();
         while (m.find()) {
-            s += Double.parseDouble(m.group(1));
+            b.add(Double.parseDouble(m.group(1)));
         }
-        return s;
+        return b.build();
     }
 
     /** The sum over the heap's pools of a memory metric (used or max), MiB. */
