@@ -31,13 +31,15 @@ import dev.customs.rules.RuleRegistry;
 /**
  * One admission review, end to end and without HTTP: parse, map to a pod view, resolve images within the budget,
  * evaluate, decide, answer, and hand the decision to the reporter (metrics at once, Events through a queue). Input
- * errors become {@link Outcome#badRequest}; nothing here throws to the caller.
+ * errors become {@link Outcome#badRequest}; nothing here throws to the caller but a
+ * {@link ReviewReader.Meter} that refuses to pay for a tree.
  */
 public final class AdmissionHandler {
 
     private static final Logger LOG = Logger.getLogger(AdmissionHandler.class);
 
     private final ObjectMapper mapper;
+    private final ReviewReader reader;
     private final PodViewMapper views;
     private final AdmissionResponses responses;
     private final RuleEngine engine;
@@ -61,6 +63,7 @@ public final class AdmissionHandler {
             Reporter reporter, int maxContainers) {
         this.maxContainers = maxContainers;
         this.mapper = mapper;
+        this.reader = new ReviewReader(mapper.getFactory(), mapper.getNodeFactory());
         this.views = new PodViewMapper(mapper);
         this.responses = new AdmissionResponses(mapper);
         this.engine = engine;
@@ -93,8 +96,16 @@ public final class AdmissionHandler {
     }
 
     public CompletionStage<Outcome> review(byte[] body) {
+        return review(body, ReviewReader.Meter.NONE);
+    }
+
+    /**
+     * A review whose parsed tree is paid for through {@code meter} as it is built. A meter that refuses throws; that
+     * reaches the caller, before anything was evaluated or recorded.
+     */
+    CompletionStage<Outcome> review(byte[] body, ReviewReader.Meter meter) {
         long start = System.nanoTime();
-        return evaluate(body).whenComplete((outcome, failure) -> {
+        return evaluate(body, meter).whenComplete((outcome, failure) -> {
             AdmissionRequest req = outcome == null ? null : outcome.request();
             reporter.recorder().admission(kindLabel(req),
                     req == null ? "unknown" : req.operation(), outcome == null ? "error" : outcome.label(),
@@ -113,11 +124,11 @@ public final class AdmissionHandler {
     /** The kind label of every request that is not of an evaluated kind, or not a request at all. */
     public static final String OTHER_KIND = "other";
 
-    private CompletionStage<Outcome> evaluate(byte[] body) {
+    private CompletionStage<Outcome> evaluate(byte[] body, ReviewReader.Meter meter) {
         AdmissionRequest req;
         Optional<PodView> view;
         try {
-            req = AdmissionRequest.parse(mapper, body);
+            req = AdmissionRequest.parse(reader, body, meter);
             Optional<Outcome> tooMany = tooManyContainers(req);
             if (tooMany.isPresent()) {
                 return CompletableFuture.completedFuture(tooMany.get());

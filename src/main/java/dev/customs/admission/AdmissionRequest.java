@@ -46,6 +46,15 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
 
     /** Parses a review; {@code managedFields} and the last-applied annotation of its objects are not kept. */
     static AdmissionRequest parse(ReviewReader reader, byte[] body) throws BadAdmissionRequest {
+        return parse(reader, body, ReviewReader.Meter.NONE);
+    }
+
+    /**
+     * Parses a review, its tree paid for through {@code meter} as it is built; what the meter throws when it refuses
+     * reaches the caller.
+     */
+    static AdmissionRequest parse(ReviewReader reader, byte[] body, ReviewReader.Meter meter)
+            throws BadAdmissionRequest {
         if (body == null || body.length == 0) {
             throw new BadAdmissionRequest("the request body is empty; expected an AdmissionReview JSON object");
         }
@@ -54,7 +63,7 @@ public record AdmissionRequest(String apiVersion, String uid, String group, Stri
         }
         JsonNode root;
         try {
-            root = reader.read(body);
+            root = reader.read(body, meter);
         } catch (JsonProcessingException e) {
             // the parser's own message quotes the offending input, which may be anything: say only where it broke
             throw new BadAdmissionRequest("the request body is not valid JSON (error at line "

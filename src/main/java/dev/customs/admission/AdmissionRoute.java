@@ -1,6 +1,5 @@
 package dev.customs.admission;
 
-import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,7 +9,6 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -37,10 +35,11 @@ import io.vertx.ext.web.RoutingContext;
  * <p>
  * A review is accounted for from the first byte of its body until its answer is written: by its
  * {@code Content-Length} up front (or chunk by chunk when it has none) while it arrives, then by the estimated cost of
- * its parsed form, counted in a pass over its tokens before it is parsed. A declared length over the API server's 3
- * MiB limit is refused before a byte of the body is read. Whenever a request is refused before its body was read to the end,
- * the body is not read
- * further: an HTTP/1.1 connection is closed after the answer, an HTTP/2 stream reset.
+ * its parsed form, paid for while the tree is built ({@link ReviewReader.Meter}): a review whose tree stops fitting is
+ * refused where its parse stands, with the same 429 as a body that does not fit. A declared length over the API
+ * server's 3 MiB limit is refused before a byte of the body is read. Whenever a request is refused before its body was
+ * read to the end, the body is not read further: an HTTP/1.1 connection is closed after the answer, an HTTP/2 stream
+ * reset.
  */
 @Singleton
 public class AdmissionRoute {
@@ -76,7 +75,7 @@ public class AdmissionRoute {
     }
 
     /** One request's share of the budget and its state; every path out returns the share exactly once. */
-    private final class Exchange {
+    private final class Exchange implements ReviewBudget.Share {
         final RoutingContext ctx;
         final HttpServerRequest request;
         final Context context;
@@ -93,6 +92,16 @@ public class AdmissionRoute {
             this.ctx = ctx;
             this.request = ctx.request();
             this.context = Vertx.currentContext();
+        }
+
+        @Override
+        public ReviewBudget.Charge charge() {
+            return charge;
+        }
+
+        @Override
+        public void charge(ReviewBudget.Charge c) {
+            charge = c;
         }
 
         boolean reserveBody(long bytes) {
@@ -189,19 +198,19 @@ public class AdmissionRoute {
                 + "(customs.admission.max-bytes-in-flight); retry";
     }
 
-    /** Charges the parsed form of the body, then evaluates it; answers 429 when the charge does not fit. */
+    /**
+     * Evaluates the body, its parsed form charged while it is built; answers 429 when the charge stops fitting before
+     * the tree is complete.
+     */
     private void evaluate(Exchange ex) {
         byte[] body = ex.body.getBytes();
         ex.body = null;
-        ReviewBudget.Charge parsed = budget.parsed(ReviewBudget.cost(body.length, tokens(body)), ex.charge);
-        if (parsed == null) {
-            refuse(ex, 429, busy(), "busy");
-            return;
-        }
-        ex.charge = parsed;
         CompletionStage<AdmissionHandler.Outcome> review;
         try {
-            review = handler.review(body);
+            review = handler.review(body, budget.meter(body.length, ex));
+        } catch (ReviewBudget.Exhausted e) {
+            refuse(ex, 429, busy(), "busy");
+            return;
         } catch (RuntimeException e) {
             review = CompletableFuture.failedFuture(e);
         }
@@ -291,22 +300,6 @@ public class AdmissionRoute {
                         close.run();
                     }
                 });
-    }
-
-    /**
-     * The JSON tokens of a body, counted without keeping any: what its tree will hold. A body that is not JSON counts
-     * up to where it breaks; parsing it then answers 400.
-     */
-    private long tokens(byte[] body) {
-        long n = 0;
-        try (JsonParser p = mapper.getFactory().createParser(body)) {
-            while (p.nextToken() != null) {
-                n++;
-            }
-        } catch (IOException e) {
-            // not JSON from here on
-        }
-        return n;
     }
 
     private static void plain(HttpServerResponse response, int status, String text) {

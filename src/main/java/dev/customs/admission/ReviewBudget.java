@@ -3,9 +3,11 @@ package dev.customs.admission;
 /**
  * The memory admission reviews in flight may take together ({@code customs.admission.max-bytes-in-flight}), estimated
  * from above. A body is charged its bytes while it arrives; once complete, its parsed form: the bytes plus
- * {@link #BYTES_PER_TOKEN} per JSON token, what parsing it into a tree and binding the pod spec keeps at most (a
- * 3 MiB review of tiny tokens, a hundred thousand {@code env} entries, makes about 50 MiB; a 3 MiB annotation, 3 MiB).
- * The charge is returned when the answer is written.
+ * {@link #BYTES_PER_TOKEN} per JSON token of its tree, what parsing it into a tree and reading the pod spec from it
+ * keeps at most (a 3 MiB review of tiny tokens, a hundred thousand {@code env} entries, makes about 50 MiB; a 3 MiB
+ * annotation, 3 MiB). The parsed form's charge grows while the tree is built, ahead of it, and is made exact when the
+ * tree is complete ({@link ReviewReader.Meter}); what the reader skips ({@code managedFields}) is not charged. The
+ * charge is returned when the answer is written.
  *
  * <p>
  * A charge that does not fit is refused, except when nothing else is in flight: the budget bounds many reviews, never
@@ -46,19 +48,57 @@ final class ReviewBudget {
     }
 
     /**
-     * Replaces the body's charge {@code held} by the charge of its parsed form, of estimated {@code cost}; null when
-     * that does not fit (then {@code held} stays charged).
+     * Replaces the charge {@code held} (the body's, or its parsed form's so far) by the charge of its parsed form, of
+     * estimated {@code cost}; null when that does not fit (then {@code held} stays charged).
      */
     synchronized Charge parsed(long cost, Charge held) {
         boolean isLarge = cost > max / 4;
         long charge = isLarge ? Math.min(cost, max / 2) : cost;
         long others = used - held.bytes();
-        if (isLarge && large || others != 0 && others + charge > max) {
+        boolean othersLarge = large && !held.large();
+        if (isLarge && othersLarge || others != 0 && others + charge > max) {
             return null;
         }
         used = others + charge;
-        large |= isLarge;
+        // a charge paid ahead may have been large and be made exact below the mark
+        large = othersLarge || isLarge;
         return new Charge(charge, isLarge);
+    }
+
+    /**
+     * Thrown by a {@link ReviewReader.Meter} whose review's tree no longer fits: the parse stops and the review is
+     * answered 429. Without a stack trace: it is an answer, not a fault, and costs nothing to raise.
+     */
+    static final class Exhausted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        static final Exhausted INSTANCE = new Exhausted();
+
+        private Exhausted() {
+            super("the reviews in flight take the whole budget", null, false, false);
+        }
+    }
+
+    /** Where one review's charge is kept between calls: its request's state. */
+    interface Share {
+        Charge charge();
+
+        void charge(Charge c);
+    }
+
+    /**
+     * The meter that pays for the tree of a body of {@code bytes} from {@code share}: each time the tree grows past
+     * what was paid for, the share's charge is replaced by that of the larger tree; when that does not fit, it throws
+     * {@link Exhausted} and the share keeps what it held.
+     */
+    ReviewReader.Meter meter(long bytes, Share share) {
+        return tokens -> {
+            Charge c = parsed(cost(bytes, tokens), share.charge());
+            if (c == null) {
+                throw Exhausted.INSTANCE;
+            }
+            share.charge(c);
+        };
     }
 
     /** Returns a charge. */

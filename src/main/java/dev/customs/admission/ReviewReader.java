@@ -22,6 +22,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Otherwise the tree is what {@code ObjectMapper.readTree} builds: the same node types, the last of duplicate keys,
  * nothing read past the first value. Nesting is limited to {@value #MAX_DEPTH} levels (Kubernetes objects need a few
  * dozen), so a hostile body cannot exhaust the stack; deeper input is a parse error like any other.
+ *
+ * <p>
+ * The tokens the tree is built from are counted as they are read, and paid for ahead through a {@link Meter}: at most
+ * {@value #STEP} tokens at a time, before the nodes they make exist, and once more with the exact count when the tree
+ * is complete. So whatever a body holds, the tree never outgrows what was paid for, and a meter that refuses stops the
+ * parse where it is. What is skipped costs nothing and is not counted.
  */
 final class ReviewReader {
 
@@ -29,6 +35,23 @@ final class ReviewReader {
     static final int MAX_DEPTH = 500;
 
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /** How many tokens are paid for ahead at a time. */
+    static final int STEP = 1024;
+
+    /**
+     * Pays for the tokens of a tree as it is built; refusing means throwing, which ends the parse (and reaches the
+     * caller of {@link #read}).
+     */
+    @FunctionalInterface
+    interface Meter {
+        /** Accounts for the first {@code tokens} tokens of the tree (more or fewer than before). */
+        void cover(long tokens);
+
+        /** Accounts for nothing: a caller that bounds its input otherwise. */
+        Meter NONE = tokens -> {
+        };
+    }
 
     /** Where the reader is, for deciding what to skip: only the few levels on the way to what is skipped. */
     private enum Level {
@@ -63,71 +86,125 @@ final class ReviewReader {
 
     /** The tree of the first JSON value in {@code body}; {@link MissingNode} when there is none. */
     JsonNode read(byte[] body) throws IOException {
+        return read(body, Meter.NONE);
+    }
+
+    /**
+     * The tree of the first JSON value in {@code body}, its tokens paid for through {@code meter}; {@link MissingNode}
+     * when there is none.
+     */
+    JsonNode read(byte[] body, Meter meter) throws IOException {
         try (JsonParser p = factory.createParser(body)) {
+            Tree tree = new Tree(p, meter, body.length);
+            JsonToken t = tree.next();
+            JsonNode root = t == null ? MissingNode.getInstance() : tree.value(t, Level.ROOT, 0);
+            tree.settle();
+            return root;
+        }
+    }
+
+    /** One read: the parser, and the tokens read and paid for so far. */
+    private final class Tree {
+        private final JsonParser p;
+        private final Meter meter;
+        /** No body has more tokens than bytes. */
+        private final long most;
+        private long count;
+        private long covered;
+
+        Tree(JsonParser p, Meter meter, long bytes) {
+            this.p = p;
+            this.meter = meter;
+            this.most = Math.max(1, bytes);
+        }
+
+        /** Counts one token read, paying for the next ones first when it is the first not paid for. */
+        private void counted() {
+            if (++count > covered) {
+                covered = Math.max(count, Math.min(covered + STEP, most));
+                meter.cover(covered);
+            }
+        }
+
+        JsonToken next() throws IOException {
             JsonToken t = p.nextToken();
-            if (t == null) {
-                return MissingNode.getInstance();
+            if (t != null) {
+                counted();
             }
-            return value(p, t, Level.ROOT, 0);
+            return t;
         }
-    }
 
-    private JsonNode value(JsonParser p, JsonToken t, Level level, int depth) throws IOException {
-        switch (t) {
-            case START_OBJECT:
-                return object(p, level, depth + 1);
-            case START_ARRAY:
-                return array(p, depth + 1);
-            case VALUE_STRING:
-                return nodes.textNode(p.getText());
-            case VALUE_NUMBER_INT:
-                return switch (p.getNumberType()) {
-                    case INT -> nodes.numberNode(p.getIntValue());
-                    case LONG -> nodes.numberNode(p.getLongValue());
-                    default -> nodes.numberNode(p.getBigIntegerValue());
-                };
-            case VALUE_NUMBER_FLOAT:
-                return nodes.numberNode(p.getDoubleValue());
-            case VALUE_TRUE:
-                return nodes.booleanNode(true);
-            case VALUE_FALSE:
-                return nodes.booleanNode(false);
-            case VALUE_NULL:
-                return nodes.nullNode();
-            default:
-                throw new JsonParseException(p, "unexpected token " + t);
+        private String nextFieldName() throws IOException {
+            String name = p.nextFieldName();
+            counted();
+            return name;
         }
-    }
 
-    private ObjectNode object(JsonParser p, Level level, int depth) throws IOException {
-        checkDepth(p, depth);
-        ObjectNode o = nodes.objectNode();
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-            JsonToken t = p.nextToken();
-            Level child = level == Level.OTHER ? Level.OTHER : level.child(name);
-            if (child == Level.SKIP) {
-                p.skipChildren();
-                o.remove(name); // as if it were absent, also when it came twice
-                continue;
+        /** The charge made exact, once the tree is complete. */
+        void settle() {
+            if (count != covered) {
+                covered = count;
+                meter.cover(count);
             }
-            o.set(name, value(p, t, child, depth));
         }
-        if (p.currentToken() != JsonToken.END_OBJECT) {
-            throw new JsonParseException(p, "unexpected end of object");
-        }
-        return o;
-    }
 
-    private ArrayNode array(JsonParser p, int depth) throws IOException {
-        checkDepth(p, depth);
-        ArrayNode a = nodes.arrayNode();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            if (t == null) {
-                throw new JsonParseException(p, "unexpected end of input in an array");
+        JsonNode value(JsonToken t, Level level, int depth) throws IOException {
+            switch (t) {
+                case START_OBJECT:
+                    return object(level, depth + 1);
+                case START_ARRAY:
+                    return array(depth + 1);
+                case VALUE_STRING:
+                    return nodes.textNode(p.getText());
+                case VALUE_NUMBER_INT:
+                    return switch (p.getNumberType()) {
+                        case INT -> nodes.numberNode(p.getIntValue());
+                        case LONG -> nodes.numberNode(p.getLongValue());
+                        default -> nodes.numberNode(p.getBigIntegerValue());
+                    };
+                case VALUE_NUMBER_FLOAT:
+                    return nodes.numberNode(p.getDoubleValue());
+                case VALUE_TRUE:
+                    return nodes.booleanNode(true);
+                case VALUE_FALSE:
+                    return nodes.booleanNode(false);
+                case VALUE_NULL:
+                    return nodes.nullNode();
+                default:
+                    throw new JsonParseException(p, "unexpected token " + t);
             }
-            a.add(value(p, t, Level.OTHER, depth));
         }
-        return a;
+
+        private ObjectNode object(Level level, int depth) throws IOException {
+            checkDepth(p, depth);
+            ObjectNode o = nodes.objectNode();
+            for (String name = nextFieldName(); name != null; name = nextFieldName()) {
+                JsonToken t = next();
+                Level child = level == Level.OTHER ? Level.OTHER : level.child(name);
+                if (child == Level.SKIP) {
+                    p.skipChildren();
+                    o.remove(name); // as if it were absent, also when it came twice
+                    continue;
+                }
+                o.set(name, value(t, child, depth));
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "unexpected end of object");
+            }
+            return o;
+        }
+
+        private ArrayNode array(int depth) throws IOException {
+            checkDepth(p, depth);
+            ArrayNode a = nodes.arrayNode();
+            for (JsonToken t = next(); t != JsonToken.END_ARRAY; t = next()) {
+                if (t == null) {
+                    throw new JsonParseException(p, "unexpected end of input in an array");
+                }
+                a.add(value(t, Level.OTHER, depth));
+            }
+            return a;
+        }
     }
 
     private static void checkDepth(JsonParser p, int depth) throws JsonParseException {

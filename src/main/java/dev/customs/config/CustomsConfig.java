@@ -69,9 +69,10 @@ public interface CustomsConfig {
 
         /**
          * The memory the admission reviews in flight may take together, estimated from above: a body its bytes while
-         * it arrives, then its parsed form (its bytes and 128 per JSON token) until the answer is written. A review that
-         * would exceed it is answered 429 (the API server applies the webhook's failurePolicy), so a flood of large,
-         * stalled or token-dense bodies cannot exhaust the heap. One review always fits when nothing else is in
+         * it arrives, then its parsed form (its bytes and 128 per JSON token of its tree, charged while the tree is
+         * built) until the answer is written. A review that would exceed it is answered 429 (the API server applies the
+         * webhook's failurePolicy), so a flood of large, stalled or token-dense bodies cannot exhaust the heap. One
+         * review always fits when nothing else is in
          * flight; one whose estimate passes a quarter of this is charged half of it, one at a time, so the others
          * always keep half.
          */

@@ -30,8 +30,11 @@ public record Exemption(String name, Set<String> namespaces, List<String> images
         rules = Set.copyOf(rules);
     }
 
-    /** Whether it covers a finding of {@code rule} about {@code image} (null for pod-level) for this requester. */
-    public boolean covers(String rule, String image, Requester who) {
+    /**
+     * Whether it covers a finding of {@code rule} about {@code image} (null for pod-level) for this requester. The image
+     * is parsed by the caller, once for every exemption and finding that names it.
+     */
+    public boolean covers(String rule, ImageReference image, Requester who) {
         if (!rules.isEmpty() && !rules.contains(rule)) {
             return false;
         }
@@ -44,19 +47,36 @@ public record Exemption(String name, Set<String> namespaces, List<String> images
         if (!groups.isEmpty() && who.groups().stream().noneMatch(groups::contains)) {
             return false;
         }
-        return images.isEmpty() || image != null && images.stream().anyMatch(p -> imageMatches(p, image));
+        if (images.isEmpty()) {
+            return true;
+        }
+        if (image == null) {
+            return false;
+        }
+        String normalized = image.normalized();
+        for (String p : images) {
+            if (imageMatches(p, image, normalized)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #imageMatches(String, ImageReference, String)} of a reference as written. */
+    static boolean imageMatches(String pattern, String image) {
+        ImageReference ref = ImageReference.parse(image);
+        return imageMatches(pattern, ref, ref.normalized());
     }
 
     /**
      * Matches a pattern against the normalised reference; an untagged reference is also tried with its implied
-     * {@code :latest}, so {@code docker.io/library/busybox:*} covers {@code busybox}.
+     * {@code :latest}, so {@code docker.io/library/busybox:*} covers {@code busybox}. An invalid reference is matched
+     * as written.
      */
-    static boolean imageMatches(String pattern, String image) {
-        ImageReference ref = ImageReference.parse(image);
+    private static boolean imageMatches(String pattern, ImageReference ref, String normalized) {
         if (!ref.valid()) {
-            return glob(pattern, image);
+            return glob(pattern, ref.original());
         }
-        String normalized = ref.normalized();
         if (glob(pattern, normalized)) {
             return true;
         }

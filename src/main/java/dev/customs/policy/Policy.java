@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,12 +12,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
 import dev.customs.rules.BaseImage;
 import dev.customs.rules.Evaluation;
+import dev.customs.rules.ImageReference;
 import dev.customs.rules.ImageSize;
 import dev.customs.rules.ImageUnverified;
 import dev.customs.rules.RuleRegistry;
@@ -119,14 +122,18 @@ public final class Policy {
 
     public Decision decide(Evaluation evaluation, Requester who) {
         List<Exemption> live = liveExemptions();
+        // each image a finding names is parsed once for the review, and only when some exemption names images
+        Map<String, ImageReference> parsed = new HashMap<>();
+        Function<String, ImageReference> ref = image -> image == null ? null
+                : parsed.computeIfAbsent(image, ImageReference::parse);
         List<Decision.Finding> findings = new ArrayList<>();
         for (Violation v : evaluation.violations()) {
             Action action = actionFor(v.rule(), who.namespace());
             if (action == Action.OFF) {
                 continue;
             }
-            String exemption = live.stream().filter(e -> e.covers(v.rule(), v.image(), who)).map(Exemption::name)
-                    .findFirst().orElse(null);
+            String exemption = live.stream().filter(e -> e.covers(v.rule(), e.images().isEmpty() ? null
+                    : ref.apply(v.image()), who)).map(Exemption::name).findFirst().orElse(null);
             findings.add(new Decision.Finding(v.rule(), v.container(), v.image(), v.field(), v.message(), action,
                     exemption));
         }
@@ -136,7 +143,8 @@ public final class Policy {
                 continue;
             }
             String exemption = live.stream()
-                    .filter(e -> u.rules().stream().allMatch(r -> e.covers(r, u.image(), who)))
+                    .filter(e -> u.rules().stream().allMatch(r -> e.covers(r, e.images().isEmpty() ? null
+                            : ref.apply(u.image()), who)))
                     .map(Exemption::name).findFirst().orElse(null);
             findings.add(new Decision.Finding(ImageUnverified.ID, u.containers().get(0).name(), u.image(), u.field(),
                     u.message(), action, exemption));

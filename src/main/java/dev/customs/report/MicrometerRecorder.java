@@ -53,6 +53,7 @@ public final class MicrometerRecorder implements Recorder {
     private final Map<String, Counter> resolutions = new ConcurrentHashMap<>();
     private final Map<String, Timer> registryRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Counter> layerVerdicts = new ConcurrentHashMap<>();
     private final Map<String, Counter> auditReports = new ConcurrentHashMap<>();
 
     /** Up to three label values; {@code c} may be null. */
@@ -135,8 +136,9 @@ public final class MicrometerRecorder implements Recorder {
 
     @Override
     public void layerVerdict(String result) {
-        Counter.builder("customs.layer.verdicts").description("Look-ups of cached layer verdicts, by result")
-                .tag("result", result).register(registry).increment();
+        layerVerdicts.computeIfAbsent(result, r -> Counter.builder("customs.layer.verdicts")
+                .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry))
+                .increment();
     }
 
     @Override

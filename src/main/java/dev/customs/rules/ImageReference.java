@@ -26,14 +26,17 @@ public record ImageReference(String original, String registry, String repository
 
     public static final String DOCKER_HUB = "docker.io";
 
-    private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final Pattern DOMAIN = Pattern
-            .compile("(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?");
-    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+    /*
+     * The grammar's parts, checked by hand rather than by regular expressions (every review parses each image it
+     * names); ImageReferenceGrammarTest holds each to the expression it implements:
+     * domain (?:C(?:\.C)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)? with C = [a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+     * component [a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*
+     * tag [\w][\w.-]{0,127}
+     * sha256 sha256:[0-9a-f]{64}
+     * The general digest, rare, keeps its expression.
+     */
     private static final Pattern DIGEST = Pattern
             .compile("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}");
-    private static final Pattern SHA256 = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final int NAME_TOTAL_LENGTH_MAX = 255;
 
     /** Parses a reference; never throws. A null or blank reference is invalid. */
@@ -50,11 +53,14 @@ public record ImageReference(String original, String registry, String repository
         if (at >= 0) {
             digest = rest.substring(at + 1);
             rest = rest.substring(0, at);
-            if (!DIGEST.matcher(digest).matches()) {
-                return invalid(reference, "\"" + digest + "\" is not a valid digest (expected sha256:<64 hex digits>)");
-            }
-            if (digest.startsWith("sha256:") && !SHA256.matcher(digest).matches()) {
-                return invalid(reference, "a sha256 digest must be 64 lowercase hex digits");
+            if (!sha256(digest)) {
+                if (!DIGEST.matcher(digest).matches()) {
+                    return invalid(reference,
+                            "\"" + digest + "\" is not a valid digest (expected sha256:<64 hex digits>)");
+                }
+                if (digest.startsWith("sha256:")) {
+                    return invalid(reference, "a sha256 digest must be 64 lowercase hex digits");
+                }
             }
         }
         String tag = null;
@@ -63,7 +69,7 @@ public record ImageReference(String original, String registry, String repository
         if (lastColon > lastSlash) {
             tag = rest.substring(lastColon + 1);
             rest = rest.substring(0, lastColon);
-            if (!TAG.matcher(tag).matches()) {
+            if (!tag(tag)) {
                 return invalid(reference, "\"" + tag + "\" is not a valid tag");
             }
         }
@@ -81,7 +87,7 @@ public record ImageReference(String original, String registry, String repository
                 || !first.equals(first.toLowerCase(Locale.ROOT)))) {
             registry = first;
             path = rest.substring(slash + 1);
-            if (!DOMAIN.matcher(registry).matches()) {
+            if (!domain(registry)) {
                 return invalid(reference, "\"" + registry + "\" is not a valid registry host");
             }
         } else {
@@ -89,7 +95,7 @@ public record ImageReference(String original, String registry, String repository
             path = rest;
         }
         for (String component : path.split("/", -1)) {
-            if (!PATH_COMPONENT.matcher(component).matches()) {
+            if (!component(component)) {
                 String why = component.equals(component.toLowerCase(Locale.ROOT))
                         ? "\"" + component + "\" is not a valid repository path component"
                         : "repository names must be lowercase (\"" + component + "\")";
@@ -103,6 +109,134 @@ public record ImageReference(String original, String registry, String repository
             path = "library/" + path;
         }
         return new ImageReference(reference, canonicalRegistry, path, tag, digest, null);
+    }
+
+    /** {@code sha256:[0-9a-f]{64}} */
+    static boolean sha256(String s) {
+        if (s.length() != 71 || !s.startsWith("sha256:")) {
+            return false;
+        }
+        for (int i = 7; i < 71; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean word(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    /** {@code [\w][\w.-]{0,127}} */
+    static boolean tag(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128 || !word(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = s.charAt(i);
+            if (!word(c) && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean lowerAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+    }
+
+    /** {@code [a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*} */
+    static boolean component(String s) {
+        int n = s.length();
+        int i = 0;
+        while (true) {
+            int run = i;
+            while (i < n && lowerAlnum(s.charAt(i))) {
+                i++;
+            }
+            if (i == run) {
+                return false;
+            }
+            if (i == n) {
+                return true;
+            }
+            int sep = i;
+            while (i < n && !lowerAlnum(s.charAt(i))) {
+                i++;
+            }
+            if (i == n || !separator(s, sep, i)) {
+                return false;
+            }
+        }
+    }
+
+    /** {@code [._]|__|-+} */
+    private static boolean separator(String s, int from, int to) {
+        char first = s.charAt(from);
+        if (to - from == 1 && (first == '.' || first == '_')) {
+            return true;
+        }
+        if (to - from == 2 && first == '_' && s.charAt(from + 1) == '_') {
+            return true;
+        }
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean alnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    /** {@code (?:C(?:\.C)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?} with {@code C} a label: letters, digits, inner hyphens. */
+    static boolean domain(String s) {
+        int n = s.length();
+        int end;
+        if (n > 0 && s.charAt(0) == '[') {
+            end = s.indexOf(']');
+            if (end < 2) {
+                return false;
+            }
+            for (int i = 1; i < end; i++) {
+                char c = s.charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':')) {
+                    return false;
+                }
+            }
+            end++;
+        } else {
+            int colon = s.indexOf(':');
+            end = colon < 0 ? n : colon;
+            int label = 0;
+            for (int i = 0; i <= end; i++) {
+                if (i == end || s.charAt(i) == '.') {
+                    if (i == label || s.charAt(label) == '-' || s.charAt(i - 1) == '-') {
+                        return false;
+                    }
+                    label = i + 1;
+                } else if (!alnum(s.charAt(i)) && s.charAt(i) != '-') {
+                    return false;
+                }
+            }
+        }
+        if (end == n) {
+            return true;
+        }
+        if (s.charAt(end) != ':' || end + 1 == n) {
+            return false;
+        }
+        for (int i = end + 1; i < n; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ImageReference invalid(String reference, String why) {

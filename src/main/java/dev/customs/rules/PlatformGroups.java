@@ -40,6 +40,11 @@ final class PlatformGroups {
     }
 
     static <T> List<Group<T>> of(ImageFacts.Resolved image, Function<PlatformImage, Optional<T>> check) {
+        if (image.platforms().size() == 1) {
+            // one platform, one group: nothing to compare (outcomes are records of lists, hashed anew every time)
+            PlatformImage p = image.platforms().get(0);
+            return check.apply(p).map(o -> List.of(new Group<>(o, List.of(p.platform()), ""))).orElse(List.of());
+        }
         Map<T, List<Platform>> byOutcome = new LinkedHashMap<>();
         for (PlatformImage p : image.platforms()) {
             check.apply(p).ifPresent(o -> byOutcome.computeIfAbsent(o, k -> new ArrayList<>()).add(p.platform()));

@@ -89,4 +89,21 @@ class ReviewBudgetTest {
         assertThat(b.parsed(huge, b.body(3 * MIB, Charge.NONE))).as("the next large one, once the first is done")
                 .isNotNull();
     }
+
+    @Test
+    void aChargePaidAheadThatEndsBelowTheQuarterIsNoLongerTheLargeOne() {
+        ReviewBudget b = new ReviewBudget(64 * MIB);
+        Charge ahead = b.parsed(17 * MIB, b.body(MIB, Charge.NONE));
+        assertThat(ahead.large()).isTrue();
+        Charge exact = b.parsed(15 * MIB, ahead);
+
+        assertThat(exact).isEqualTo(new Charge(15 * MIB, false));
+        assertThat(b.used()).isEqualTo(15 * MIB);
+        Charge next = b.parsed(20 * MIB, b.body(MIB, Charge.NONE));
+        assertThat(next).as("another large review, the first having become an ordinary one").isNotNull();
+        assertThat(next.large()).isTrue();
+        b.release(exact);
+        b.release(next);
+        assertThat(b.used()).isZero();
+    }
 }

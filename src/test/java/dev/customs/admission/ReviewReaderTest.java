@@ -4,19 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
 
 /**
  * {@link ReviewReader}: the tree {@code ObjectMapper.readTree} would build, without the objects' managedFields and
@@ -103,5 +115,127 @@ class ReviewReaderTest {
             // Jackson's own nesting limit may be lower than ours; either way it is an error, never a crash
             return e instanceof JsonProcessingException;
         }
+    }
+
+    /** A node factory that counts what it makes, and fails as soon as the tree outgrows what was paid for. */
+    private static final class PaidNodes extends JsonNodeFactory {
+        private static final long serialVersionUID = 1L;
+        long made;
+        long paid;
+        int calls;
+
+        private void make() {
+            if (++made > paid) {
+                throw new AssertionError("node " + made + " made with " + paid + " tokens paid for");
+            }
+        }
+
+        @Override
+        public ObjectNode objectNode() {
+            make();
+            return super.objectNode();
+        }
+
+        @Override
+        public ArrayNode arrayNode() {
+            make();
+            return super.arrayNode();
+        }
+
+        @Override
+        public TextNode textNode(String text) {
+            make();
+            return super.textNode(text);
+        }
+
+        @Override
+        public NumericNode numberNode(int v) {
+            make();
+            return super.numberNode(v);
+        }
+
+        @Override
+        public NumericNode numberNode(long v) {
+            make();
+            return super.numberNode(v);
+        }
+
+        @Override
+        public ValueNode numberNode(BigInteger v) {
+            make();
+            return super.numberNode(v);
+        }
+
+        @Override
+        public NumericNode numberNode(double v) {
+            make();
+            return super.numberNode(v);
+        }
+
+        @Override
+        public BooleanNode booleanNode(boolean v) {
+            make();
+            return super.booleanNode(v);
+        }
+
+        @Override
+        public NullNode nullNode() {
+            make();
+            return super.nullNode();
+        }
+    }
+
+    /** Bodies an attacker may send: dense arrays, deep nesting, many keys, and what the tests and the bench send. */
+    static Stream<String> metered() throws IOException {
+        int mib = 3 * 1024 * 1024;
+        String zeros = "[" + "0,".repeat(mib / 2 - 1) + "0]";
+        String nested = "[".repeat(mib);
+        String keys = "{" + IntStream.range(0, 200_000).mapToObj(i -> "\"k" + i + "\":null").collect(
+                Collectors.joining(",")) + "}";
+        String strings = "[" + "\"\",".repeat(mib / 3 - 1) + "\"\"]";
+        return Stream.concat(Stream.of(zeros, nested, keys, strings, "", "1", "[]"),
+                reviews().map(p -> {
+                    try {
+                        return Files.readString(p);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+    }
+
+    @ParameterizedTest
+    @MethodSource("metered")
+    void theTreeNeverOutgrowsWhatWasPaidForAndEndsPaidExactly(String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        PaidNodes nodes = new PaidNodes();
+        ReviewReader reader = new ReviewReader(JSON.getFactory(), nodes);
+        long[] last = { 0 };
+        ReviewReader.Meter meter = tokens -> {
+            nodes.paid = tokens;
+            nodes.calls++;
+            last[0] = tokens;
+        };
+        try {
+            reader.read(body, meter);
+        } catch (JsonProcessingException e) {
+            // too deep, or not JSON: what was built until then was paid for, which is all this test asks
+            return;
+        }
+        assertThat(last[0]).as("tokens paid for at the end").isGreaterThanOrEqualTo(nodes.made);
+        if (!json.contains("managedFields") && !json.contains(ReviewReader.LAST_APPLIED)) {
+            assertThat(last[0]).as("tokens paid for at the end, nothing skipped").isEqualTo(tokens(body));
+        }
+        assertThat(nodes.calls).as("payments").isLessThanOrEqualTo(2 + (int) (last[0] / ReviewReader.STEP));
+    }
+
+    /** Every token of the body, as Jackson reads them. */
+    private static long tokens(byte[] body) throws IOException {
+        long n = 0;
+        try (JsonParser p = JSON.getFactory().createParser(body)) {
+            while (p.nextToken() != null) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -95,6 +95,11 @@ public final class Bench {
         return pids;
     }
 
+    /** For mains other than this one that start processes through {@link CustomsProcess}. */
+    static void pids(PidFile file) {
+        pids = file;
+    }
+
     private static final PrintStream PROGRESS = System.err;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern RESOLUTIONS = Pattern.compile(

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -75,7 +76,8 @@ public final class LayerScans implements AutoCloseable {
     private final Settings settings;
     private final Recorder recorder;
     private final Cache<String, LayerVerdict> verdicts;
-    private final Cache<String, String> failed;
+    /** Failed layers, each with the failed future every look-up until the retry shares (one exception, not one each). */
+    private final Cache<String, CompletableFuture<LayerVerdict>> failed;
     private final Map<String, CompletableFuture<LayerVerdict>> running = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService watchdog;
@@ -140,10 +142,21 @@ public final class LayerScans implements AutoCloseable {
         return all.thenApply(v -> assemble(layers, scans));
     }
 
+    /**
+     * Counts the look-ups of layer verdicts that a result joined before, and reused, stands for: each layer a hit, as if
+     * its verdict had been looked up again.
+     */
+    public void reused(List<BuiltLayer> layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            recorder.layerVerdict("hit");
+        }
+    }
+
     /** The verdicts known now, combined; what is missing makes the result partial (background) or unfinished. */
     private LayerSecrets assemble(List<BuiltLayer> layers, List<CompletableFuture<LayerVerdict>> scans) {
         List<LayerVerdict> known = new ArrayList<>(layers.size());
         List<String> capped = new ArrayList<>();
+        boolean missing = false;
         String unfinished = null;
         for (int i = 0; i < layers.size(); i++) {
             CompletableFuture<LayerVerdict> f = scans.get(i);
@@ -152,7 +165,9 @@ public final class LayerScans implements AutoCloseable {
             if (v != null && v.capped()) {
                 capped.add(shortDigest(layers.get(i).layer().digest()));
             }
-            if (v == null && unfinished == null) {
+            missing |= v == null;
+            // why is shown only in admission mode; the background one says no more than that findings are partial
+            if (v == null && unfinished == null && settings.mode() == Mode.ADMISSION) {
                 Layer l = layers.get(i).layer();
                 String what = "the scan of layer " + (i + 1) + " (" + shortDigest(l.digest())
                         + (l.size() > 0 ? ", " + mib(l.size()) : "") + ")";
@@ -161,7 +176,7 @@ public final class LayerScans implements AutoCloseable {
             }
         }
         List<LayerSecrets.Finding> findings = LayerFindings.combine(layers, known);
-        if (unfinished == null) {
+        if (!missing) {
             return new LayerSecrets(LayerSecrets.Status.COMPLETE, findings, capped, "");
         }
         return settings.mode() == Mode.ADMISSION
@@ -169,21 +184,23 @@ public final class LayerScans implements AutoCloseable {
                 : new LayerSecrets(LayerSecrets.Status.PARTIAL, findings, capped, "");
     }
 
+    /** Why a future failed, read without throwing (its cause when it failed along a chain of stages). */
     private static String reason(CompletableFuture<?> f) {
-        try {
-            f.join();
+        Throwable t = f.handle((v, e) -> e).join();
+        if (t == null) {
             return "";
-        } catch (RuntimeException e) {
-            Throwable t = e.getCause() == null ? e : e.getCause();
-            return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         }
+        if (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private CompletableFuture<LayerVerdict> scan(Layer layer, LayerSource source) {
         String digest = layer.digest();
-        String failure = failed.getIfPresent(digest);
+        CompletableFuture<LayerVerdict> failure = failed.getIfPresent(digest);
         if (failure != null) {
-            return CompletableFuture.failedFuture(new IOException(failure));
+            return failure;
         }
         CompletableFuture<LayerVerdict> mine = new CompletableFuture<>();
         CompletableFuture<LayerVerdict> other = running.putIfAbsent(digest, mine);
@@ -228,7 +245,7 @@ public final class LayerScans implements AutoCloseable {
             result.complete(v);
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            failed.put(layer.digest(), why);
+            failed.put(layer.digest(), CompletableFuture.failedFuture(new IOException(why)));
             recorder.layerScan("failed", read.get());
             LOG.debugf("layer scan failed: layer=%s reason=%s", shortDigest(layer.digest()), why);
             result.completeExceptionally(e);

@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -58,6 +59,7 @@ import dev.customs.rules.ImageConfig;
 import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageReference;
 import dev.customs.rules.Layer;
+import dev.customs.rules.LayerSecrets;
 import dev.customs.rules.Platform;
 import dev.customs.rules.PlatformImage;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -121,9 +123,27 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     /**
      * A resolved image as cached for warm reviews: its facts, before layer scans, and where its layers are read from,
-     * so a warm review still joins the current layer verdicts (and schedules a layer whose verdict is gone).
+     * so a warm review still joins the current layer verdicts (and schedules a layer whose verdict is gone). Once every
+     * layer of every platform was scanned and nothing found, that joined result can no longer change (layers are
+     * content-addressed) and takes no more memory than the facts: it is kept in {@code clean}, and warm reviews reuse it
+     * instead of joining again.
      */
-    private record Warm(ImageFacts.Resolved facts, LayerSource layers) {
+    private record Warm(ImageFacts.Resolved facts, LayerSource layers, AtomicReference<ImageFacts.Resolved> clean) {
+        Warm(ImageFacts.Resolved facts, LayerSource layers) {
+            this(facts, layers, new AtomicReference<>());
+        }
+
+        /** The facts with their layer scans joined, for this review, keeping them when they are final and clean. */
+        CompletableFuture<ImageFacts> joined(CompletableFuture<ImageFacts> join) {
+            return join.thenApply(f -> {
+                if (f instanceof ImageFacts.Resolved r && r.platforms().stream()
+                        .allMatch(p -> p.layerSecrets().status() == LayerSecrets.Status.COMPLETE
+                                && p.layerSecrets().findings().isEmpty() && p.layerSecrets().capped().isEmpty())) {
+                    clean.set(r);
+                }
+                return f;
+            });
+        }
     }
 
     private record Outcome(ImageFacts facts, String result) {
@@ -277,7 +297,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             Warm warm = warm(reference, selector);
             if (warm != null) {
                 recorder.imageResolution("hit");
-                return withLayerSecrets(warm.facts(), warm.layers(), request);
+                ImageFacts.Resolved clean = warm.clean().get();
+                if (clean != null) {
+                    clean.platforms().forEach(p -> layerScans.reused(p.verdict().layers()));
+                    return CompletableFuture.completedFuture(clean);
+                }
+                return warm.joined(withLayerSecrets(warm.facts(), warm.layers(), request));
             }
             FlightKey key = new FlightKey(reference.normalized(), scope(selector, request));
             ImageFacts.Unavailable failed = failures.getIfPresent(key);

@@ -58,6 +58,12 @@ public final class SecretNames {
             + "my[-_]?(?:secret|token|password|pass|key)|(?:insert|enter)[-_ ][-_ a-z0-9]*|put[-_ ][-_ a-z0-9]*here|"
             + "\\$\\{\\{.*}}|@[A-Za-z_]+@");
     private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])");
+    /**
+     * What every name that holds a credential contains, upper-cased: each word above that makes one contains one of
+     * these, and a word upper-cased is a piece of the name upper-cased. A name without any is not split into words.
+     */
+    private static final List<String> MARKS = List.of("TOKEN", "SECRET", "PASS", "PWD", "KEY", "CREDENTIAL", "PAT",
+            "AUTH", "PSK");
 
     private SecretNames() {
     }
@@ -77,6 +83,11 @@ public final class SecretNames {
 
     /** True when a variable of this name holds a credential. */
     public static boolean secretName(String name) {
+        return marked(name) && byWords(name);
+    }
+
+    /** {@link #secretName}, decided on the name's words alone. */
+    static boolean byWords(String name) {
         List<String> w = words(name);
         if (w.isEmpty()) {
             return false;
@@ -106,6 +117,17 @@ public final class SecretNames {
         for (String g : GLUED) {
             if (last.endsWith(g) && last.length() > g.length()) {
                 return !last.endsWith("TOKENS") && !last.startsWith("NO");
+            }
+        }
+        return false;
+    }
+
+    /** Whether the name contains one of the {@link #MARKS}: the cheap first step, before any regular expression. */
+    static boolean marked(String name) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        for (String mark : MARKS) {
+            if (upper.contains(mark)) {
+                return true;
             }
         }
         return false;

@@ -44,6 +44,7 @@ class LayerSecretsIT extends RealRegistry {
 
     final List<AutoCloseable> closing = new ArrayList<>();
     final List<String> scans = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> verdictLookups = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void reset() {
@@ -71,6 +72,11 @@ class LayerSecretsIT extends RealRegistry {
             @Override
             public void layerScan(String result, long bytes) {
                 scans.add(result);
+            }
+
+            @Override
+            public void layerVerdict(String result) {
+                verdictLookups.add(result);
             }
         });
         RegistryImageInspector inspector = new RegistryImageInspector(config, vertx, MAPPER, () -> {
@@ -222,6 +228,32 @@ class LayerSecretsIT extends RealRegistry {
     }
 
     @Test
+    void aCleanImageIsJoinedWithItsLayerVerdictsOnceWarmAndAnImageWithFindingsOnEveryReview() {
+        registry.pushImage("joined-clean", "1.0", TestImages.config().history("COPY . / # buildkit"),
+                List.of(TestLayer.gzip(TestTar.tar().file("app/server", "binary").gzip())));
+        registry.pushImage("joined-found", "1.0", TestImages.config().history("COPY . / # buildkit"),
+                List.of(TestLayer.gzip(TestTar.tar().file("root/.npmrc", "//r.example.com/:_authToken=0f3e9a1b2c4d\n")
+                        .gzip())));
+        ImageResolver resolver = resolver(LayerScans.Mode.ADMISSION, Duration.ofSeconds(20));
+        review(resolver, image("joined-clean", "1.0"));
+        Review clean = review(resolver, image("joined-clean", "1.0"));
+        Review cleanAgain = review(resolver, image("joined-clean", "1.0"));
+        Review found = review(resolver, image("joined-found", "1.0"));
+        Review foundAgain = review(resolver, image("joined-found", "1.0"));
+
+        ContainerView c = clean.pod().containers().get(0);
+        assertThat(cleanAgain.lookup().factsFor(c)).as("the clean join, kept").isSameAs(clean.lookup().factsFor(c))
+                .isEqualTo(clean.lookup().factsFor(c));
+        assertThat(cleanAgain.secrets().status()).isEqualTo(LayerSecrets.Status.COMPLETE);
+        ContainerView f = found.pod().containers().get(0);
+        assertThat(foundAgain.lookup().factsFor(f)).as("findings are joined again")
+                .isNotSameAs(found.lookup().factsFor(f)).isEqualTo(found.lookup().factsFor(f));
+        assertThat(foundAgain.findings().violations()).isEqualTo(found.findings().violations()).hasSize(1);
+        assertThat(verdictLookups).as("layer verdict look-ups, counted alike whether kept or joined")
+                .containsExactly("miss", "hit", "hit", "miss", "hit");
+    }
+
+    @Test
     void aRedirectToBlobStorageIsFollowedAndADigestMismatchIsNotBelieved() {
         byte[] layer = TestTar.tar().file("srv/.git-credentials", "https://bot:s3cr3t-v4lue@git.example.com\n").gzip();
         TestRegistry.Pushed p = registry.pushImage("redirected", "1.0", TestImages.config().history("COPY . /"),
@@ -239,12 +271,15 @@ class LayerSecretsIT extends RealRegistry {
 
             proxy.answer("/v2/redirected/blobs/" + digest, RegistryProxy.bytes(200, "application/octet-stream",
                     TestTar.tar().file("srv/other", "x").gzip()));
-            Review wrong = review(resolver(LayerScans.Mode.ADMISSION, Duration.ofSeconds(20), storage.authority()),
-                    image("redirected", "1.0"));
+            ImageResolver again = resolver(LayerScans.Mode.ADMISSION, Duration.ofSeconds(20), storage.authority());
+            Review wrong = review(again, image("redirected", "1.0"));
             assertThat(wrong.secrets().status()).isEqualTo(LayerSecrets.Status.UNFINISHED);
             assertThat(wrong.secrets().reason()).contains("digest mismatch");
             assertThat(wrong.findings().unverified()).singleElement()
                     .satisfies(u -> assertThat(u.reason()).contains("digest mismatch"));
+            // not scanned again until the retry: the remembered failure answers with the same reason
+            Review remembered = review(again, image("redirected", "1.0"));
+            assertThat(remembered.secrets()).isEqualTo(wrong.secrets());
         }
         assertThat(p.digest()).startsWith("sha256:");
     }
