@@ -140,10 +140,8 @@ final class AuditScale {
                 long registryRequests = proxy.seen().size();
                 double auditSeconds = (System.nanoTime() - t0) / 1e9;
                 int total = settings.rate() * settings.rateSeconds();
-                Run after = hey.fixedRate("audit-after", c.validate(), admission.file(), settings.rate(), total,
-                        settings.rateConnections());
-                Bench.progress(String.format(Locale.ROOT, "  after the audit: p50 %.2f ms, p99 %.2f ms",
-                        after.percentile(50), after.percentile(99)));
+                Run after = measured(c, "audit-after", () -> hey.fixedRate("audit-after", c.validate(),
+                        admission.file(), settings.rate(), total, settings.rateConnections()));
                 double rss = c.peakRssKib() / 1024.0;
                 c.close();
 
@@ -160,7 +158,7 @@ final class AuditScale {
                 }
                 report.auditAdmission(new Admission(admission.name(), during, after, registryRequests,
                         paced.seconds(), images.size(), rss, duringAudit, yielded, withoutYield,
-                        withoutYieldDuringAudit), paced, settings.rate());
+                        withoutYieldDuringAudit), paced, settings.rate(), cpus);
             }
         }
     }
@@ -176,11 +174,110 @@ final class AuditScale {
 
     /** Admission at the fixed rate while the audit runs. */
     private Run duringTheAudit(CustomsProcess c, Payload admission, String label) throws Exception {
-        Run during = hey.fixedRate(label, c.validate(), admission.file(), settings.rate(),
-                settings.rate() * settings.rateSeconds(), settings.rateConnections());
-        Bench.progress(String.format(Locale.ROOT, "  during the audit (%s): p50 %.2f ms, p99 %.2f ms", label,
-                during.percentile(50), during.percentile(99)));
-        return during;
+        return measured(c, label, () -> hey.fixedRate(label, c.validate(), admission.file(), settings.rate(),
+                settings.rate() * settings.rateSeconds(), settings.rateConnections()));
+    }
+
+    /** A run of admission, with where the machine's CPU went meanwhile and the pauses Customs' collector took. */
+    private Run measured(CustomsProcess c, String label, RunSupplier run) throws Exception {
+        Map<String, Double> customsBefore = Proc.threadCpu(c.pid());
+        Map<String, Double> benchBefore = Proc.threadCpu(ProcessHandle.current().pid());
+        double heyBefore = Proc.childrenCpuSeconds();
+        String gcBefore = scrape(c);
+        long t0 = System.nanoTime();
+        Run r = run.get();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> customs = delta(customsBefore, Proc.threadCpu(c.pid()));
+        Map<String, Double> bench = delta(benchBefore, Proc.threadCpu(ProcessHandle.current().pid()));
+        String gcAfter = scrape(c);
+        Cpu cpu = new Cpu(seconds, group(customs, AuditScale::customsThread),
+                bench.entrySet().stream().filter(e -> e.getKey().startsWith("synthetic-api")
+                        || e.getKey().startsWith("HTTP-Dispatcher")).mapToDouble(Map.Entry::getValue).sum(),
+                Proc.childrenCpuSeconds() - heyBefore,
+                sample(gcAfter, GC_PAUSES_COUNT) - sample(gcBefore, GC_PAUSES_COUNT),
+                sample(gcAfter, GC_PAUSES_SUM) - sample(gcBefore, GC_PAUSES_SUM), sample(gcAfter, GC_PAUSES_MAX));
+        cpus.put(label, cpu);
+        Bench.progress(String.format(Locale.ROOT, "  %s: p50 %.2f ms, p99 %.2f ms; CPU %s", label,
+                r.percentile(50), r.percentile(99), cpu.describe()));
+        return r;
+    }
+
+    @FunctionalInterface
+    private interface RunSupplier {
+        Run get() throws Exception;
+    }
+
+    /**
+     * Where the CPU went during one admission run, in cores (CPU seconds per second): Customs' threads by part, the
+     * synthetic API server's threads in the bench's JVM, and hey; with the collector's pauses in Customs.
+     */
+    record Cpu(double seconds, Map<String, Double> customs, double apiServer, double hey, double gcPauses,
+            double gcPauseSeconds, double gcPauseMaxSeconds) {
+
+        String describe() {
+            StringBuilder b = new StringBuilder();
+            customs.forEach((part, s) -> b.append(part).append(' ').append(cores(s)).append(", "));
+            return b + "synthetic API server " + cores(apiServer) + ", hey " + cores(hey) + String.format(Locale.ROOT,
+                    " (cores); collector: %.0f pauses, %.0f ms in all, longest recent %.1f ms",
+                    gcPauses, gcPauseSeconds * 1000, gcPauseMaxSeconds * 1000);
+        }
+
+        private String cores(double cpuSeconds) {
+            return String.format(Locale.ROOT, "%.3f", cpuSeconds / seconds);
+        }
+    }
+
+    /** What each labelled run cost the machine, in the order run. */
+    final Map<String, Cpu> cpus = new LinkedHashMap<>();
+
+    private static final Pattern GC_PAUSES_COUNT = Pattern.compile("(?m)^jvm_gc_pause_seconds_count\\{[^}]*}\\s+(\\S+)");
+    private static final Pattern GC_PAUSES_SUM = Pattern.compile("(?m)^jvm_gc_pause_seconds_sum\\{[^}]*}\\s+(\\S+)");
+    private static final Pattern GC_PAUSES_MAX = Pattern.compile("(?m)^jvm_gc_pause_seconds_max\\{[^}]*}\\s+(\\S+)");
+
+    /** The sum of a metric's samples (all label sets) in a scrape; for a max, the largest. */
+    private static double sample(String scrape, Pattern metric) {
+        Matcher m = metric.matcher(scrape);
+        double s = 0;
+        double max = 0;
+        while (m.find()) {
+            double v = Double.parseDouble(m.group(1));
+            s += v;
+            max = Math.max(max, v);
+        }
+        return metric == GC_PAUSES_MAX ? max : s;
+    }
+
+    private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0.0)));
+        return d;
+    }
+
+    /** Customs' threads by what they do. */
+    static String customsThread(String name) {
+        if (name.startsWith("customs-audit")) {
+            return "audit thread";
+        }
+        if (name.startsWith("vert.x-eventloo")) {
+            return "event loops";
+        }
+        if (name.startsWith("VM Thread") || name.startsWith("GC ")) {
+            return "collector";
+        }
+        if (name.startsWith("C1 ") || name.startsWith("C2 ")) {
+            return "JIT";
+        }
+        return "other";
+    }
+
+    private static Map<String, Double> group(Map<String, Double> threads,
+            java.util.function.Function<String, String> part) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String p : List.of("event loops", "audit thread", "collector", "JIT", "other")) {
+            out.put(p, 0.0);
+        }
+        threads.forEach((name, s) -> out.merge(part.apply(name), s, Double::sum));
+        return out;
     }
 
     /** The unpaced process: the audit's own cost, two runs, with its heap. */

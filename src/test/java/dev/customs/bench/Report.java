@@ -320,7 +320,7 @@ final class Report {
                 f0(t.get("reportDeletes")), f0(t.get("largestReport")) + " B");
     }
 
-    void auditAdmission(AuditScale.Admission a, AuditScale.AuditRun paced, int rate) {
+    void auditAdmission(AuditScale.Admission a, AuditScale.AuditRun paced, int rate, Map<String, AuditScale.Cpu> cpus) {
         audit.append(String.format(Locale.ROOT, "**Paced** as the chart configures it (500 objects/s, 10 new images/s, "
                 + "max-yield 100 ms), with admission of `%s.json` at %d/s while the audit runs and after it finished. "
                 + "The audit took %.0f s; it resolved %d images (half of them new to this process: admission had not "
@@ -337,6 +337,25 @@ final class Report {
         }
         table(audit, List.of("admission", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "achieved rate", "errors",
                 "load1"), rows);
+        if (!cpus.isEmpty()) {
+            audit.append(String.format(Locale.ROOT, "%nWhere the CPU went during each run, in cores (CPU seconds per "
+                    + "second; the machine has 2): Customs' threads by part, the synthetic API server's threads (in "
+                    + "the bench's JVM; in a cluster the API server runs elsewhere), and hey; and the pauses of "
+                    + "Customs' collector (SerialGC: every collection stops the event loops).%n%n"));
+            List<String> cpuRows = new ArrayList<>();
+            List<String> heads = new ArrayList<>(List.of("run"));
+            AuditScale.Cpu first = cpus.values().iterator().next();
+            first.customs().keySet().forEach(part -> heads.add("Customs: " + part));
+            heads.addAll(List.of("synthetic API server", "hey", "GC pauses", "paused ms", "longest recent pause ms"));
+            cpus.forEach((label, c) -> {
+                List<String> cells = new ArrayList<>(List.of(label));
+                c.customs().values().forEach(v -> cells.add(f3(v / c.seconds())));
+                cells.addAll(List.of(f3(c.apiServer() / c.seconds()), f3(c.hey() / c.seconds()), f0(c.gcPauses()),
+                        f0(c.gcPauseSeconds() * 1000), f1(c.gcPauseMaxSeconds() * 1000)));
+                cpuRows.add(row(cells.toArray(String[]::new)));
+            });
+            table(audit, heads, cpuRows);
+        }
         double increase = a.during().percentile(99) - a.after().percentile(99);
         String figure = f2(a.during().percentile(99)) + " vs " + f2(a.after().percentile(99)) + " ms ("
                 + (increase >= 0 ? "+" : "") + f2(increase) + ")";
