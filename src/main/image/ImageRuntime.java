@@ -1,3 +1,4 @@
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -54,14 +60,16 @@ import com.sun.net.httpserver.HttpServer;
  * <ol>
  * <li>links a runtime with {@code jlink} from the JDK that runs this program (the image's JDK: its AOT cache is only
  * valid for the JVM build that made it), with the modules Customs uses;</li>
- * <li>stages the application (the fast-jar in {@code target/quarkus-app}) beside it, every file dated
+ * <li>stages the application (the fast-jar in {@code target/quarkus-app}) beside it, with the jar the entrypoint runs:
+ * a manifest that puts the fast-jar's jars on the JVM's own class path (see {@link #writeLauncher}), every file dated
  * 1970-01-01T00:00:00Z as Jib dates the files of the image, so a JVM that checks the class path finds what it
  * recorded;</li>
  * <li>runs Customs there once with {@code -XX:AOTCacheOutput} and the image's JVM flags — HTTPS with the named TLS
  * configuration the chart sets, a registry of training images on loopback — sends it AdmissionReviews of every kind,
  * probes and a metrics scrape, and stops it with SIGTERM as the kubelet does; the JVM writes the cache when it exits
  * (JEP 483/514);</li>
- * <li>removes the staged application again (the image build adds its own layers of it), unless asked to keep it.</li>
+ * <li>removes the staged application again (the image build adds its own layers of the fast-jar), unless asked to
+ * keep it, but for that jar and what the image build would make anew (see {@link #REBUILT}).</li>
  * </ol>
  *
  * The cache carries no machine code ({@code -XX:-AOTAdapterCaching}): JDK 25 would otherwise store adapters compiled
@@ -85,8 +93,10 @@ public final class ImageRuntime {
             "jdk.crypto.ec", "jdk.jfr", "jdk.management", "jdk.naming.dns", "jdk.unsupported", "jdk.zipfs");
 
     /**
-     * Quarkus' jib extension dates the fast-jar's files in the image at the epoch (unless
-     * quarkus.jib.use-current-timestamp-file-modification is set); the staged files carry the same time.
+     * Quarkus' jib extension dates the fast-jar's files in the image at the epoch when
+     * quarkus.jib.use-current-timestamp-file-modification is false (application.properties sets it: its default keeps
+     * the time the image build wrote each file); the staged files carry the same time. The cache checks the date of
+     * every jar on the class path.
      */
     static final FileTime IMAGE_FILE_TIME = FileTime.fromMillis(0);
 
@@ -131,6 +141,7 @@ public final class ImageRuntime {
         String runtimeSource = linkOrReuse(runtime, o.runtimeCache());
         long linked = System.nanoTime();
         stage(o.app(), app);
+        writeLauncher(app, entry.jar().getFileName().toString());
         writeSums(app, work.resolve("trained-app.sha256"));
         dateAll(runtime);
         dateAll(app);
@@ -139,7 +150,9 @@ public final class ImageRuntime {
         training.run();
         long trained = System.nanoTime();
         if (!o.keepApp()) {
-            deleteTree(app);
+            List<String> kept = new ArrayList<>(REBUILT);
+            kept.add(entry.jar().getFileName().toString());
+            keepOnly(app, kept);
         }
         System.out.printf("image runtime: %s (%d MiB) %s in %.1f s; %s (%d MiB) trained in %.1f s on %d reviews%n",
                 root.relativize(runtime), size(runtime) >> 20, runtimeSource, (linked - t0) / 1e9,
@@ -240,6 +253,97 @@ public final class ImageRuntime {
             } else {
                 Files.copy(from, target.resolve(part), StandardCopyOption.REPLACE_EXISTING);
             }
+        }
+    }
+
+    /**
+     * The parts of the fast-jar that Quarkus' build writes: the application's jar, and what it generated and transformed
+     * with its index of the fast-jar ({@code lib} holds the dependencies' jars as they are). The image build runs
+     * Quarkus' build again, with the container image's settings, and those recorded settings change the application's
+     * jar and the generated classes: the image would hold other jars than the ones the cache was trained on, and the JVM
+     * would refuse the cache. The image therefore ships the trained copies of these, which Jib lays over its own (the
+     * extra directory is its last layer); they are what {@code java -jar target/quarkus-app/quarkus-run.jar} runs.
+     */
+    static final List<String> REBUILT = List.of("app", "quarkus");
+
+    /** Removes everything under {@code dir} but these names. */
+    static void keepOnly(Path dir, List<String> names) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                if (!names.contains(p.getFileName().toString())) {
+                    deleteTree(p);
+                }
+            }
+        }
+    }
+
+    /** The fast-jar's own launcher, which runs the application in Quarkus' class loader. */
+    static final String FAST_JAR_LAUNCHER = "quarkus-run.jar";
+
+    /**
+     * Writes the jar the image's entrypoint runs: a manifest only, whose {@code Class-Path} names every jar of the
+     * staged fast-jar and whose {@code Main-Class} is the application's main class, so the application's classes are
+     * loaded by the JVM's application class loader rather than by Quarkus' {@code RunnerClassLoader}. An AOT cache
+     * holds classes of either loader, but only for the JVM's own loaders does it keep them linked, with their lambdas
+     * and string concatenations resolved, and load them without reading the jars: under Quarkus' loader the JVM read
+     * every class from its jar again and spun ~900 lambda and method-handle classes at every start (its JIT busy
+     * compiling the class-file generator that makes them); on the class path the CPU time to the first answered review
+     * fell by about a third. The order is the class loader's: the classes Quarkus transformed at build time before the
+     * originals they replace, then its generated classes, the application, the boot and the main libraries (no class
+     * is in two of these). The entry is dated like every other file of the image, so the jar is the same at every
+     * build of the same application.
+     */
+    static void writeLauncher(Path app, String name) throws IOException {
+        if (name.equals(FAST_JAR_LAUNCHER)) {
+            throw new Failure("the entrypoint runs " + name + ", the fast-jar's own launcher; it must run a jar of its "
+                    + "own (this program writes it)");
+        }
+        List<String> classPath = new ArrayList<>();
+        for (String generated : List.of("quarkus/transformed-bytecode.jar", "quarkus/generated-bytecode.jar")) {
+            if (Files.isRegularFile(app.resolve(generated))) {
+                classPath.add(generated);
+            }
+        }
+        for (String dir : List.of("app", "lib/boot", "lib/main")) {
+            try (Stream<Path> jars = Files.list(app.resolve(dir))) {
+                jars.filter(j -> j.getFileName().toString().endsWith(".jar")).map(j -> app.relativize(j).toString())
+                        .sorted().forEach(classPath::add);
+            }
+        }
+        Manifest fastJar;
+        try (JarFile jar = new JarFile(app.resolve(FAST_JAR_LAUNCHER).toFile())) {
+            fastJar = jar.getManifest();
+        }
+        Manifest manifest = new Manifest();
+        Attributes attributes = manifest.getMainAttributes();
+        attributes.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        attributes.put(Attributes.Name.MAIN_CLASS, mainClass(app));
+        attributes.put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
+        String opens = fastJar.getMainAttributes().getValue("Add-Opens");
+        if (opens != null) {
+            attributes.putValue("Add-Opens", opens);
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(app.resolve(name)))) {
+            ZipEntry entry = new ZipEntry(JarFile.MANIFEST_NAME);
+            entry.setTime(IMAGE_FILE_TIME.toMillis());
+            out.putNextEntry(entry);
+            manifest.write(out);
+            out.closeEntry();
+        }
+    }
+
+    /**
+     * The application's main class, as Quarkus' launcher reads it: the first string of
+     * {@code quarkus/quarkus-application.dat} (after its magic number and version).
+     */
+    static String mainClass(Path app) throws IOException {
+        Path dat = app.resolve("quarkus/quarkus-application.dat");
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(dat))) {
+            if (in.readInt() != 0xF0315432) {
+                throw new Failure(dat + " is not a Quarkus application description");
+            }
+            in.readInt();
+            return in.readUTF();
         }
     }
 
@@ -860,7 +964,8 @@ public final class ImageRuntime {
 
     /**
      * The image's entrypoint, {@code quarkus.jib.jvm-entrypoint}: {@code <java-home>/bin/java
-     * -XX:AOTCache=<cache> <flags> -jar <app-dir>/quarkus-run.jar}, all paths absolute.
+     * -XX:AOTCache=<cache> <flags> -jar <app-dir>/<launcher>.jar}, all paths absolute; this program writes the launcher
+     * ({@link ImageRuntime#writeLauncher}).
      */
     record Entrypoint(Path javaHome, Path cache, List<String> jvmFlags, Path jar) {
         static final String KEY = "quarkus.jib.jvm-entrypoint";
@@ -888,7 +993,7 @@ public final class ImageRuntime {
             }
             int jar = args.indexOf("-jar");
             if (jar < 0 || jar != args.size() - 2 || !args.get(jar + 1).startsWith("/")) {
-                throw new Failure(where + " does not end with -jar and the absolute path of quarkus-run.jar");
+                throw new Failure(where + " does not end with -jar and the absolute path of the jar it runs");
             }
             Path cache = null;
             List<String> flags = new ArrayList<>();

@@ -2,7 +2,10 @@ package dev.customs.config;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +17,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.admission.AdmissionHandler;
+import dev.customs.admission.AdmissionLoad;
 import dev.customs.image.ImageResolver;
 import dev.customs.kube.KubernetesAccess;
 import dev.customs.kube.LeaderElection;
@@ -29,8 +33,10 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the leader election,
  * whose winner runs the audit — and warms the JIT with built-in reviews on a thread of its own. The warm-up is off the
- * path to readiness: Customs answers (and is ready) as soon as it can, and a real review that arrives during the
- * warm-up is simply served alongside it.
+ * path to the first answer: Customs answers (and is ready) as soon as it can, and the warm-up begins only once the first
+ * admission request is done, or {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took
+ * the CPU (its reviews and the compilations they trigger) that the rest of start-up and the first review need, on the
+ * one or two cores a webhook has. A real review that arrives during the warm-up is simply served alongside it.
  */
 @ApplicationScoped
 public class Lifecycle {
@@ -43,8 +49,14 @@ public class Lifecycle {
     static final Duration FIRST_AUDIT = Duration.ofSeconds(30);
 
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
-            LeaderElection auditLeader, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images) {
-        Thread warm = new Thread(() -> warmUp(mapper, engine, policy, images, WARM_UP_REVIEWS), "customs-warm-up");
+            LeaderElection auditLeader, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images,
+            AdmissionLoad admission) {
+        CompletableFuture<Void> firstDone = admission.firstDone().toCompletableFuture();
+        Thread warm = new Thread(() -> {
+            if (awaitQuietly(firstDone, WARM_UP_AT_THE_LATEST)) {
+                warmUp(mapper, engine, policy, images, WARM_UP_REVIEWS);
+            }
+        }, "customs-warm-up");
         warm.setDaemon(true);
         warm.setPriority(Thread.MIN_PRIORITY);
         warm.start();
@@ -88,6 +100,28 @@ public class Lifecycle {
 
     /** How often the warm-up review runs: enough for the hot paths to be compiled before real traffic counts. */
     static final int WARM_UP_REVIEWS = 50;
+
+    /**
+     * When the warm-up begins if no admission request came: the apiserver sends the first one only once this replica
+     * is ready and in the Service's endpoints, a second or more after it listens.
+     */
+    static final Duration WARM_UP_AT_THE_LATEST = Duration.ofSeconds(5);
+
+    /**
+     * Waits until {@code done} completes or {@code atMost} has passed, whichever is first; false when the wait was
+     * interrupted (Customs is stopping).
+     */
+    static boolean awaitQuietly(CompletableFuture<Void> done, Duration atMost) {
+        try {
+            done.get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // no request yet: go on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return true;
+    }
 
     /**
      * Runs a violating Deployment through a handler that reports nothing (no Events, no metrics), {@code times} times.

@@ -163,7 +163,7 @@ class CustomsImageProcessIT {
                 .as("the cache, used when it can be (no -XX:AOTMode: auto)").contains("-XX:AOTCache=" + IMAGE_CACHE)
                 .noneMatch(a -> a.startsWith("-XX:AOTMode"))
                 .as("the memory flags").contains("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC")
-                .endsWith("-jar", IMAGE_APP + "/quarkus-run.jar");
+                .endsWith("-jar", IMAGE_APP + "/customs-classpath.jar");
         assertThat(config.env()).contains("JAVA_HOME=/opt/customs/java");
         assertThat(config.cmd()).isEmpty();
         for (String label : OCI_LABELS) {
@@ -195,8 +195,9 @@ class CustomsImageProcessIT {
         assertThat(rootfs.resolve(IMAGE_CACHE.substring(1))).as("the AOT cache").isNotEmptyFile();
         assertThat(rootfs.resolve("usr/bin/java")).as("no other Java").doesNotExist();
         ImageJvm run = runImageJvm(rootfs, config.entrypoint());
+        // on the class path (customs-classpath.jar) the cache holds nearly all of them, lambdas included: 97% here
         assertThat(run.cached()).as("classes the image's JVM took from the cache, of %d loaded (log: %s)", run.loaded(),
-                run.log()).isGreaterThan(run.loaded() / 2);
+                run.log()).isGreaterThan(run.loaded() * 9 / 10);
 
         // the chart's Deployment of this image, by tag and digest, through the admission flow
         Chart.Rendered rendered = Chart.render(null,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,24 @@ class WarmUpTest {
             assertThat(recorded).containsExactly("image error");
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    @Test
+    void theWarmUpWaitsForTheFirstRequestOrItsDeadline() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        assertThat(Lifecycle.awaitQuietly(done, Duration.ofMillis(50))).as("no request: warm up at the deadline")
+                .isTrue();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(50).toNanos());
+        done.complete(null);
+        assertThat(Lifecycle.awaitQuietly(done, Duration.ofDays(1))).as("the first request is done").isTrue();
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(Lifecycle.awaitQuietly(new CompletableFuture<>(), Duration.ofDays(1)))
+                    .as("interrupted: Customs is stopping").isFalse();
+        } finally {
+            Thread.interrupted();
         }
     }
 }
