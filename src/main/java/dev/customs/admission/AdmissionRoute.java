@@ -130,6 +130,7 @@ public class AdmissionRoute {
         load.entered();
         Exchange ex = new Exchange(ctx);
         HttpServerRequest request = ctx.request();
+        ConnectionReads.bound(request.connection());
         ctx.addEndHandler(v -> finish(ex));
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         long declared = -1;
@@ -175,7 +176,7 @@ public class AdmissionRoute {
             ex.body.appendBuffer(chunk);
         });
         request.exceptionHandler(e -> {
-            LOG.debugf("admission request failed while its body was read: %s", e.toString());
+            LOG.debugf(e, "admission request failed while its body was read: %s", e.toString());
             finish(ex);
         });
         request.endHandler(v -> {
