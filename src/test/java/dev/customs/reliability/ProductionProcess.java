@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -32,10 +33,11 @@ import dev.customs.image.registry.TestRegistry;
 final class ProductionProcess implements AutoCloseable {
 
     /** SerialGC's generations in {@code GC.heap_info}: JDK 17 names them in words, JDK 25 DefNew and Tenured. */
-    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*(?:def new generation|tenured generation|DefNew|Tenured)"
-            + "\\s+total \\d+K, used (\\d+)K");
+    /** The last line of {@code GC.class_histogram}: instances, then bytes. */
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
     final ChartRuntime chart;
+    private volatile String lastHistogram = "";
     private final Process process;
     private final Path log;
     final int port;
@@ -196,21 +198,26 @@ final class ProductionProcess implements AutoCloseable {
         throw new IllegalStateException("no " + field + " in /proc/" + process.pid() + "/status");
     }
 
-    /** The heap in use after a full collection (jcmd GC.run, then GC.heap_info; SerialGC's two generations), bytes. */
+    /**
+     * The live heap: what a full collection keeps, bytes. {@code jcmd GC.class_histogram} collects and counts the
+     * survivors in one safepoint; reading the generations after a separate {@code GC.run} also counted what the event
+     * loops allocated between the two commands, garbage included.
+     */
     long heapAfterGc() throws IOException, InterruptedException {
-        jcmd("GC.run");
-        String info = jcmd("GC.heap_info");
-        Matcher m = HEAP_USED.matcher(info);
-        long used = 0;
-        int generations = 0;
-        while (m.find()) {
-            used += Long.parseLong(m.group(1)) * 1024;
-            generations++;
+        String histogram = jcmd("GC.class_histogram");
+        Matcher m = HISTOGRAM_TOTAL.matcher(histogram);
+        if (!m.find()) {
+            throw new IllegalStateException("jcmd GC.class_histogram did not end with its total:\n"
+                    + histogram.substring(Math.max(0, histogram.length() - 2000)));
         }
-        if (generations != 2) {
-            throw new IllegalStateException("jcmd GC.heap_info did not show SerialGC's two generations:\n" + info);
-        }
-        return used;
+        lastHistogram = histogram;
+        return Long.parseLong(m.group(1));
+    }
+
+    /** The first {@code lines} classes of the last {@link #heapAfterGc()}, by bytes: what the live heap holds. */
+    String largestLive(int lines) {
+        return lastHistogram.lines().filter(l -> l.matches("\\s*\\d+:.*")).limit(lines)
+                .collect(Collectors.joining("\n"));
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {

@@ -126,6 +126,9 @@ class StalledBodiesProcessIT {
                 }
                 // what the bodies still held cost the heap: their budget, no more
                 long heapDuring = customs.heapAfterGc();
+                String largest = customs.largestLive(15);
+                LOG.infof("live heap with the bodies sent: %.1f MiB; its largest classes:%n%s", Siege.mib(heapDuring),
+                        largest);
                 long rssDuring = customs.rss();
 
                 Map<Integer, Integer> statuses = new TreeMap<>();
@@ -198,7 +201,8 @@ class StalledBodiesProcessIT {
                 // the bodies' buffers are within the budget; the rest covers what else is live at that moment (the
                 // 40 TLS connections' buffers, the probe's reviews in flight). Unbounded, the 40 bodies alone would
                 // take 120 MiB
-                assertThat(heapDuring - siege.heapBefore).as("heap after GC with the bodies sent, above the start")
+                assertThat(heapDuring - siege.heapBefore)
+                        .as("heap after GC with the bodies sent, above the start; its largest classes:%n%s", largest)
                         .isLessThan(maxInFlight + (32L << 20)).isLessThan((long) STALLED * BODY);
                 // the probe's and the warm-up's keep-alive connections count too
                 assertThat(closedAtOnce).as("connections past the limit, closed at once").isBetween(EXTRA, EXTRA + 5);
