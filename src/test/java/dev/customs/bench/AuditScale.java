@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -190,7 +191,7 @@ final class AuditScale {
         Map<String, Double> customs = delta(customsBefore, Proc.threadCpu(c.pid()));
         Map<String, Double> bench = delta(benchBefore, Proc.threadCpu(ProcessHandle.current().pid()));
         String gcAfter = scrape(c);
-        Cpu cpu = new Cpu(seconds, group(customs),
+        Cpu cpu = new Cpu(seconds, group(customs), busiestOther(customs, seconds),
                 bench.entrySet().stream().filter(e -> e.getKey().startsWith("synthetic-api")
                         || e.getKey().startsWith("HTTP-Dispatcher")).mapToDouble(Map.Entry::getValue).sum(),
                 Proc.childrenCpuSeconds() - heyBefore,
@@ -213,12 +214,13 @@ final class AuditScale {
      * Where the CPU went during one admission run, in cores (CPU seconds per second): Customs' threads by part, the
      * synthetic API server's threads in the bench's JVM, and hey; with the collector's pauses in Customs.
      */
-    record Cpu(double seconds, Map<String, Double> customs, double apiServer, double hey, double gcPauses,
-            double gcPauseSeconds, double gcPauseMaxSeconds) {
+    record Cpu(double seconds, Map<String, Double> customs, String busiestOther, double apiServer, double hey,
+            double gcPauses, double gcPauseSeconds, double gcPauseMaxSeconds) {
 
         String describe() {
             StringBuilder b = new StringBuilder();
             customs.forEach((part, s) -> b.append(part).append(' ').append(cores(s)).append(", "));
+            b.append("other by thread: ").append(busiestOther).append(", ");
             return b + "synthetic API server " + cores(apiServer) + ", hey " + cores(hey) + String.format(Locale.ROOT,
                     " (cores); collector: %.0f pauses, %.0f ms in all, longest recent %.1f ms",
                     gcPauses, gcPauseSeconds * 1000, gcPauseMaxSeconds * 1000);
@@ -253,6 +255,23 @@ final class AuditScale {
             return "JIT";
         }
         return "other";
+    }
+
+    /**
+     * The busiest of Customs' "other" threads, by name without its number (/proc keeps 15 characters of it), in cores:
+     * which part of the process that column is.
+     */
+    static String busiestOther(Map<String, Double> threads, double seconds) {
+        Map<String, Double> byName = new LinkedHashMap<>();
+        threads.forEach((name, s) -> {
+            if (customsThread(name).equals("other")) {
+                byName.merge(name.replaceAll("[-#]?\\d+$", ""), s, Double::sum);
+            }
+        });
+        return byName.entrySet().stream().sorted(Map.Entry.<String, Double> comparingByValue().reversed()).limit(4)
+                .filter(e -> e.getValue() / seconds >= 0.005)
+                .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue() / seconds))
+                .collect(Collectors.joining(", "));
     }
 
     private static Map<String, Double> group(Map<String, Double> threads) {

@@ -346,11 +346,13 @@ final class Report {
             List<String> heads = new ArrayList<>(List.of("run"));
             AuditScale.Cpu first = cpus.values().iterator().next();
             first.customs().keySet().forEach(part -> heads.add("Customs: " + part));
-            heads.addAll(List.of("synthetic API server", "hey", "GC pauses", "paused ms", "longest recent pause ms"));
+            heads.addAll(List.of("Customs' busiest other threads", "synthetic API server", "hey", "GC pauses",
+                    "paused ms", "longest recent pause ms"));
             cpus.forEach((label, c) -> {
                 List<String> cells = new ArrayList<>(List.of(label));
                 c.customs().values().forEach(v -> cells.add(f3(v / c.seconds())));
-                cells.addAll(List.of(f3(c.apiServer() / c.seconds()), f3(c.hey() / c.seconds()), f0(c.gcPauses()),
+                cells.addAll(List.of(c.busiestOther(), f3(c.apiServer() / c.seconds()), f3(c.hey() / c.seconds()),
+                        f0(c.gcPauses()),
                         f0(c.gcPauseSeconds() * 1000), f1(c.gcPauseMaxSeconds() * 1000)));
                 cpuRows.add(row(cells.toArray(String[]::new)));
             });
