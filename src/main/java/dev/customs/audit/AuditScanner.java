@@ -206,6 +206,9 @@ public final class AuditScanner implements AutoCloseable {
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "customs-audit");
             t.setDaemon(true);
+            // nice 19 with the chart's -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19: the audit takes
+            // the CPU that admission leaves
+            t.setPriority(Thread.MIN_PRIORITY);
             return t;
         });
         scheduler = s;

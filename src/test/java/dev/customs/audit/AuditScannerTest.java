@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,8 +61,8 @@ class AuditScannerTest {
                 List.of()));
     }
 
-    /** Objects per kind, as an API server would list them; a kind can be made to fail. */
-    static final class MemorySource implements ObjectSource {
+    /** Objects per kind, as an API server would list them; a kind can be made to fail (or a listing watched). */
+    static class MemorySource implements ObjectSource {
         final Map<WorkloadKind, List<ObjectNode>> objects = new EnumMap<>(WorkloadKind.class);
         final Set<WorkloadKind> failing = new TreeSet<>();
         final AtomicInteger fetched = new AtomicInteger();
@@ -334,6 +336,27 @@ class AuditScannerTest {
 
         audit.runOnce();
         assertThat(eventsPosted()).isEmpty();
+    }
+
+    @Test
+    void theScheduledAuditRunsAtTheLowestThreadPriority() throws Exception {
+        // with the chart's -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19 that is nice 19: the audit
+        // gets the CPU admission leaves
+        CompletableFuture<Integer> priority = new CompletableFuture<>();
+        MemorySource source = new MemorySource() {
+            @Override
+            public void list(WorkloadKind kind, Sink sink) throws ListingFailed, InterruptedException {
+                priority.complete(Thread.currentThread().getPriority());
+                super.list(kind, sink);
+            }
+        };
+        AuditScanner audit = scanner(source, new MemoryStore());
+        try {
+            audit.schedule(Duration.ZERO, Duration.ofMinutes(5), () -> true);
+            assertThat(priority.get(10, TimeUnit.SECONDS)).isEqualTo(Thread.MIN_PRIORITY);
+        } finally {
+            audit.stop();
+        }
     }
 
     @Test
