@@ -47,6 +47,14 @@ final class AuditScale {
      */
     static final double TARGET_P99_INCREASE_MS = 1.0;
 
+    /**
+     * How long after one audit the next starts ({@code customs.audit.interval}). Admission is measured while the first
+     * runs, while the second runs, and without an audit in the gap after the second. The second is the audit as a
+     * long-running replica runs it, every interval with its code compiled; the first of a process also has the JIT
+     * compiling it, and is shown apart.
+     */
+    static final String SECOND_AUDIT_AFTER = "60s";
+
     /** The payload admission sends while the audit runs: the bench's heaviest review, ten containers. */
     static final String ADMISSION_PAYLOAD = "pod-10";
     /** The stated bound: the live heap the audit adds at the scalability limit. */
@@ -74,10 +82,12 @@ final class AuditScale {
      * @param yieldedSeconds what the audit yielded to admission up to the end of the run while it runs
      * @param withoutYield admission while an audit with {@code max-yield=0} runs; null when not measured
      * @param withoutYieldDuringAudit whether that audit was still running when that run ended
+     * @param duringFirst admission while the process's first audit runs, its code still being compiled by the JIT
+     * @param duringFirstAudit whether the first audit was still running when that run ended
      */
     record Admission(String payload, Run during, Run after, long registryRequests, double auditSeconds, int images,
             double peakRss, boolean duringAudit, double yieldedSeconds, Run withoutYield,
-            boolean withoutYieldDuringAudit) {
+            boolean withoutYieldDuringAudit, Run duringFirst, boolean duringFirstAudit) {
     }
 
     /** Heap samples of one run. */
@@ -127,40 +137,70 @@ final class AuditScale {
             Bench.progress("audit at scale, paced as the chart configures it, with admission of " + admission.name()
                     + " at " + settings.rate() + "/s");
             api.reset();
-            try (CustomsProcess c = CustomsProcess.start("audit-paced", env, overrides, pod.file())) {
+            // the second audit starts SECOND_AUDIT_AFTER after the first ended: admission is measured after the first
+            // in that gap, and while the second runs
+            Map<String, String> paced = new LinkedHashMap<>(overrides);
+            paced.put("customs.audit.interval", SECOND_AUDIT_AFTER);
+            try (CustomsProcess c = CustomsProcess.start("audit-paced", env, paced, pod.file())) {
                 awaitAuditStart(c, api, payloads);
                 proxy.reset();
                 long t0 = System.nanoTime();
-                Run during = duringTheAudit(c, admission, "audit-during");
-                boolean duringAudit = lastRun(c) == 0;
-                double yielded = metric(c, "customs_audit_yielded_seconds_total");
-                Bench.progress(String.format(Locale.ROOT, "  the audit yielded %.1f s to admission meanwhile%s",
-                        yielded, duringAudit ? "" : " (the audit had finished: this run did not overlap it)"));
-                AuditRun paced = awaitRun(c, api, 0, t -> {
+                Run first = duringTheAudit(c, admission, "audit-during-first");
+                boolean duringFirst = lastRun(c) == 0;
+                AuditRun firstRun = awaitRun(c, api, 0, t -> {
                 });
                 long registryRequests = proxy.seen().size();
                 double auditSeconds = (System.nanoTime() - t0) / 1e9;
+                double firstEnded = lastRun(c);
+                awaitNextAudit(api);
+                double yielded0 = metric(c, "customs_audit_yielded_seconds_total");
+                Run during = duringTheAudit(c, admission, "audit-during");
+                boolean duringAudit = lastRun(c) == firstEnded;
+                double yielded = metric(c, "customs_audit_yielded_seconds_total") - yielded0;
+                Bench.progress(String.format(Locale.ROOT, "  the second audit yielded %.1f s to admission meanwhile%s",
+                        yielded, duringAudit ? "" : " (the audit had finished: this run did not overlap it)"));
+                // the baseline: after the second audit, when the JIT has compiled admission and the audit for longest
+                awaitRun(c, api, firstEnded, t -> {
+                });
                 int total = settings.rate() * settings.rateSeconds();
                 Run after = measured(c, "audit-after", () -> hey.fixedRate("audit-after", c.validate(),
                         admission.file(), settings.rate(), total, settings.rateConnections()));
+                boolean afterBeforeThird = api.traffic.listRequests.get()
+                        + api.traffic.metadataListRequests.get() == 0;
                 double rss = c.peakRssKib() / 1024.0;
                 c.close();
 
-                Map<String, String> noYield = new LinkedHashMap<>(overrides);
+                Map<String, String> noYield = new LinkedHashMap<>(paced);
                 noYield.put("customs.audit.max-yield", "0");
-                Bench.progress("audit at scale, paced but not yielding (max-yield=0), with the same admission");
+                Bench.progress("audit at scale, paced but not yielding (max-yield=0), with the same admission during "
+                        + "its second audit");
                 api.reset();
                 Run withoutYield;
                 boolean withoutYieldDuringAudit;
                 try (CustomsProcess n = CustomsProcess.start("audit-no-yield", env, noYield, pod.file())) {
                     awaitAuditStart(n, api, payloads);
+                    awaitRun(n, api, 0, t -> {
+                    });
+                    double ended = lastRun(n);
+                    awaitNextAudit(api);
                     withoutYield = duringTheAudit(n, admission, "audit-during-no-yield");
-                    withoutYieldDuringAudit = lastRun(n) == 0;
+                    withoutYieldDuringAudit = lastRun(n) == ended;
                 }
                 report.auditAdmission(new Admission(admission.name(), during, after, registryRequests,
-                        paced.seconds(), images.size(), rss, duringAudit, yielded, withoutYield,
-                        withoutYieldDuringAudit), paced, settings.rate(), cpus);
+                        auditSeconds, images.size(), rss, duringAudit && afterBeforeThird, yielded, withoutYield,
+                        withoutYieldDuringAudit, first, duringFirst), firstRun, settings.rate(), cpus);
             }
+        }
+    }
+
+    /** Waits until the next audit run lists its first page (traffic was reset when the previous one ended). */
+    private static void awaitNextAudit(SyntheticApiServer api) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (api.traffic.listRequests.get() + api.traffic.metadataListRequests.get() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the second audit run did not start within 5 minutes");
+            }
+            Thread.sleep(100);
         }
     }
 
@@ -251,7 +291,7 @@ final class AuditScale {
         if (name.startsWith("VM Thread") || name.startsWith("GC ")) {
             return "collector";
         }
-        if (name.startsWith("C1 ") || name.startsWith("C2 ")) {
+        if (name.contains("CompilerThre")) { // C1 and C2 CompilerThread<n>; JDK 17 names some "CN CompilerThre"
             return "JIT";
         }
         return "other";
