@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -21,17 +20,15 @@ import io.vertx.core.net.impl.ConnectionBase;
  * out of it only every 16th read. With reads of up to 64 KiB, a body streaming in grows that buffer to 1–2 MiB of
  * direct memory on every connection that sends one: 21 connections sending 3 MiB bodies at once passed the chart's
  * {@code -XX:MaxDirectMemorySize}, and Netty closed them before Customs could answer (the API server then
- * applies failurePolicy). From a connection's first request on, reads are at most {@link #MAX_READ} and decoded input
- * is dropped after every read, so one connection holds a partial TLS record and one read: at most 128 KiB, 32–64 KiB
- * as a rule. The chart's 32 MiB holds a few hundred bodies streaming in at once; past that Netty closes connections
- * (their clients see a closed connection, the process goes on).
+ * applies failurePolicy). From a connection's first request on, every decoder drops its decoded input after every
+ * read, so one connection holds a partial TLS record and one read (at most 64 KiB), in a buffer of at most 256 KiB as
+ * it grows by powers of two. The chart's 32 MiB holds at least a hundred bodies streaming in at once; past that Netty
+ * closes connections (their clients see a closed connection, the process goes on). The size of a read cannot be
+ * changed here: Netty fixes it for a channel at its first read.
  */
 final class ConnectionReads {
 
     private static final Logger LOG = Logger.getLogger(ConnectionReads.class);
-
-    /** The largest single read from a connection's socket. */
-    static final int MAX_READ = 16 * 1024;
 
     private static final AttributeKey<Boolean> BOUNDED = AttributeKey.valueOf("dev.customs.reads-bounded");
     private static final AtomicBoolean WARNED = new AtomicBoolean();
@@ -56,7 +53,6 @@ final class ConnectionReads {
         if (channel.attr(BOUNDED).setIfAbsent(Boolean.TRUE) != null) {
             return true;
         }
-        channel.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ));
         for (Map.Entry<String, ChannelHandler> handler : channel.pipeline()) {
             if (handler.getValue() instanceof ByteToMessageDecoder decoder) {
                 decoder.setDiscardAfterReads(1);

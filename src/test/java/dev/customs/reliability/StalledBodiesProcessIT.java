@@ -49,9 +49,9 @@ class StalledBodiesProcessIT {
     static final int BODY = 3 * 1024 * 1024;
     /**
      * Netty's direct memory for this test, a quarter of the chart's 32 MiB. A connection that a body streams in on
-     * buffers at most 128 KiB of it ({@code ConnectionReads}): 40 of them and Netty's own pools fit, a connection that
-     * buffers more fails the test. With Netty's default reads a 3 MiB body took up to 2 MiB per connection, and 20 of
-     * the 21 bodies inside the budget were closed without an answer here.
+     * buffers at most 256 KiB of it ({@code ConnectionReads}): the 21 bodies in flight and Netty's own pools fit, and
+     * connections that buffer more fail the test. Without that bound a 3 MiB body took up to 2 MiB per connection, and
+     * 20 of the 21 bodies inside the budget were closed without an answer here.
      */
     static final String DIRECT_MEMORY = "8m";
     /** How late, beyond what the deadlines say, an answer or a close may come on a loaded machine. */
