@@ -162,9 +162,7 @@ final class AuditScale {
                 // the baseline: after the second audit, when the JIT has compiled admission and the audit for longest
                 awaitRun(c, api, firstEnded, t -> {
                 });
-                int total = settings.rate() * settings.rateSeconds();
-                Run after = measured(c, "audit-after", () -> hey.fixedRate("audit-after", c.validate(),
-                        admission.file(), settings.rate(), total, settings.rateConnections()));
+                Run after = duringTheAudit(c, admission, "audit-after");
                 boolean afterBeforeThird = api.traffic.listRequests.get()
                         + api.traffic.metadataListRequests.get() == 0;
                 double rss = c.peakRssKib() / 1024.0;
@@ -213,11 +211,21 @@ final class AuditScale {
         }
     }
 
-    /** Admission at the fixed rate while the audit runs. */
+    /**
+     * Admission at the fixed rate while the audit runs (or after it, for the baseline), after {@link #RECONNECT_S} of
+     * the same rate on connections of its own: a set of new connections deoptimizes TLS and Netty code that the
+     * previous set's handshakes left behind, and the recompilation would otherwise fall into the measured run of
+     * whichever comes first, during or after.
+     */
     private Run duringTheAudit(CustomsProcess c, Payload admission, String label) throws Exception {
+        hey.fixedRate(label + "-reconnect", c.validate(), admission.file(), settings.rate(),
+                settings.rate() * RECONNECT_S, settings.rateConnections());
         return measured(c, label, () -> hey.fixedRate(label, c.validate(), admission.file(), settings.rate(),
                 settings.rate() * settings.rateSeconds(), settings.rateConnections()));
     }
+
+    /** Seconds of admission on other connections before each measured run. */
+    static final int RECONNECT_S = 2;
 
     /** A run of admission, with where the machine's CPU went meanwhile and the pauses Customs' collector took. */
     private Run measured(CustomsProcess c, String label, RunSupplier run) throws Exception {

@@ -108,8 +108,9 @@ final class Report {
         }
         header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: the three "
                 + "payloads at once at saturation, in rounds of %9$d s on each process until its JIT compiler "
-                + "threads take under 3%% of a round's CPU (at most 12 rounds: %%WARMUP%%), then 2 s of each payload "
-                + "before its runs. "
+                + "threads take under 3%% of a round's CPU (at most 12 rounds: %%WARMUP%%), then two rounds of 2 s of "
+                + "each payload on fresh connections before its runs, and before each measured run a wait until "
+                + "the JIT's compiler threads are quiet (at most 15 s). "
                 + "Saturation: %1$d connections for %2$d s, read from 2 s after hey started (its connections' TLS "
                 + "handshakes are not reviews): CPU, allocation and reviews counted over those %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
                 + "single-connection hey processes started 1/%4$d s apart (one request every %8$d ms per "
@@ -328,9 +329,11 @@ final class Report {
                 + "s; it resolved %d images (half of them new to this process: admission had not seen them) with %d "
                 + "registry requests. The second yielded %.1f s to admission while admission was measured. Peak RSS "
                 + "of this process: %s MiB. The last row is a second process whose audit does not yield "
-                + "(`customs.audit.max-yield=0`), with the same admission while its second audit runs.%n%n",
+                + "(`customs.audit.max-yield=0`), with the same admission while its second audit runs. Each measured "
+                + "run follows %d s of the same admission on connections of its own, so that the recompilation a new "
+                + "set of connections sets off falls before the run, whichever run it is.%n%n",
                 a.payload(), rate, AuditScale.SECOND_AUDIT_AFTER, paced.seconds(), a.images(), a.registryRequests(),
-                a.yieldedSeconds(), f0(a.peakRss())));
+                a.yieldedSeconds(), f0(a.peakRss()), AuditScale.RECONNECT_S));
         List<String> rows = new ArrayList<>();
         rows.add(admissionRow("while the first audit runs" + (a.duringFirstAudit() ? "" : " (it had ended ✗)"),
                 a.duringFirst()));
@@ -346,7 +349,7 @@ final class Report {
         if (!cpus.isEmpty()) {
             audit.append(String.format(Locale.ROOT, "%nWhere the CPU went during each run, in cores (CPU seconds per "
                     + "second; the machine has 2): Customs' threads by part, the synthetic API server's threads (in "
-                    + "the bench's JVM; in a cluster the API server runs elsewhere), and hey; and the pauses of "
+                    + "the bench's JVM at nice 19; in a cluster the API server runs elsewhere), and hey; and the pauses of "
                     + "Customs' collector (SerialGC: every collection stops the event loops).%n%n"));
             List<String> cpuRows = new ArrayList<>();
             List<String> heads = new ArrayList<>(List.of("run"));

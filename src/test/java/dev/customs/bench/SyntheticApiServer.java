@@ -34,6 +34,11 @@ import com.sun.net.httpserver.HttpServer;
  * and by GET; namespaces (list, and a watch that stays open); reports kept in memory, listed by key order, written by
  * server-side apply, deleted; Events and Leases kept as posted. It counts what Customs asked for, and every request it
  * does not serve, so the benchmark can show the API traffic of an audit.
+ *
+ * <p>
+ * Its threads run at the lowest priority (nice 19 with {@code bench/run}'s thread-priority flags): in a cluster the API
+ * server runs on other machines, and here it shares Customs' 2 cores, so it yields them to Customs as far as the
+ * scheduler lets it; its CPU is still measured and reported with each run.
  */
 final class SyntheticApiServer implements AutoCloseable {
 
@@ -90,6 +95,7 @@ final class SyntheticApiServer implements AutoCloseable {
     private final ExecutorService threads = Executors.newFixedThreadPool(8, r -> {
         Thread t = new Thread(r, "synthetic-api");
         t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
         return t;
     });
     private final Map<String, NavigableMap<String, Report>> reports = new ConcurrentHashMap<>();
@@ -103,7 +109,16 @@ final class SyntheticApiServer implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::handle);
         server.setExecutor(threads);
-        server.start();
+        // its dispatcher thread takes the priority of the thread that starts it
+        Thread starter = new Thread(server::start, "synthetic-api-start");
+        starter.setPriority(Thread.MIN_PRIORITY);
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the synthetic API server", e);
+        }
     }
 
     /** The URL Customs is given as {@code kubernetes.master}. */
