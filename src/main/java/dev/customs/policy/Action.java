@@ -11,7 +11,10 @@ public enum Action {
     /** Do not evaluate the rule. */
     OFF;
 
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The name in lower case, as configuration and metrics spell it. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
 }

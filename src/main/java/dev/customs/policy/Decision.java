@@ -56,7 +56,12 @@ public record Decision(List<Finding> findings) {
     }
 
     public boolean allowed() {
-        return denied().isEmpty();
+        for (Finding f : findings) {
+            if (!f.exempted() && f.action() == Action.ENFORCE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public List<Finding> denied() {

@@ -26,7 +26,12 @@ public final class RuleEngine {
 
     /** True when any of the selected rules reads image facts. */
     public boolean needsImages(Predicate<String> active) {
-        return registry.all().stream().anyMatch(r -> r.enabled() && active.test(r.id()) && r.readsImage());
+        for (Rule r : registry.all()) {
+            if (r.enabled() && active.test(r.id()) && r.readsImage()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when a rule is registered and its settings give it something to check ({@link Rule#enabled()}). */

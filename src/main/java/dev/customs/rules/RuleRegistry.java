@@ -17,6 +17,7 @@ public final class RuleRegistry {
             LatestTag.ID, OciLabels.ID, ShellFormEntrypoint.ID, LeakedSecret.ID, ImageSize.ID, BaseImage.ID);
 
     private final Map<String, Rule> rules;
+    private final List<Rule> ordered;
 
     public RuleRegistry(Collection<? extends Rule> rules) {
         Map<String, Rule> byId = new LinkedHashMap<>();
@@ -29,6 +30,7 @@ public final class RuleRegistry {
             }
         }
         this.rules = Map.copyOf(byId);
+        this.ordered = IDS.stream().filter(this.rules::containsKey).map(this.rules::get).toList();
     }
 
     /** Every rule with its default settings ({@code image-size} off). */
@@ -76,7 +78,7 @@ public final class RuleRegistry {
 
     /** The rules in {@link #IDS} order. */
     public List<Rule> all() {
-        return IDS.stream().filter(rules::containsKey).map(rules::get).toList();
+        return ordered;
     }
 
     public Rule get(String id) {
