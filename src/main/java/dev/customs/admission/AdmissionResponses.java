@@ -36,14 +36,19 @@ public final class AdmissionResponses {
             status.put("status", "Failure");
             status.put("code", 403);
             status.put("reason", "Forbidden");
-            status.put("message", String.join("\n", d.denialLines()));
+            List<Decision.Listed> listed = d.deniedListed();
+            StringBuilder message = new StringBuilder();
+            for (Decision.Listed f : listed) {
+                message.append(message.isEmpty() ? "" : "\n").append(f.message());
+            }
+            status.put("message", message.toString());
             ObjectNode details = status.putObject("details");
             if (!req.name().isEmpty()) {
                 details.put("name", req.name());
             }
             details.put("kind", req.resource().isEmpty() ? req.kind() : req.resource());
             ArrayNode causes = details.putArray("causes");
-            for (Decision.Listed f : d.deniedListed()) {
+            for (Decision.Listed f : listed) {
                 cause(causes, f.rule(), f.field(), f.message());
             }
         }

@@ -1,7 +1,9 @@
 package dev.customs.rules;
 
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * {@code latest-tag}: an image that is not pinned. Reads each container's {@code image}, parsed with the distribution
@@ -19,6 +21,9 @@ public final class LatestTag implements Rule {
     public static final List<String> DEFAULT_MOVING_TAGS = List.of("latest");
 
     private final List<String> movingTags;
+    /** The moving tags without {@code *}, compared as they are. */
+    private final Set<String> exact;
+    /** The moving tags with {@code *}, as patterns. */
     private final List<Pattern> patterns;
 
     public LatestTag() {
@@ -29,7 +34,8 @@ public final class LatestTag implements Rule {
     public LatestTag(List<String> movingTags) {
         this.movingTags = movingTags.isEmpty() ? DEFAULT_MOVING_TAGS
                 : movingTags.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
-        this.patterns = this.movingTags.stream().map(LatestTag::glob).toList();
+        this.exact = this.movingTags.stream().filter(t -> t.indexOf('*') < 0).collect(Collectors.toUnmodifiableSet());
+        this.patterns = this.movingTags.stream().filter(t -> t.indexOf('*') >= 0).map(LatestTag::glob).toList();
     }
 
     private static Pattern glob(String tag) {
@@ -50,7 +56,15 @@ public final class LatestTag implements Rule {
 
     /** True when a tag is one of the moving tags. */
     public boolean moving(String tag) {
-        return patterns.stream().anyMatch(p -> p.matcher(tag).matches());
+        if (exact.contains(tag)) {
+            return true;
+        }
+        for (Pattern p : patterns) {
+            if (p.matcher(tag).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -67,18 +81,17 @@ public final class LatestTag implements Rule {
     public void evaluate(PodView pod, ImageLookup images, Findings out) {
         for (ContainerView c : pod.containers()) {
             ImageReference ref = c.reference();
-            String field = c.field("image");
             if (!ref.valid()) {
-                out.violation(c, field,
+                out.violation(c, c.field("image"),
                         c.subject() + " has an invalid image reference: " + ref.error(),
                         "write the image as [registry/]repository:tag[@sha256:digest] in lowercase, "
                                 + "e.g. registry.example.com/team/app:1.4.2");
             } else if (ref.digest() == null && ref.tag() == null) {
-                out.violation(c, field,
+                out.violation(c, c.field("image"),
                         c.subject() + " has no tag, so it runs whatever \"latest\" points to when the node pulls it",
                         "pin a version tag, ideally with its digest: " + ref.original() + ":<version>@sha256:<digest>");
             } else if (ref.digest() == null && moving(ref.tag())) {
-                out.violation(c, field,
+                out.violation(c, c.field("image"),
                         c.subject() + " uses the \"" + ref.tag() + "\" tag, which moves: nodes may run different code, "
                                 + "and a rollback cannot return to the previous version",
                         "pin a version tag, ideally with its digest: " + ref.writtenName()

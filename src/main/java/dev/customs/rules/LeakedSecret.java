@@ -78,9 +78,12 @@ public final class LeakedSecret implements Rule {
                                 + "deleted by a later layer is still in the image; rebuild the image and revoke the "
                                 + "exposed credential");
             }
-            resolved.platforms().stream().map(PlatformImage::layerSecrets)
-                    .filter(s -> s.status() == LayerSecrets.Status.UNFINISHED).findFirst()
-                    .ifPresent(s -> out.unverified(c, new ImageFacts.Unavailable(s.reason())));
+            for (PlatformImage p : resolved.platforms()) {
+                if (p.layerSecrets().status() == LayerSecrets.Status.UNFINISHED) {
+                    out.unverified(c, new ImageFacts.Unavailable(p.layerSecrets().reason()));
+                    break;
+                }
+            }
         }
     }
 
