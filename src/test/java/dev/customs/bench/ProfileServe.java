@@ -13,7 +13,8 @@ import dev.customs.image.registry.TestRegistry;
  * Serves one benchmark payload for a profiler, without the bench's measurements: the registry seeded with the benchmark
  * images behind the proxy, Customs with the production configuration (rules on) and {@code BENCH_JAVA_OPTS} (an
  * {@code -agentpath:} for async-profiler, say), the payload rendered once. Prints the URL to post to and the payload's
- * file, then serves until its standard input closes; drive it with {@code hey}.
+ * file, then serves until its standard input closes; drive it with {@code hey}. With {@code PROFILE_RULES=floor}, every
+ * rule is off, as in the bench's floor.
  *
  * <p>
  * Arguments: the project root, a work directory holding {@code tls.crt} and {@code tls.key}, and the payload's name
@@ -40,6 +41,11 @@ public final class ProfileServe {
             Map<String, String> production = new LinkedHashMap<>();
             production.put("customs.registry.insecure-registries", proxy.authority());
             production.put("quarkus.shutdown.delay", "0s");
+            if ("floor".equals(System.getenv("PROFILE_RULES"))) {
+                for (String id : dev.customs.rules.RuleRegistry.IDS) {
+                    production.put("customs.rules.\"" + id + "\".action", "off");
+                }
+            }
             try (CustomsProcess customs = CustomsProcess.start("profiled", env, production, payload.file())) {
                 System.out.println("url " + customs.validate());
                 System.out.println("payload " + payload.file());
