@@ -145,7 +145,7 @@ final class AuditScale {
                 awaitAuditStart(c, api, payloads);
                 proxy.reset();
                 long t0 = System.nanoTime();
-                Run first = duringTheAudit(c, admission, "audit-during-first");
+                Run first = admissionRun(c, admission, "audit-during-first");
                 boolean duringFirst = lastRun(c) == 0;
                 AuditRun firstRun = awaitRun(c, api, 0, t -> {
                 });
@@ -154,7 +154,7 @@ final class AuditScale {
                 double firstEnded = lastRun(c);
                 awaitNextAudit(api);
                 double yielded0 = metric(c, "customs_audit_yielded_seconds_total");
-                Run during = duringTheAudit(c, admission, "audit-during");
+                Run during = admissionRun(c, admission, "audit-during");
                 boolean duringAudit = lastRun(c) == firstEnded;
                 double yielded = metric(c, "customs_audit_yielded_seconds_total") - yielded0;
                 Bench.progress(String.format(Locale.ROOT, "  the second audit yielded %.1f s to admission meanwhile%s",
@@ -162,7 +162,7 @@ final class AuditScale {
                 // the baseline: after the second audit, when the JIT has compiled admission and the audit for longest
                 awaitRun(c, api, firstEnded, t -> {
                 });
-                Run after = duringTheAudit(c, admission, "audit-after");
+                Run after = admissionRun(c, admission, "audit-after");
                 boolean afterBeforeThird = api.traffic.listRequests.get()
                         + api.traffic.metadataListRequests.get() == 0;
                 double rss = c.peakRssKib() / 1024.0;
@@ -181,7 +181,7 @@ final class AuditScale {
                     });
                     double ended = lastRun(n);
                     awaitNextAudit(api);
-                    withoutYield = duringTheAudit(n, admission, "audit-during-no-yield");
+                    withoutYield = admissionRun(n, admission, "audit-during-no-yield");
                     withoutYieldDuringAudit = lastRun(n) == ended;
                 }
                 report.auditAdmission(new Admission(admission.name(), during, after, registryRequests,
@@ -212,12 +212,12 @@ final class AuditScale {
     }
 
     /**
-     * Admission at the fixed rate while the audit runs (or after it, for the baseline), after {@link #RECONNECT_S} of
+     * Admission at the fixed rate, measured (while an audit runs, or after it for the baseline), after {@link #RECONNECT_S} of
      * the same rate on connections of its own: a set of new connections deoptimizes TLS and Netty code that the
      * previous set's handshakes left behind, and the recompilation would otherwise fall into the measured run of
      * whichever comes first, during or after.
      */
-    private Run duringTheAudit(CustomsProcess c, Payload admission, String label) throws Exception {
+    private Run admissionRun(CustomsProcess c, Payload admission, String label) throws Exception {
         hey.fixedRate(label + "-reconnect", c.validate(), admission.file(), settings.rate(),
                 settings.rate() * RECONNECT_S, settings.rateConnections());
         return measured(c, label, () -> hey.fixedRate(label, c.validate(), admission.file(), settings.rate(),

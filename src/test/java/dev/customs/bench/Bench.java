@@ -445,20 +445,21 @@ public final class Bench {
      * Waits, with no load on {@code c}, until its JIT compiler threads are quiet, at most {@link #JIT_QUIET_MAX}: what
      * the previous run's connections deoptimized when they opened and closed is recompiled before the next run is
      * measured, not during it (a pod-10 profile: 141 µs of JIT per review in the first 10 s after a set of new
-     * connections, 13–23 µs per review after the next sets). Returns the seconds waited.
+     * connections, 13–23 µs per review after the next sets). Says how long it waited, and when the JIT was still at
+     * work at the end of it: the run's JIT column then shows what it cost.
      */
-    static double awaitQuietJit(CustomsProcess c) throws InterruptedException {
+    static void awaitQuietJit(CustomsProcess c) throws InterruptedException {
         long t0 = System.nanoTime();
         double before = jitSeconds(c);
-        while (System.nanoTime() - t0 < JIT_QUIET_MAX.toNanos()) {
+        boolean quiet = false;
+        while (!quiet && System.nanoTime() - t0 < JIT_QUIET_MAX.toNanos()) {
             Thread.sleep(500);
             double now = jitSeconds(c);
-            if (now - before < JIT_QUIET_CPU_S) {
-                break;
-            }
+            quiet = now - before < JIT_QUIET_CPU_S;
             before = now;
         }
-        return (System.nanoTime() - t0) / 1e9;
+        progress(String.format(Locale.ROOT, "  %-8s JIT %s after %.1f s", c.name, quiet ? "quiet" : "still compiling",
+                (System.nanoTime() - t0) / 1e9));
     }
 
     /** CPU seconds the JIT's compiler threads have used in {@code c} so far. */

@@ -110,7 +110,7 @@ final class Report {
                 + "payloads at once at saturation, in rounds of %9$d s on each process until its JIT compiler "
                 + "threads take under 3%% of a round's CPU (at most 12 rounds: %%WARMUP%%), then two rounds of 2 s of "
                 + "each payload on fresh connections before its runs, and before each measured run a wait until "
-                + "the JIT's compiler threads are quiet (at most 15 s). "
+                + "the JIT's compiler threads are quiet (at most " + Bench.JIT_QUIET_MAX.toSeconds() + " s). "
                 + "Saturation: %1$d connections for %2$d s, read from 2 s after hey started (its connections' TLS "
                 + "handshakes are not reviews): CPU, allocation and reviews counted over those %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
                 + "single-connection hey processes started 1/%4$d s apart (one request every %8$d ms per "
