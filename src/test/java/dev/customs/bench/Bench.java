@@ -699,7 +699,9 @@ public final class Bench {
         Arrays.sort(lat);
         long first = Arrays.stream(starts).min().orElse(0);
         long last = Arrays.stream(starts).max().orElse(0);
-        List<RegistryProxy.Seen> seen = proxy.seen();
+        // only the burst image's requests: layer scans of the cold path's images may still be running meanwhile
+        List<RegistryProxy.Seen> all = proxy.seen();
+        List<RegistryProxy.Seen> seen = all.stream().filter(x -> x.path().startsWith("/v2/burst/")).toList();
         long manifests = seen.stream().filter(x -> x.method().equals("GET") && x.path().contains("/manifests/"))
                 .count();
         long blobs = seen.stream().filter(x -> x.path().contains("/blobs/")).count();
@@ -708,8 +710,9 @@ public final class Bench {
                 .distinct().count();
         report.burst(n, digest, seen.size(), manifests, blobs, distinctBlobs, lat, (last - first) / 1e6,
                 after.getOrDefault("miss", 0.0) - before.getOrDefault("miss", 0.0),
-                after.getOrDefault("hit", 0.0) - before.getOrDefault("hit", 0.0));
-        progress("  " + seen.size() + " registry requests: " + manifests + " manifest GETs, " + blobs + " blob GETs");
+                after.getOrDefault("hit", 0.0) - before.getOrDefault("hit", 0.0), all.size() - seen.size());
+        progress("  " + seen.size() + " registry requests: " + manifests + " manifest GETs, " + blobs + " blob GETs"
+                + " (and " + (all.size() - seen.size()) + " for other images meanwhile)");
     }
 
     // ---- talking to Customs ----

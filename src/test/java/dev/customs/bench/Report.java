@@ -270,7 +270,7 @@ final class Report {
     }
 
     void burst(int n, String digest, int requests, long manifests, long blobs, long distinctBlobs,
-            double[] latencies, double spreadMs, double misses, double hits) {
+            double[] latencies, double spreadMs, double misses, double hits, int others) {
         // the image has a config and one layer, which the layer scan (issue 12) reads: 1 manifest + 2 blobs at least
         burstMet = manifests == 1 && blobs == distinctBlobs && blobs == 2 && requests == manifests + blobs;
         burstFigure = requests + " requests: " + manifests + " manifest + " + blobs + " blobs (" + distinctBlobs
@@ -279,9 +279,11 @@ final class Report {
                 + "%.1f ms of each other, on open connections) caused **%d registry requests: %d manifest GET and %d "
                 + "blob GETs of %d distinct blobs** (the image's config and its one layer, which the layer scan "
                 + "reads). Latency min %.1f / median %.1f / max %.1f ms. Customs counted %.0f of them as "
-                + "a miss (they shared the one fetch) and %.0f as a hit (they arrived after it).\n", n, spreadMs,
+                + "a miss (they shared the one fetch) and %.0f as a hit (they arrived after it). Meanwhile the proxy "
+                + "also saw %d requests for other images (the cold path's layer scans, which go on after their "
+                + "reviews are answered): not counted above.\n", n, spreadMs,
                 requests, manifests, blobs, distinctBlobs, latencies[0], median(latencies), max(latencies), misses,
-                hits));
+                hits, others));
     }
 
     void auditScale(AuditScale.AuditRun first, AuditScale.AuditRun second, AuditScale.Heap heap, int reports,
