@@ -166,10 +166,7 @@ public final class Bench {
                 startUp(payloads, production);
                 return report.startUpMarkdown();
             }
-            Map<String, String> floor = new LinkedHashMap<>(production);
-            for (String id : RuleRegistry.IDS) {
-                floor.put("customs.rules.\"" + id + "\".action", "off");
-            }
+            Map<String, String> floor = floor(production);
 
             if (!AUDIT_ONLY) {
                 admission(registry, proxy, templates, payloads, production, floor);
@@ -426,14 +423,21 @@ public final class Bench {
                     seconds, settings.concurrency() / payloads.size());
             Map<String, Double> d = delta(threads0, Proc.threadCpu(c.pid()));
             double all = d.values().stream().mapToDouble(Double::doubleValue).sum();
-            double jit = d.entrySet().stream().filter(e -> e.getKey().startsWith(JIT_THREADS))
-                    .mapToDouble(Map.Entry::getValue).sum();
-            share = all > 0 ? jit / all : 0;
+            share = all > 0 ? jit(d) / all : 0;
             rounds++;
             progress(String.format(Locale.ROOT, "warming %s up: round %d of %d s, JIT %.1f%% of its CPU", c.name,
                     rounds, seconds, 100 * share));
         }
         report.warmUp(c.name, rounds * seconds, share, share < JIT_SETTLED);
+    }
+
+    /** {@code production} with every rule off: the floor of HTTP, JSON and plumbing. */
+    static Map<String, String> floor(Map<String, String> production) {
+        Map<String, String> floor = new LinkedHashMap<>(production);
+        for (String id : RuleRegistry.IDS) {
+            floor.put("customs.rules.\"" + id + "\".action", "off");
+        }
+        return floor;
     }
 
     /** The longest wait for the JIT's compiler threads to go quiet before a measured run. */
@@ -464,7 +468,12 @@ public final class Bench {
 
     /** CPU seconds the JIT's compiler threads have used in {@code c} so far. */
     static double jitSeconds(CustomsProcess c) {
-        return Proc.threadCpu(c.pid()).entrySet().stream().filter(e -> e.getKey().startsWith(JIT_THREADS))
+        return jit(Proc.threadCpu(c.pid()));
+    }
+
+    /** The CPU seconds of the JIT's compiler threads among {@link Proc#threadCpu} readings (or their deltas). */
+    static double jit(Map<String, Double> threads) {
+        return threads.entrySet().stream().filter(e -> e.getKey().startsWith(JIT_THREADS))
                 .mapToDouble(Map.Entry::getValue).sum();
     }
 

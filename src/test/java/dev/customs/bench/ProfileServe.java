@@ -41,12 +41,9 @@ public final class ProfileServe {
             Map<String, String> production = new LinkedHashMap<>();
             production.put("customs.registry.insecure-registries", proxy.authority());
             production.put("quarkus.shutdown.delay", "0s");
-            if ("floor".equals(System.getenv("PROFILE_RULES"))) {
-                for (String id : dev.customs.rules.RuleRegistry.IDS) {
-                    production.put("customs.rules.\"" + id + "\".action", "off");
-                }
-            }
-            try (CustomsProcess customs = CustomsProcess.start("profiled", env, production, payload.file())) {
+            Map<String, String> config = "floor".equals(System.getenv("PROFILE_RULES")) ? Bench.floor(production)
+                    : production;
+            try (CustomsProcess customs = CustomsProcess.start("profiled", env, config, payload.file())) {
                 System.out.println("url " + customs.validate());
                 System.out.println("payload " + payload.file());
                 System.out.println("pid " + customs.pid());

@@ -157,7 +157,7 @@ final class Report {
 
     /** Thread groups as Linux names them (15 characters, digits shown as N here). */
     static final String[][] THREADS = { { "vert.x-eventloo" }, { "executor-thread" }, { "VM Thread" },
-            { "CN CompilerThre" }, { "customs-events" }, { "customs-registr" } };
+            { Bench.JIT_THREADS }, { "customs-events" }, { "customs-registr" } };
 
     private String cpuRow(String what, Measured m) {
         List<String> cells = new ArrayList<>(List.of(what));
