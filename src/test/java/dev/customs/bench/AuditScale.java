@@ -229,6 +229,7 @@ final class AuditScale {
 
     /** A run of admission, with where the machine's CPU went meanwhile and the pauses Customs' collector took. */
     private Run measured(CustomsProcess c, String label, RunSupplier run) throws Exception {
+        Bench.hook("start", label, c.pid());
         Map<String, Double> customsBefore = Proc.threadCpu(c.pid());
         Map<String, Double> benchBefore = Proc.threadCpu(ProcessHandle.current().pid());
         double heyBefore = Proc.childrenCpuSeconds();
@@ -239,6 +240,7 @@ final class AuditScale {
         Map<String, Double> customs = delta(customsBefore, Proc.threadCpu(c.pid()));
         Map<String, Double> bench = delta(benchBefore, Proc.threadCpu(ProcessHandle.current().pid()));
         String gcAfter = scrape(c);
+        Bench.hook("stop", label, c.pid());
         Cpu cpu = new Cpu(seconds, group(customs), busiestOther(customs, seconds),
                 bench.entrySet().stream().filter(e -> e.getKey().startsWith("synthetic-api")
                         || e.getKey().startsWith("HTTP-Dispatcher")).mapToDouble(Map.Entry::getValue).sum(),

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -838,6 +839,29 @@ public final class Bench {
 
     static void progress(String line) {
         PROGRESS.println("bench: " + line);
+    }
+
+    /**
+     * {@code BENCH_HOOK}: a command run as {@code <hook> start|stop <run label> <Customs' pid>} around each measured run
+     * of the audit bench, e.g. to attach a profiler for exactly that run. The run waits for it (at most 30 s); its
+     * output goes to the bench's. Unset, nothing runs.
+     */
+    static void hook(String phase, String label, long pid) {
+        String hook = System.getenv("BENCH_HOOK");
+        if (hook == null || hook.isBlank()) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(hook.strip(), phase, label, Long.toString(pid)).inheritIO().start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                progress("BENCH_HOOK " + phase + " " + label + " did not end within 30 s");
+            }
+        } catch (IOException e) {
+            progress("BENCH_HOOK could not run: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static String now() {

@@ -106,6 +106,11 @@ final class Report {
         if (extra != null && !extra.isBlank()) {
             header.append("- **Extra JVM flags (BENCH_JAVA_OPTS):** `").append(extra.strip()).append("`\n");
         }
+        String hook = System.getenv("BENCH_HOOK");
+        if (hook != null && !hook.isBlank()) {
+            header.append("- **A hook ran around each measured audit-bench run (BENCH_HOOK):** `").append(hook.strip())
+                    .append("`: its figures include what the hook did, a profiler say.\n");
+        }
         header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: the three "
                 + "payloads at once at saturation, in rounds of %9$d s on each process until its JIT compiler "
                 + "threads take under 3%% of a round's CPU (at most 12 rounds: %%WARMUP%%), then two rounds of 2 s of "
