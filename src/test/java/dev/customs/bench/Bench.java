@@ -566,6 +566,7 @@ public final class Bench {
             throws Exception {
         progress("registry requests of " + settings.warmReviews() + " warm reviews of " + p.name() + " (" + scenario
                 + ")");
+        awaitRegistryQuiet(proxy);
         proxy.reset();
         Run r = hey.fixedRate("warm-registry-" + c.name, c.validate(), p.file(), settings.rate(),
                 settings.warmReviews(), settings.rateConnections());
@@ -582,7 +583,38 @@ public final class Bench {
         long maxPerTag = perTag.values().stream().mapToLong(Long::longValue).max().orElse(0);
         report.warmRegistry(scenario, p, r, heads, gets, digestRefs, tags, perTtl, maxPerTag);
         progress("  " + heads + " HEADs, " + gets + " GETs (" + digestRefs + " for digest references)");
+        seen.stream().filter(x -> !x.method().equals("HEAD") || p.byDigest().stream()
+                .anyMatch(repo -> x.path().startsWith("/v2/" + repo + "/")))
+                .forEach(x -> progress("    " + x.method() + " " + x.path()));
     }
+
+    /**
+     * Waits until the registry has seen no request for {@link #REGISTRY_QUIET} (at most a minute): the work earlier
+     * reviews started (a layer scan goes on after its review was answered) is then over, and what follows is the warm
+     * reviews' own.
+     */
+    private static void awaitRegistryQuiet(RegistryProxy proxy) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofMinutes(1).toNanos();
+        int first = proxy.seen().size();
+        int count = first;
+        long quietSince = start;
+        while (System.nanoTime() < deadline) {
+            int now = proxy.seen().size();
+            if (now != count) {
+                count = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= REGISTRY_QUIET.toNanos()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        progress(String.format(Locale.ROOT, "  the registry went quiet after %.1f s (%d requests meanwhile)",
+                (quietSince - start) / 1e9, count - first));
+    }
+
+    /** How long the registry must see no request before warm reviews are counted. */
+    static final Duration REGISTRY_QUIET = Duration.ofSeconds(2);
 
     // ---- cold path ----
 
