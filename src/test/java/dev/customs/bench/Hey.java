@@ -46,6 +46,17 @@ final class Hey {
         double max() {
             return latenciesMs.length == 0 ? Double.NaN : latenciesMs[latenciesMs.length - 1];
         }
+
+        /** Several runs as one: their latencies pooled, their counts and seconds summed, the highest load. */
+        static Run pooled(String label, List<Run> runs) {
+            double[] all = runs.stream().flatMapToDouble(r -> Arrays.stream(r.latenciesMs())).sorted()
+                    .toArray();
+            return new Run(label, all, runs.stream().mapToInt(Run::answered).sum(),
+                    runs.stream().mapToInt(Run::non200).sum(), runs.stream().mapToInt(Run::newConnections).sum(),
+                    runs.stream().mapToDouble(Run::seconds).sum(),
+                    runs.stream().mapToDouble(Run::loadGeneratorCpu).sum(),
+                    runs.stream().mapToDouble(Run::load1).max().orElse(Double.NaN));
+        }
     }
 
     /** The name the bench certificate is issued for, as the apiserver would address the webhook's Service. */

@@ -336,11 +336,12 @@ final class Report {
                 + "s; it resolved %d images (half of them new to this process: admission had not seen them) with %d "
                 + "registry requests. The second yielded %.1f s to admission while admission was measured. Peak RSS "
                 + "of this process: %s MiB. The last row is a second process whose audit does not yield "
-                + "(`customs.audit.max-yield=0`), with the same admission while its second audit runs. Each measured "
-                + "run follows %d s of the same admission on connections of its own, so that the recompilation a new "
-                + "set of connections sets off falls before the run, whichever run it is.%n%n",
+                + "(`customs.audit.max-yield=0`), with the same admission while its second audit runs. Each row pools "
+                + "the latencies of %d runs in a row; each run follows %d s of the same admission on connections of its "
+                + "own, so that the recompilation a new set of connections sets off falls before the run, whichever "
+                + "run it is. The CPU table covers the rows' runs and the admission before each.%n%n",
                 a.payload(), rate, AuditScale.SECOND_AUDIT_AFTER, paced.seconds(), a.images(), a.registryRequests(),
-                a.yieldedSeconds(), f0(a.peakRss()), AuditScale.RECONNECT_S));
+                a.yieldedSeconds(), f0(a.peakRss()), AuditScale.RUNS, AuditScale.RECONNECT_S));
         List<String> rows = new ArrayList<>();
         rows.add(admissionRow("while the first audit runs" + (a.duringFirstAudit() ? "" : " (it had ended ✗)"),
                 a.duringFirst()));
