@@ -1,5 +1,6 @@
 package dev.customs.admission;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.customs.config.CustomsConfig;
 import dev.customs.report.Recorder;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -86,7 +88,9 @@ public class AdmissionRoute {
         long reservedBody;
         long timer = -1;
         boolean bodyComplete;
-        Buffer body;
+        /** The body read so far, in {@code body[0, bodyLength)}; sized to the declared length when there is one. */
+        byte[] body;
+        int bodyLength;
 
         Exchange(RoutingContext ctx) {
             this.ctx = ctx;
@@ -153,7 +157,7 @@ public class AdmissionRoute {
             refuse(ex, 429, busy(), "busy");
             return;
         }
-        ex.body = Buffer.buffer((int) Math.max(0, Math.min(declared, AdmissionRequest.MAX_BODY)));
+        ex.body = new byte[(int) Math.max(0, Math.min(declared, AdmissionRequest.MAX_BODY))];
         ex.timer = ctx.vertx().setTimer(bodyTimeoutMs, id -> {
             ex.timer = -1;
             if (!ex.bodyComplete) {
@@ -164,7 +168,7 @@ public class AdmissionRoute {
             if (ex.finished.get() || ex.bodyComplete) {
                 return;
             }
-            long size = (long) ex.body.length() + chunk.length();
+            long size = (long) ex.bodyLength + chunk.length();
             if (size > AdmissionRequest.MAX_BODY) {
                 refuse(ex, 400, AdmissionRequest.tooLarge(size), "too-large");
                 return;
@@ -173,7 +177,13 @@ public class AdmissionRoute {
                 refuse(ex, 429, busy(), "busy");
                 return;
             }
-            ex.body.appendBuffer(chunk);
+            if (size > ex.body.length) {
+                // no declared length, or more than it declared: grow by half again, within the body limit
+                ex.body = Arrays.copyOf(ex.body,
+                        (int) Math.min(AdmissionRequest.MAX_BODY, Math.max(size, ex.body.length + (ex.body.length >> 1))));
+            }
+            chunk.getBytes(0, chunk.length(), ex.body, ex.bodyLength);
+            ex.bodyLength = (int) size;
         });
         request.exceptionHandler(e -> {
             LOG.debugf(e, "admission request failed while its body was read: %s", e.toString());
@@ -204,7 +214,8 @@ public class AdmissionRoute {
      * the tree is complete.
      */
     private void evaluate(Exchange ex) {
-        byte[] body = ex.body.getBytes();
+        // the array itself when the body filled it (it had a Content-Length, as the API server sends): no second copy
+        byte[] body = ex.bodyLength == ex.body.length ? ex.body : Arrays.copyOf(ex.body, ex.bodyLength);
         ex.body = null;
         CompletionStage<AdmissionHandler.Outcome> review;
         try {
@@ -239,7 +250,7 @@ public class AdmissionRoute {
                 return;
             }
             response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(Buffer.buffer(json));
+                    .end(Buffer.buffer(Unpooled.wrappedBuffer(json))); // the answer's bytes, not a copy
         }));
     }
 

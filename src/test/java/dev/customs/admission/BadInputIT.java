@@ -7,6 +7,7 @@ import static dev.customs.admission.Reviews.read;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -147,6 +148,38 @@ class BadInputIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).doesNotContain(MARKER).doesNotContain("\"allowed\"");
+    }
+
+    /**
+     * A body sent without a Content-Length (chunked) is read as it comes, into storage that grows with it: answered
+     * exactly as the same review with a length.
+     */
+    @Order(1)
+    @Test
+    void aChunkedBodyIsAnsweredAsTheSameBodyWithALength() throws Exception {
+        ObjectNode review = padded(MIB + 12_345);
+        HttpResponse<byte[]> r = chunked(bytes(review));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Reviews.JSON.readTree(r.body())).isEqualTo(post(review));
+    }
+
+    /** Without a Content-Length, too large is found as the body grows past 3 MiB: the same 400, nothing echoed. */
+    @Order(1)
+    @Test
+    void aChunkedBodyOver3MibIsABadRequest() throws Exception {
+        HttpResponse<byte[]> r = chunked(bytes(padded(3 * MIB + MIB / 2)));
+        assertThat(r.statusCode()).isEqualTo(400);
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        assertThat(text).startsWith("the request body is ").contains("an AdmissionReview may be at most " + 3 * MIB
+                + " bytes (3 MiB)").doesNotContain(MARKER);
+    }
+
+    /** Posts a body of unknown length, which HTTP/1.1 sends chunked. */
+    private HttpResponse<byte[]> chunked(byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(validate.toURI()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(request,
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     @Order(2)
