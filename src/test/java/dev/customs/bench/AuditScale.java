@@ -51,9 +51,10 @@ final class AuditScale {
      * How long after one audit the next starts ({@code customs.audit.interval}). Admission is measured while the first
      * runs, while the second runs, and without an audit in the gap after the second. The second is the audit as a
      * long-running replica runs it, every interval with its code compiled; the first of a process also has the JIT
-     * compiling it, and is shown apart.
+     * compiling it, and is shown apart. Longer than the {@link #RUNS} runs after the second take (each with the
+     * admission before it), so that they end before the third starts.
      */
-    static final String SECOND_AUDIT_AFTER = "60s";
+    static final String SECOND_AUDIT_AFTER = "100s";
 
     /** The payload admission sends while the audit runs: the bench's heaviest review, ten containers. */
     static final String ADMISSION_PAYLOAD = "pod-10";
