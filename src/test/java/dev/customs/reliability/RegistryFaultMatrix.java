@@ -59,8 +59,6 @@ abstract class RegistryFaultMatrix {
     static final Duration SLACK = Duration.ofMillis(700);
     static final String NS = "shop";
     static final String UNRESOLVABLE = "registry.customs-test.invalid";
-    /** How long a stopped proxy's closed connections take to leave Customs' pool: an idle event loop needs far less. */
-    static final Duration STALE_CONNECTIONS_GONE = Duration.ofMillis(500);
 
     @InjectRegistry
     TestRegistry registry;
@@ -205,7 +203,7 @@ abstract class RegistryFaultMatrix {
         assertThat(c.reasons()).as("the reason given: \"%s\"", reason).anySatisfy(r -> assertThat(reason).contains(r));
     }
 
-    private Case arrange(Fault fault) throws InterruptedException {
+    private Case arrange(Fault fault) {
         String repo = fault.repo();
         String image = proxy.authority() + "/" + repo + ":1.0";
         String manifestPath = "/v2/" + repo + "/manifests/1.0";
@@ -213,10 +211,6 @@ abstract class RegistryFaultMatrix {
         return switch (fault) {
             case CONNECTION_REFUSED -> {
                 proxy.down();
-                // stopping closes the connections Customs keeps open to the proxy from earlier cases; give its event
-                // loop time to see them close, or the review's request goes out on one and fails as "closed" (seen
-                // once in CI), not on a new connection that is refused, which is what this case is about
-                Thread.sleep(STALE_CONNECTIONS_GONE.toMillis());
                 yield new Case(image, List.of("cannot connect to " + proxy.authority()), Ends.BY_FAULT, () -> {
                 });
             }

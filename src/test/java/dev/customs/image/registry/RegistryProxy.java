@@ -116,11 +116,26 @@ public final class RegistryProxy implements AutoCloseable {
         answers.clear();
     }
 
-    /** Stops listening: connections are refused until {@link #up()}. */
+    /**
+     * How long the connections a stop closed take to leave a client's pool: without the wait, the next request of a
+     * client that kept one open could go out on it and fail as "closed" (seen once in CI), not be refused. An idle event
+     * loop needs far less.
+     */
+    static final Duration STALE_CONNECTIONS_GONE = Duration.ofMillis(500);
+
+    /**
+     * Stops listening: connections are refused until {@link #up()}. Returns once the connections it closed have had
+     * {@link #STALE_CONNECTIONS_GONE} to leave their clients' pools.
+     */
     public synchronized void down() {
         if (server != null) {
             server.stop(0);
             server = null;
+            try {
+                Thread.sleep(STALE_CONNECTIONS_GONE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
