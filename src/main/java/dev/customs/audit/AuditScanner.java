@@ -55,11 +55,19 @@ import dev.customs.rules.RuleRegistry;
  *
  * <p>
  * <b>Memory</b> is bounded by a page and a few objects in flight, plus 16 bytes per report for the content hashes
- * that decide what to write: nothing of the cluster is cached between runs. <b>Writes</b> happen only when a report's
+ * that decide what to write and 32 per evaluated object for what its last evaluation depended on: nothing of the
+ * cluster is cached between runs. <b>Writes</b> happen only when a report's
  * content changed; the hashes are read back from the reports themselves at the start of every run, so a new leader
  * recognises what the previous one wrote and neither rewrites reports nor posts their Events again. Reports of objects
  * that were not seen in a complete run (no longer evaluated) are deleted; the garbage collector deletes those of
  * deleted objects through their owner reference.
+ *
+ * <p>
+ * <b>An unchanged object is not evaluated again.</b> What an object's report depends on (its uid and resourceVersion,
+ * the facts of its images, the actions in its namespace and the live exemptions) is digested into 64 bits after its
+ * images are resolved. When the digest equals the last complete run's and every stored report still has the content
+ * that run computed, the object's findings are counted from that run and nothing is evaluated, built or hashed. A
+ * re-tagged image, a namespace label, an expired exemption or any write to the object is a new digest.
  *
  * <p>
  * <b>Load</b> is paced: at most {@code objects-per-second} objects are evaluated, at most {@code concurrency} images
@@ -124,9 +132,11 @@ public final class AuditScanner implements AutoCloseable {
      * @param reports report writes by outcome: created, updated, unchanged, deleted, failed
      * @param yielded how long the run waited for admission requests in flight
      * @param yields the steps that found admission busy and waited for it
+     * @param reused the objects whose inputs had not changed since the last complete run, counted from it instead of
+     *        evaluated again
      */
     public record Result(int objects, Map<Recorder.AuditKey, Integer> violations, Map<String, Integer> perNamespace,
-            boolean complete, Map<String, Integer> reports, Duration yielded, long yields) {
+            boolean complete, Map<String, Integer> reports, Duration yielded, long yields, int reused) {
     }
 
     private final ObjectSource source;
@@ -146,6 +156,10 @@ public final class AuditScanner implements AutoCloseable {
     private final Cache<String, Boolean> resolvedImages;
     /** The content hashes the last run computed: what changed, when no store holds the reports. */
     private LongHashMap lastRun;
+    /** Per report key, the digest of what the last complete run's evaluation depended on ({@link Inputs}). */
+    private LongHashMap lastInputs;
+    /** Per report key, the last complete run's acted-on findings per rule ({@link FindingCounts}). */
+    private LongHashMap lastCounts;
     private final Map<ReportFormat, String> unavailable = new EnumMap<>(ReportFormat.class);
     /** Held for the length of a run; {@code this} guards only the scheduler, so closing never waits for a run. */
     private final Object running = new Object();
@@ -294,6 +308,8 @@ public final class AuditScanner implements AutoCloseable {
         long yields = yields() - yieldsBefore;
         if (run.complete) {
             lastRun = run.computed;
+            lastInputs = run.inputs;
+            lastCounts = run.counts;
         }
         if (!run.stopped) {
             // a run ended because this replica stopped leading publishes nothing: the new leader does
@@ -301,11 +317,11 @@ public final class AuditScanner implements AutoCloseable {
             recorder.auditRun(run.violations, run.perNamespace, clock.instant());
             recorder.auditDuration(took);
         }
-        LOG.infof("audit objects=%d violations=%d reports=%s complete=%s took=%d ms yielded=%d ms yields=%d",
-                run.objects, run.violations.values().stream().mapToInt(Integer::intValue).sum(), run.reports,
-                run.complete, took.toMillis(), yielded.toMillis(), yields);
+        LOG.infof("audit objects=%d violations=%d reports=%s complete=%s took=%d ms yielded=%d ms yields=%d "
+                + "unchanged-inputs=%d", run.objects, run.violations.values().stream().mapToInt(Integer::intValue).sum(),
+                run.reports, run.complete, took.toMillis(), yielded.toMillis(), yields, run.reused);
         return new Result(run.objects, Map.copyOf(run.violations), Map.copyOf(run.perNamespace), run.complete,
-                Map.copyOf(run.reports), yielded, yields);
+                Map.copyOf(run.reports), yielded, yields, run.reused);
     }
 
     private long yieldedNanos() {
@@ -332,8 +348,18 @@ public final class AuditScanner implements AutoCloseable {
     }
 
     /** One object on its way: read, its images being resolved. */
-    private record Pending(JsonNode object, PodView view, Predicate<String> active,
+    private record Pending(JsonNode object, PodView view, NamespacePolicy policy,
             CompletableFuture<ImageLookup> lookup) {
+    }
+
+    /**
+     * The policy in one namespace for the length of a run.
+     *
+     * @param active the rules evaluated there
+     * @param actions every rule evaluated there with its action, in report order
+     * @param digest the action of every rule there, digested for {@link Inputs}
+     */
+    record NamespacePolicy(Predicate<String> active, Map<String, Action> actions, long digest) {
     }
 
     /** The state of one run. */
@@ -344,16 +370,27 @@ public final class AuditScanner implements AutoCloseable {
         final Map<ReportFormat, LongHashMap> existing = new EnumMap<>(ReportFormat.class);
         final Map<ReportFormat, Integer> failuresInARow = new EnumMap<>(ReportFormat.class);
         final LongHashMap computed = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+        final LongHashMap inputs = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+        final LongHashMap counts = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+        final Map<String, NamespacePolicy> namespaces = new HashMap<>();
+        /** The live exemptions and what else every object's decision depends on, digested once a run. */
+        final long runDigest;
         final Map<Recorder.AuditKey, Integer> violations = new HashMap<>();
         final Map<String, Integer> perNamespace = new HashMap<>();
         final Map<String, Integer> reports = new LinkedHashMap<>();
         final Instant now = clock.instant();
         int objects;
+        int reused;
         boolean complete = true;
         boolean stopped;
 
         Run(BooleanSupplier keepGoing) {
             this.keepGoing = keepGoing;
+            Inputs d = new Inputs().add(policy.onError().name()).add(settings.maxResults());
+            for (var e : policy.liveExemptions()) {
+                d.add(e.name());
+            }
+            this.runDigest = d.value();
             for (String r : List.of("created", "updated", "unchanged", "deleted", "failed")) {
                 reports.put(r, 0);
             }
@@ -423,10 +460,10 @@ public final class AuditScanner implements AutoCloseable {
                         e.getMessage());
                 return true;
             }
-            Predicate<String> active = policy.active(namespace);
-            CompletableFuture<ImageLookup> lookup = engine.needsImages(active) ? resolve(view)
+            NamespacePolicy ns = namespaces.computeIfAbsent(namespace, this::namespacePolicy);
+            CompletableFuture<ImageLookup> lookup = engine.needsImages(ns.active()) ? resolve(view)
                     : CompletableFuture.completedFuture(ImageLookup.NONE);
-            window.add(new Pending(object, view, active, lookup));
+            window.add(new Pending(object, view, ns, lookup));
             if (window.size() >= settings.concurrency()) {
                 finish(window.poll());
             }
@@ -451,10 +488,41 @@ public final class AuditScanner implements AutoCloseable {
             }
         }
 
+        private NamespacePolicy namespacePolicy(String namespace) {
+            Set<String> active = new java.util.HashSet<>();
+            Map<String, Action> actions = new LinkedHashMap<>();
+            Inputs d = new Inputs();
+            for (String id : RuleRegistry.IDS) {
+                Action a = policy.actionFor(id, namespace);
+                d.add(a.ordinal());
+                if (a != Action.OFF) {
+                    active.add(id);
+                    if (engine.evaluates(id)) {
+                        actions.put(id, a);
+                    }
+                }
+            }
+            return new NamespacePolicy(active::contains, actions, d.value());
+        }
+
         private void finish(Pending p) throws InterruptedException {
             PodView view = p.view();
             String namespace = view.namespace();
-            Evaluation evaluation = engine.evaluate(view, p.lookup().join(), p.active());
+            ImageLookup lookup = p.lookup().join();
+            JsonNode meta = p.object().path("metadata");
+            String uid = meta.path("uid").asText("");
+            String apiVersion = p.object().path("apiVersion").asText("");
+            String resourceVersion = meta.path("resourceVersion").asText("");
+            Scope scope = uid.isEmpty() ? null : new Scope(apiVersion, view.kind(), namespace, view.name(), uid);
+            long key = scope == null ? 0 : LongHashMap.key(namespace, scope.reportName());
+            // without a resourceVersion a change to the object cannot be told: it is always evaluated
+            long digest = scope == null || resourceVersion.isEmpty() ? 0
+                    : new Inputs().add(runDigest).add(p.policy().digest()).add(uid).add(resourceVersion)
+                            .add(apiVersion).add(view.kind()).add(view, lookup).value();
+            if (digest != 0 && unchanged(key, digest, namespace)) {
+                return;
+            }
+            Evaluation evaluation = engine.evaluate(view, lookup, p.policy().active());
             Decision decision = policy.decide(evaluation, Requester.namespace(namespace));
             objects++;
             perNamespace.merge(namespace, 1, Integer::sum);
@@ -463,23 +531,17 @@ public final class AuditScanner implements AutoCloseable {
                     violations.merge(new Recorder.AuditKey(f.rule(), namespace), 1, Integer::sum);
                 }
             }
-            JsonNode meta = p.object().path("metadata");
-            String uid = meta.path("uid").asText("");
-            if (uid.isEmpty()) {
+            if (scope == null) {
                 return;
             }
-            Scope scope = new Scope(p.object().path("apiVersion").asText(""), view.kind(), namespace, view.name(),
-                    uid);
-            Map<String, Action> actions = new LinkedHashMap<>();
-            for (String id : RuleRegistry.IDS) {
-                Action a = policy.actionFor(id, namespace);
-                if (a != Action.OFF && engine.evaluates(id)) {
-                    actions.put(id, a);
-                }
-            }
-            WorkloadReport report = WorkloadReport.build(scope, evaluation, decision, actions, settings.maxResults());
-            long key = LongHashMap.key(namespace, scope.reportName());
+            WorkloadReport report = WorkloadReport.build(scope, evaluation, decision, p.policy().actions(),
+                    settings.maxResults());
             computed.put(key, report.contentHash());
+            long packed = FindingCounts.pack(decision);
+            if (digest != 0 && packed != FindingCounts.UNPACKABLE) {
+                inputs.put(key, digest);
+                counts.put(key, packed);
+            }
 
             LongHashMap before = existing.isEmpty() ? lastRun : existing.values().iterator().next();
             boolean changed = before == null || before.get(key, 0) != report.contentHash();
@@ -491,6 +553,38 @@ public final class AuditScanner implements AutoCloseable {
                 reporter.audited(decision, namespace,
                         () -> Regarding.of(object, object.path("apiVersion").asText(""), view.kind(), namespace));
             }
+        }
+
+        /**
+         * When the object's inputs are those of the last complete run and every stored report has the content that
+         * run computed, counts the object from that run (nothing to write, no Event) and returns true.
+         */
+        private boolean unchanged(long key, long digest, String namespace) {
+            if (lastInputs == null || lastInputs.get(key, 0) != digest || !lastCounts.containsKey(key)) {
+                return false;
+            }
+            long hash = lastRun.get(key, 0);
+            for (LongHashMap index : existing.values()) {
+                if (!index.containsKey(key) || index.get(key, 0) != hash) {
+                    return false;
+                }
+            }
+            long packed = lastCounts.get(key, 0);
+            objects++;
+            reused++;
+            perNamespace.merge(namespace, 1, Integer::sum);
+            FindingCounts.unpack(packed, (rule, n) -> violations.merge(new Recorder.AuditKey(rule, namespace), n,
+                    Integer::sum));
+            computed.put(key, hash);
+            inputs.put(key, digest);
+            counts.put(key, packed);
+            for (ReportFormat f : existing.keySet()) {
+                if (failuresInARow.getOrDefault(f, 0) < MAX_CONSECUTIVE_FAILURES) {
+                    reports.merge("unchanged", 1, Integer::sum);
+                    reporter.recorder().auditReport("unchanged");
+                }
+            }
+            return true;
         }
 
         private void write(ReportFormat format, LongHashMap index, long key, WorkloadReport report)

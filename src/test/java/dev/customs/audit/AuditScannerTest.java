@@ -180,10 +180,24 @@ class AuditScannerTest {
     private AuditScanner scanner(MemorySource source, MemoryStore store, AuditScanner.Settings settings) {
         InMemoryImageInspector inspector = new InMemoryImageInspector(GOOD);
         inspector.put("registry.example/root:1.0", image("0"));
-        return new AuditScanner(source, store, JSON, new RuleEngine(RuleRegistry.defaults()), Policy.enforceAll(),
+        return scanner(source, store, settings, inspector, Policy.enforceAll());
+    }
+
+    private AuditScanner scanner(MemorySource source, MemoryStore store, AuditScanner.Settings settings,
+            InMemoryImageInspector inspector, Policy policy) {
+        return new AuditScanner(source, store, JSON, new RuleEngine(RuleRegistry.defaults()), policy,
                 new ImageResolver(inspector, Duration.ofSeconds(3)), new Reporter(Recorder.NONE, events, true),
                 Clock.systemUTC(), settings, System::nanoTime, nanos -> {
                 });
+    }
+
+    private static final AuditScanner.Settings OPENREPORTS = new AuditScanner.Settings(4, 0, 0,
+            Duration.ofMinutes(5), 100, List.of(ReportFormat.OPENREPORTS));
+
+    /** The object with a resourceVersion, as the API server returns it. */
+    private static ObjectNode version(ObjectNode o, int resourceVersion) {
+        ((ObjectNode) o.get("metadata")).put("resourceVersion", Integer.toString(resourceVersion));
+        return o;
     }
 
     private AuditScanner scanner(MemorySource source, MemoryStore store) {
@@ -473,5 +487,153 @@ class AuditScannerTest {
         }
         assertThat(m.containsKey(LongHashMap.key("ns-1", "customs-x"))).isFalse();
         assertThat(m.bytes()).isLessThanOrEqualTo(16L * 4 * 200_000);
+    }
+
+    @Test
+    void anObjectWhoseInputsDidNotChangeIsCountedFromTheLastRunInsteadOfEvaluatedAgain() throws Exception {
+        ObjectNode web = version(object("apps/v1", "Deployment", "shop", "web", "registry.example/web:latest", null),
+                7);
+        // two containers on :latest: two findings of one rule, both counted again
+        ((com.fasterxml.jackson.databind.node.ArrayNode) web.at("/spec/template/spec/containers")).addObject()
+                .put("name", "side").put("image", "registry.example/side:latest").putArray("command").add("/side");
+        MemorySource source = new MemorySource().add(web)
+                .add(version(object("v1", "Pod", "ops", "debug", "registry.example/root:1.0", null), 9))
+                .add(version(object("apps/v1", "StatefulSet", "ops", "db", "registry.example/db:16", null), 11));
+        MemoryStore store = new MemoryStore();
+        AuditScanner audit = scanner(source, store);
+        AuditScanner.Result first = audit.runOnce();
+        assertThat(first.reused()).isZero();
+        assertThat(first.violations()).containsEntry(new Recorder.AuditKey("latest-tag", "shop"), 2)
+                .containsEntry(new Recorder.AuditKey("run-as-root", "ops"), 1);
+        assertThat(eventsPosted()).containsExactlyInAnyOrder("Deployment/web", "Pod/debug");
+        int writes = store.applies.get();
+
+        AuditScanner.Result second = audit.runOnce();
+
+        assertThat(second.reused()).isEqualTo(3);
+        assertThat(second.objects()).isEqualTo(first.objects());
+        assertThat(second.violations()).isEqualTo(first.violations());
+        assertThat(second.perNamespace()).isEqualTo(first.perNamespace());
+        assertThat(second.reports()).containsEntry("unchanged", 3).containsEntry("updated", 0)
+                .containsEntry("created", 0).containsEntry("deleted", 0);
+        assertThat(store.applies.get()).isEqualTo(writes);
+        assertThat(eventsPosted()).isEmpty();
+
+        // a write to the object is a new resourceVersion: evaluated again, its report updated
+        ((ObjectNode) web.at("/spec/template/spec/containers/0")).put("image", "registry.example/web:1.4.2");
+        ((ObjectNode) web.at("/spec/template/spec/containers/1")).put("image", "registry.example/side:2.0");
+        version(web, 12);
+        AuditScanner.Result fixed = audit.runOnce();
+        assertThat(fixed.reused()).isEqualTo(2);
+        assertThat(fixed.reports()).containsEntry("updated", 1).containsEntry("unchanged", 2);
+        assertThat(fixed.violations()).doesNotContainKey(new Recorder.AuditKey("latest-tag", "shop"))
+                .containsEntry(new Recorder.AuditKey("run-as-root", "ops"), 1);
+        assertThat(store.about("web").at("/summary/fail").asInt()).isZero();
+    }
+
+    @Test
+    void whatAnImageNowSaysIsANewInputThoughTheObjectDidNotChange() throws Exception {
+        InMemoryImageInspector inspector = new InMemoryImageInspector(GOOD);
+        MemorySource source = new MemorySource()
+                .add(version(object("apps/v1", "Deployment", "shop", "web", "registry.example/web:1.0", null), 3));
+        MemoryStore store = new MemoryStore();
+        AuditScanner audit = scanner(source, store, OPENREPORTS, inspector, Policy.enforceAll());
+        audit.runOnce();
+        assertThat(store.about("web").at("/summary/fail").asInt()).isZero();
+        assertThat(audit.runOnce().reused()).isEqualTo(1);
+
+        // the tag now points at an image that runs as root
+        inspector.put("registry.example/web:1.0", image("0"));
+        AuditScanner.Result r = audit.runOnce();
+
+        assertThat(r.reused()).isZero();
+        assertThat(r.reports()).containsEntry("updated", 1);
+        assertThat(r.violations()).containsEntry(new Recorder.AuditKey("run-as-root", "shop"), 1);
+        assertThat(store.about("web").at("/results/0/policy").asText()).isEqualTo("run-as-root");
+        assertThat(eventsPosted()).containsExactly("Deployment/web");
+    }
+
+    @Test
+    void aNamespaceLabelThatChangesAnActionIsANewInput() throws Exception {
+        Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
+        Policy policy = new Policy(Map.of(), dev.customs.policy.OnError.WARN, List.of(),
+                ns -> labels.getOrDefault(ns, Map.of()), Clock.systemUTC(), e -> {
+                });
+        MemorySource source = new MemorySource().add(
+                version(object("apps/v1", "Deployment", "shop", "web", "registry.example/web:latest", null), 3));
+        MemoryStore store = new MemoryStore();
+        InMemoryImageInspector inspector = new InMemoryImageInspector(GOOD);
+        AuditScanner audit = scanner(source, store, OPENREPORTS, inspector, policy);
+        assertThat(audit.runOnce().violations()).containsKey(new Recorder.AuditKey("latest-tag", "shop"));
+
+        labels.put("shop", Map.of("customs.dev/rule.latest-tag", "off"));
+        AuditScanner.Result r = audit.runOnce();
+
+        assertThat(r.reused()).isZero();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.reports()).containsEntry("updated", 1);
+        assertThat(store.about("web").at("/summary/fail").asInt()).isZero();
+    }
+
+    @Test
+    void aStoredReportThatNoLongerHoldsWhatTheLastRunWroteIsEvaluatedAndWrittenAgain() throws Exception {
+        MemorySource source = new MemorySource()
+                .add(version(object("apps/v1", "Deployment", "shop", "web", "registry.example/web:latest", null), 3))
+                .add(version(object("apps/v1", "Deployment", "shop", "api", "registry.example/api:1.0", null), 4));
+        MemoryStore store = new MemoryStore();
+        AuditScanner audit = scanner(source, store);
+        audit.runOnce();
+        eventsPosted();
+
+        // someone deleted one report: the next run must not take it for unchanged
+        String webReport = store.reports.entrySet().stream()
+                .filter(e -> e.getValue().at("/scope/name").asText().equals("web")).findFirst().orElseThrow()
+                .getKey();
+        store.reports.remove(webReport);
+        AuditScanner.Result r = audit.runOnce();
+
+        assertThat(r.reused()).isEqualTo(1);
+        assertThat(r.reports()).containsEntry("created", 1).containsEntry("unchanged", 1);
+        assertThat(store.about("web").at("/results/0/policy").asText()).isEqualTo("latest-tag");
+    }
+
+    @Test
+    void objectsWithoutAResourceVersionAreAlwaysEvaluated() {
+        MemorySource source = new MemorySource()
+                .add(object("apps/v1", "Deployment", "shop", "web", "registry.example/web:latest", null));
+        AuditScanner audit = scanner(source, new MemoryStore());
+        audit.runOnce();
+        assertThat(audit.runOnce().reused()).isZero();
+    }
+
+    @Test
+    void findingCountsPackSixBitsPerRuleAndRefuseWhatDoesNotFit() {
+        List<dev.customs.policy.Decision.Finding> findings = new ArrayList<>();
+        for (int i = 0; i < 63; i++) {
+            findings.add(finding("latest-tag"));
+        }
+        findings.add(finding("base-image"));
+        findings.add(finding(dev.customs.rules.ImageUnverified.ID));
+        long packed = FindingCounts.pack(new dev.customs.policy.Decision(findings));
+        Map<String, Integer> counts = new TreeMap<>();
+        FindingCounts.unpack(packed, counts::put);
+        assertThat(counts).containsExactly(Map.entry("base-image", 1), Map.entry("latest-tag", 63));
+
+        findings.add(finding("latest-tag"));
+        assertThat(FindingCounts.pack(new dev.customs.policy.Decision(findings))).isEqualTo(FindingCounts.UNPACKABLE);
+    }
+
+    private static dev.customs.policy.Decision.Finding finding(String rule) {
+        return new dev.customs.policy.Decision.Finding(rule, "app", "registry.example/web:latest", "image", "m",
+                dev.customs.policy.Action.ENFORCE, null);
+    }
+
+    @Test
+    void theInputDigestTellsApartWhatDiffersAndAgreesOnWhatDoesNot() {
+        assertThat(new Inputs().add("12").add("3").value()).isNotEqualTo(new Inputs().add("1").add("23").value());
+        assertThat(new Inputs().add("\u0100").value()).isNotEqualTo(new Inputs().add("\u0001").value());
+        assertThat(new Inputs().add((String) null).value()).isNotEqualTo(new Inputs().add("").value());
+        assertThat(new Inputs().add("uid").add(7).value()).isEqualTo(new Inputs().add("uid").add(7).value());
+        assertThat(new Inputs().value()).isNotZero();
     }
 }
