@@ -16,8 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLException;
 
@@ -31,6 +33,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
@@ -119,6 +122,7 @@ final class RegistryHttp implements AutoCloseable {
     /** Exchanges under way per scheme and host: past the pool size, a new one waits for a connection. */
     private final Map<String, Integer> active = new ConcurrentHashMap<>();
     private final AtomicLong bytesInFlight = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
     /** Per scheme and host, the background exchanges under way and those waiting for their share; guarded by itself. */
     private final Map<String, Share> shares = new HashMap<>();
     /** Background exchanges waiting for their share, over all hosts; guarded by {@link #shares}. */
@@ -311,10 +315,37 @@ final class RegistryHttp implements AutoCloseable {
                 .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
                 .setConnectTimeout(ms).setFollowRedirects(false);
         ex.headers().forEach(options::putHeader);
-        client.request(options).onFailure(e -> out.completeExceptionally(failure(uri, e))).onSuccess(req -> {
+        attempt(ex, options, ms, out, request, true);
+        return out;
+    }
+
+    /**
+     * Sends the request once. A GET or HEAD whose connection closed before any answer came is sent once more, within
+     * the same deadline: a registry or a load balancer may close an idle keep-alive connection just as it is reused,
+     * and that must not make an image unverified (with {@code on-error=deny}, a denial).
+     */
+    private void attempt(Exchange ex, RequestOptions options, long ms, CompletableFuture<Reply> out,
+            AtomicReference<HttpClientRequest> request, boolean mayRetry) {
+        URI uri = ex.uri();
+        AtomicBoolean failed = new AtomicBoolean();
+        AtomicBoolean answered = new AtomicBoolean();
+        Consumer<Throwable> fail = e -> {
+            // the request's exception handler and its send() may both report one failure: act on the first
+            if (!failed.compareAndSet(false, true) || out.isDone()) {
+                return;
+            }
+            if (mayRetry && !answered.get() && closedBeforeAnswer(e)
+                    && (ex.method() == HttpMethod.GET || ex.method() == HttpMethod.HEAD)) {
+                retries.incrementAndGet();
+                attempt(ex, options, ms, out, request, true);
+            } else {
+                out.completeExceptionally(failure(uri, e));
+            }
+        };
+        client.request(options).onFailure(fail::accept).onSuccess(req -> {
             // first: a reset (the deadline passed while the request waited for a connection) is reported to this
             // handler, not logged by Vert.x as unhandled
-            req.exceptionHandler(e -> out.completeExceptionally(failure(uri, e)));
+            req.exceptionHandler(fail::accept);
             request.set(req);
             if (out.isDone()) {
                 reset(req);
@@ -323,10 +354,29 @@ final class RegistryHttp implements AutoCloseable {
             // armed here, not in the options: Vert.x starts an options' idle timer when it creates the request, and
             // on a busy event loop it could fire before this handler is in place, to be logged as unhandled
             req.idleTimeout(ex.stream() ? STREAM_IDLE_MILLIS : ms);
-            req.send().onFailure(e -> out.completeExceptionally(failure(uri, e)))
-                    .onSuccess(resp -> read(ex, req, resp, out));
+            req.send().onFailure(fail::accept).onSuccess(resp -> {
+                answered.set(true);
+                read(ex, req, resp, out);
+            });
         });
-        return out;
+    }
+
+    /** The connection closed (or was reset by the peer) before the answer's status line arrived. */
+    private static boolean closedBeforeAnswer(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (e instanceof HttpClosedException || root instanceof HttpClosedException) {
+            return true;
+        }
+        return root instanceof IOException && !(root instanceof ConnectException) && root.getMessage() != null
+                && root.getMessage().contains("Connection reset");
+    }
+
+    /** Requests sent again because their connection closed before any answer; for tests. */
+    long retries() {
+        return retries.get();
     }
 
     private void read(Exchange ex, HttpClientRequest req, HttpClientResponse resp, CompletableFuture<Reply> out) {
