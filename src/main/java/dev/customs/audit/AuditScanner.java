@@ -160,6 +160,14 @@ public final class AuditScanner implements AutoCloseable {
     private LongHashMap lastInputs;
     /** Per report key, the last complete run's acted-on findings per rule ({@link FindingCounts}). */
     private LongHashMap lastCounts;
+    /**
+     * Maps no longer needed, cleared and reused by the next run: at a steady cluster size a run allocates no new
+     * index, so the few megabytes of each are not promoted again every run, filling the old generation (a full
+     * collection stops admission).
+     */
+    private final ArrayDeque<LongHashMap> spares = new ArrayDeque<>();
+    /** Maps made since this scanner was; for tests. */
+    int mapsCreated;
     private final Map<ReportFormat, String> unavailable = new EnumMap<>(ReportFormat.class);
     /** Held for the length of a run; {@code this} guards only the scheduler, so closing never waits for a run. */
     private final Object running = new Object();
@@ -307,10 +315,14 @@ public final class AuditScanner implements AutoCloseable {
         Duration yielded = Duration.ofNanos(yieldedNanos() - yieldedBefore);
         long yields = yields() - yieldsBefore;
         if (run.complete) {
+            spare(lastRun, lastInputs, lastCounts);
             lastRun = run.computed;
             lastInputs = run.inputs;
             lastCounts = run.counts;
+        } else {
+            spare(run.computed, run.inputs, run.counts);
         }
+        run.existing.values().forEach(this::spare);
         if (!run.stopped) {
             // a run ended because this replica stopped leading publishes nothing: the new leader does
             Recorder recorder = reporter.recorder();
@@ -322,6 +334,25 @@ public final class AuditScanner implements AutoCloseable {
                 run.reports, run.complete, took.toMillis(), yielded.toMillis(), yields, run.reused);
         return new Result(run.objects, Map.copyOf(run.violations), Map.copyOf(run.perNamespace), run.complete,
                 Map.copyOf(run.reports), yielded, yields, run.reused);
+    }
+
+    private void spare(LongHashMap... maps) {
+        for (LongHashMap m : maps) {
+            if (m != null) {
+                spares.add(m);
+            }
+        }
+    }
+
+    /** An empty map: a spare one, cleared, or a new one sized for the last run. */
+    private LongHashMap emptyMap() {
+        LongHashMap m = spares.poll();
+        if (m == null) {
+            mapsCreated++;
+            return new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+        }
+        m.clear();
+        return m;
     }
 
     private long yieldedNanos() {
@@ -369,9 +400,9 @@ public final class AuditScanner implements AutoCloseable {
         final ArrayDeque<Pending> window = new ArrayDeque<>();
         final Map<ReportFormat, LongHashMap> existing = new EnumMap<>(ReportFormat.class);
         final Map<ReportFormat, Integer> failuresInARow = new EnumMap<>(ReportFormat.class);
-        final LongHashMap computed = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
-        final LongHashMap inputs = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
-        final LongHashMap counts = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+        final LongHashMap computed = emptyMap();
+        final LongHashMap inputs = emptyMap();
+        final LongHashMap counts = emptyMap();
         final Map<String, NamespacePolicy> namespaces = new HashMap<>();
         /** The live exemptions and what else every object's decision depends on, digested once a run. */
         final long runDigest;
@@ -410,7 +441,7 @@ public final class AuditScanner implements AutoCloseable {
                 return;
             }
             for (ReportFormat f : settings.formats()) {
-                LongHashMap index = new LongHashMap(lastRun == null ? 1024 : lastRun.size());
+                LongHashMap index = emptyMap();
                 try {
                     store.existing(f, (ns, name, hash) -> index.put(LongHashMap.key(ns, name), hash));
                     existing.put(f, index);
@@ -418,6 +449,7 @@ public final class AuditScanner implements AutoCloseable {
                         LOG.infof("audit: %s reports are available again", f.kind());
                     }
                 } catch (ReportStore.StoreFailed e) {
+                    spares.add(index);
                     String why = e.getMessage();
                     if (!why.equals(unavailable.put(f, why))) {
                         LOG.warnf("audit: %s (%s) cannot be listed, so none are written: %s%s", f.kind(),

@@ -636,4 +636,29 @@ class AuditScannerTest {
         assertThat(new Inputs().add("uid").add(7).value()).isEqualTo(new Inputs().add("uid").add(7).value());
         assertThat(new Inputs().value()).isNotZero();
     }
+
+    @Test
+    void fromTheThirdRunOnTheIndexesAreReusedNotMadeAgain() {
+        MemorySource source = new MemorySource();
+        for (int i = 0; i < 100; i++) {
+            source.add(version(object("apps/v1", "Deployment", "shop", "d" + i, "registry.example/web:1.0", null), i));
+        }
+        MemoryStore store = new MemoryStore();
+        AuditScanner audit = scanner(source, store, new AuditScanner.Settings(4, 0, 0, Duration.ofMinutes(5), 100,
+                List.of(ReportFormat.OPENREPORTS, ReportFormat.WGPOLICYK8S)));
+        audit.runOnce();
+        audit.runOnce();
+        int made = audit.mapsCreated;
+        source.failing.add(WorkloadKind.POD);
+        assertThat(audit.runOnce().complete()).isFalse();
+        source.failing.clear();
+        store.refuseWith = 500;
+        audit.runOnce();
+        store.refuseWith = 0;
+        AuditScanner.Result r = audit.runOnce();
+
+        assertThat(audit.mapsCreated).isEqualTo(made);
+        assertThat(r.objects()).isEqualTo(100);
+        assertThat(r.reports()).containsEntry("unchanged", 200);
+    }
 }
