@@ -30,6 +30,29 @@ final class CustomsProcess implements AutoCloseable {
      * passed as the chart passes them, see {@link #chartJvmOptions}. {@code -XX:-UsePerfData}: no
      * {@code /tmp/hsperfdata_*} file outside bench/work.
      */
+    /**
+     * Run as root, the chart's {@code -XX:ThreadPriorityPolicy=1} gives the JVM's compiler, GC and VM threads nice -4,
+     * ahead of admission's event loops; in the chart's pod (non-root, every capability dropped) raising a priority
+     * fails and they stay at nice 0. So as root the bench starts Customs under {@code setpriv} without
+     * {@code CAP_SYS_NICE}, as the pod runs it. Empty when not root or without setpriv.
+     */
+    static final List<String> UNPRIVILEGED = "0".equals(uid()) && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+            ? List.of("/usr/bin/setpriv", "--bounding-set=-sys_nice")
+            : List.of();
+
+    private static String uid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.substring(4).strip().split("\\s+")[0];
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: no setpriv either
+        }
+        return "";
+    }
+
     static final List<String> JVM_FLAGS = List.of("-XX:MaxRAM=512m", "-XX:+ExitOnOutOfMemoryError",
             "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=56", "-XX:-UsePerfData",
             "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
@@ -128,7 +151,7 @@ final class CustomsProcess implements AutoCloseable {
         int management = Bench.freePort();
         Path dir = Files.createDirectories(env.work().resolve("customs-" + name));
         Path log = dir.resolve("customs.log");
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(UNPRIVILEGED);
         cmd.add(jvm.java().toString());
         cmd.addAll(JVM_FLAGS);
         cmd.addAll(jvm.flags());

@@ -96,7 +96,11 @@ final class Report {
                 .append(" -jar target/quarkus-app/quarkus-run.jar` with the chart's `JDK_JAVA_OPTIONS=")
                 .append(chartOptions(env)).append("`, the chart's default configuration "
                         + "(deploy/customs.yaml), HTTPS with an openssl RSA-2048 certificate, the registry "
-                        + "(docker-registry behind a counting proxy, on loopback) listed insecure.\n");
+                        + "(docker-registry behind a counting proxy, on loopback) listed insecure"
+                        + (CustomsProcess.UNPRIVILEGED.isEmpty() ? ""
+                                : "; started with `" + String.join(" ", CustomsProcess.UNPRIVILEGED)
+                                        + "`, so that, as in the chart's pod, no thread of it runs above nice 0")
+                        + ".\n");
         CustomsProcess.Jvm warm = Bench.warmJvm();
         if (!warm.java().equals(CustomsProcess.Jvm.current().java())) {
             header.append("- **Warm and cold path run on** `").append(warm.java())
