@@ -26,7 +26,7 @@ import dev.customs.audit.ObjectSource;
  * Pods, ReplicaSets and Jobs, which controllers make in their thousands, are listed as metadata only
  * ({@code PartialObjectMetadataList}); only those the audit wants (no evaluated controller owns them) are then read in
  * full, one by one. The other kinds are listed whole. Either way an object becomes a tree without its managed fields,
- * last-applied annotation and status ({@link ItemReader}).
+ * last-applied annotation and status, and with only the pod spec fields Customs reads ({@link ItemReader}).
  *
  * <p>
  * A page is read into one reused buffer of at most {@code maxPageBytes}; a page that does not fit is asked again with
@@ -149,8 +149,8 @@ public final class ApiObjectSource implements ObjectSource {
                     token = c.isEmpty() ? null : c;
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     while (p.nextToken() == JsonToken.START_OBJECT) {
-                        ObjectNode item = ItemReader.read(p,
-                                metadataFirst ? ItemReader.Mode.OWNERSHIP : ItemReader.Mode.FULL);
+                        ObjectNode item = metadataFirst ? ItemReader.read(p, ItemReader.Mode.OWNERSHIP)
+                                : ItemReader.read(p, kind);
                         JsonNode meta = item.path("metadata");
                         if (!sink.wants(meta)) {
                             continue;
@@ -158,7 +158,7 @@ public final class ApiObjectSource implements ObjectSource {
                         if (metadataFirst) {
                             sink.beforeRequest();
                         }
-                        JsonNode whole = metadataFirst ? fetch(where, meta) : item;
+                        JsonNode whole = metadataFirst ? fetch(kind, where, meta) : item;
                         if (whole instanceof ObjectNode o) {
                             o.put("apiVersion", where.apiVersion());
                             o.put("kind", kind.kind());
@@ -178,7 +178,7 @@ public final class ApiObjectSource implements ObjectSource {
     }
 
     /** The whole object, or null when it is gone or cannot be read (it is then left to the next run). */
-    private JsonNode fetch(KindPath where, JsonNode meta) throws InterruptedException {
+    private JsonNode fetch(WorkloadKind kind, KindPath where, JsonNode meta) throws InterruptedException {
         String namespace = meta.path("namespace").asText("");
         String name = meta.path("name").asText("");
         if (namespace.isEmpty() || name.isEmpty()) {
@@ -188,7 +188,7 @@ public final class ApiObjectSource implements ObjectSource {
             api.get(where.one(namespace, name), KubeApi.JSON, object);
             try (JsonParser p = mapper.createParser(object.array(), 0, object.size())) {
                 p.nextToken();
-                return ItemReader.read(p, ItemReader.Mode.FULL);
+                return ItemReader.read(p, kind);
             }
         } catch (KubeApiException e) {
             if (e.code() != 404) {

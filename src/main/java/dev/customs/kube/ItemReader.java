@@ -1,6 +1,7 @@
 package dev.customs.kube;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonParseException;
@@ -11,13 +12,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.customs.admission.PodSpecFields;
+import dev.customs.admission.WorkloadKind;
+
 /**
  * Reads one object of a list (or a GET) into a tree, leaving out what the audit never reads and what makes up most of
  * an object's bytes: {@code metadata.managedFields}, the {@code kubectl.kubernetes.io/last-applied-configuration}
  * annotation (a second copy of the object) and {@code status}. With {@link Mode#OWNERSHIP} only the name, namespace,
- * uid and owner references are kept: that is all the audit decides from before it reads an object in full. Skipped
- * parts are passed over by the tokenizer, never built as nodes, so a page of 500 pods makes 500 small trees instead of
- * 500 copies of their managed fields.
+ * uid and owner references are kept: that is all the audit decides from before it reads an object in full. A workload
+ * read for evaluation ({@link #read(JsonParser, WorkloadKind)}) keeps of its spec only the way to the pod spec and,
+ * there, the fields Customs reads ({@link PodSpecFields}). Skipped parts are passed over by the tokenizer, never built
+ * as nodes, so a page of 500 pods makes 500 small trees instead of 500 copies of their managed fields.
  */
 final class ItemReader {
 
@@ -37,6 +42,98 @@ final class ItemReader {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private ItemReader() {
+    }
+
+    /**
+     * Reads a workload of {@code kind} to evaluate it: its apiVersion, kind and metadata as {@link Mode#FULL} keeps
+     * them, and of its spec only the way to its pod spec ({@link WorkloadKind#specSegments()}) and the pod spec's
+     * fields in {@link PodSpecFields}. A level of that way that is not an object is kept whole, so what reads the tree
+     * refuses it as it would the whole object.
+     */
+    static ObjectNode read(JsonParser p, WorkloadKind kind) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new JsonParseException(p, "expected an object, found " + p.currentToken());
+        }
+        List<String> path = kind.specSegments();
+        ObjectNode item = NODES.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (name.equals("metadata") && t == JsonToken.START_OBJECT) {
+                item.set(name, metadata(p, Mode.FULL));
+            } else if (name.equals("apiVersion") || name.equals("kind")) {
+                item.set(name, value(p, t, 1));
+            } else if (name.equals(path.get(0))) {
+                item.set(name, t == JsonToken.START_OBJECT ? along(p, path, 1) : value(p, t, 1));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return item;
+    }
+
+    /** The object at {@code path[0..i)}: the next level of the way, or the pod spec when the way ends here. */
+    private static ObjectNode along(JsonParser p, List<String> path, int i) throws IOException {
+        if (i == path.size()) {
+            return podSpec(p, i);
+        }
+        ObjectNode o = NODES.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (name.equals(path.get(i))) {
+                o.set(name, t == JsonToken.START_OBJECT ? along(p, path, i + 1) : value(p, t, i + 1));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return o;
+    }
+
+    private static ObjectNode podSpec(JsonParser p, int depth) throws IOException {
+        ObjectNode spec = NODES.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (!PodSpecFields.POD.contains(name)) {
+                p.skipChildren();
+            } else if (PodSpecFields.CONTAINER_LISTS.contains(name)) {
+                spec.set(name, elements(p, t, PodSpecFields.CONTAINER, depth + 1));
+            } else if (name.equals("volumes")) {
+                spec.set(name, elements(p, t, PodSpecFields.VOLUME, depth + 1));
+            } else if (name.equals("affinity") && t == JsonToken.START_OBJECT) {
+                spec.set(name, only(p, PodSpecFields.AFFINITY, depth + 1));
+            } else {
+                spec.set(name, value(p, t, depth + 1));
+            }
+        }
+        return spec;
+    }
+
+    /** A list whose object elements keep only {@code fields}; anything else is kept whole. */
+    private static JsonNode elements(JsonParser p, JsonToken t, Set<String> fields, int depth) throws IOException {
+        if (t != JsonToken.START_ARRAY) {
+            return value(p, t, depth);
+        }
+        ArrayNode a = NODES.arrayNode();
+        for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY; x = p.nextToken()) {
+            if (x == null) {
+                throw new JsonParseException(p, "unexpected end of input in an array");
+            }
+            a.add(x == JsonToken.START_OBJECT ? only(p, fields, depth + 1) : value(p, x, depth + 1));
+        }
+        return a;
+    }
+
+    /** The object at the parser's {@code START_OBJECT} with only {@code fields}, each whole. */
+    private static ObjectNode only(JsonParser p, Set<String> fields, int depth) throws IOException {
+        ObjectNode o = NODES.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (fields.contains(name)) {
+                o.set(name, value(p, t, depth + 1));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return o;
     }
 
     /** Reads the object at the parser's current {@code START_OBJECT}; the parser ends on its {@code END_OBJECT}. */
