@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,9 +56,10 @@ import dev.customs.rules.RuleRegistry;
  * cache as admission, writes one report per object to a {@link ReportStore}, and publishes counts as gauges.
  *
  * <p>
- * <b>Memory</b> is bounded by a page and a few objects in flight, plus 16 bytes per report for the content hashes
- * that decide what to write and 32 per evaluated object for what its last evaluation depended on: nothing of the
- * cluster is cached between runs. <b>Writes</b> happen only when a report's
+ * <b>Memory</b> is bounded by a page and a few objects in flight, plus, per evaluated object, 16 bytes for its report's
+ * content hash, which decides what to write, and 32 for what its last evaluation depended on, in maps kept for the
+ * run under way and the last one and reused from run to run: nothing of the cluster is cached between runs. <b>Writes</b>
+ * happen only when a report's
  * content changed; the hashes are read back from the reports themselves at the start of every run, so a new leader
  * recognises what the previous one wrote and neither rewrites reports nor posts their Events again. Reports of objects
  * that were not seen in a complete run (no longer evaluated) are deleted; the garbage collector deletes those of
@@ -404,6 +407,8 @@ public final class AuditScanner implements AutoCloseable {
         final LongHashMap inputs = emptyMap();
         final LongHashMap counts = emptyMap();
         final Map<String, NamespacePolicy> namespaces = new HashMap<>();
+        /** One instance per distinct policy: namespaces (up to 10,000 in a cluster) mostly share theirs. */
+        final Map<Long, NamespacePolicy> distinctPolicies = new HashMap<>();
         /** The live exemptions and what else every object's decision depends on, digested once a run. */
         final long runDigest;
         final Map<Recorder.AuditKey, Integer> violations = new HashMap<>();
@@ -521,20 +526,27 @@ public final class AuditScanner implements AutoCloseable {
         }
 
         private NamespacePolicy namespacePolicy(String namespace) {
-            Set<String> active = new java.util.HashSet<>();
-            Map<String, Action> actions = new LinkedHashMap<>();
+            List<Action> all = new ArrayList<>(RuleRegistry.IDS.size());
             Inputs d = new Inputs();
             for (String id : RuleRegistry.IDS) {
                 Action a = policy.actionFor(id, namespace);
+                all.add(a);
                 d.add(a.ordinal());
-                if (a != Action.OFF) {
-                    active.add(id);
-                    if (engine.evaluates(id)) {
-                        actions.put(id, a);
+            }
+            return distinctPolicies.computeIfAbsent(d.value(), digest -> {
+                Set<String> active = new HashSet<>();
+                Map<String, Action> actions = new LinkedHashMap<>();
+                for (int i = 0; i < all.size(); i++) {
+                    String id = RuleRegistry.IDS.get(i);
+                    if (all.get(i) != Action.OFF) {
+                        active.add(id);
+                        if (engine.evaluates(id)) {
+                            actions.put(id, all.get(i));
+                        }
                     }
                 }
-            }
-            return new NamespacePolicy(active::contains, actions, d.value());
+                return new NamespacePolicy(active::contains, actions, digest);
+            });
         }
 
         private void finish(Pending p) throws InterruptedException {

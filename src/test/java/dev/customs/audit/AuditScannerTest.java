@@ -661,4 +661,21 @@ class AuditScannerTest {
         assertThat(r.objects()).isEqualTo(100);
         assertThat(r.reports()).containsEntry("unchanged", 200);
     }
+
+    @Test
+    void namespacesThatShareAPolicyShareItAndOneWithItsOwnKeepsIt() {
+        Map<String, Map<String, String>> labels = Map.of("quiet", Map.of("customs.dev/rule.latest-tag", "off"));
+        Policy policy = new Policy(Map.of(), dev.customs.policy.OnError.WARN, List.of(),
+                ns -> labels.getOrDefault(ns, Map.of()), Clock.systemUTC(), e -> {
+                });
+        MemorySource source = new MemorySource();
+        for (String ns : List.of("a", "quiet", "b")) {
+            source.add(version(object("apps/v1", "Deployment", ns, "web", "registry.example/web:latest", null), 1));
+        }
+        AuditScanner.Result r = scanner(source, new MemoryStore(), OPENREPORTS, new InMemoryImageInspector(GOOD),
+                policy).runOnce();
+
+        assertThat(r.violations()).containsOnlyKeys(new Recorder.AuditKey("latest-tag", "a"),
+                new Recorder.AuditKey("latest-tag", "b"));
+    }
 }
