@@ -337,7 +337,7 @@ final class RegistryHttp implements AutoCloseable {
             if (mayRetry && !answered.get() && closedBeforeAnswer(e)
                     && (ex.method() == HttpMethod.GET || ex.method() == HttpMethod.HEAD)) {
                 retries.incrementAndGet();
-                attempt(ex, options, ms, out, request, true);
+                attempt(ex, options, ms, out, request, false);
             } else {
                 out.completeExceptionally(failure(uri, e));
             }
