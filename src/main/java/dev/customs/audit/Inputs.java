@@ -57,6 +57,11 @@ final class Inputs {
     }
 
     long value() {
+        return spread(h);
+    }
+
+    /** murmur3's finaliser, so similar inputs spread over 64 bits; never 0. */
+    static long spread(long h) {
         long x = h;
         x ^= x >>> 33;
         x *= 0xff51afd7ed558ccdL;

@@ -33,13 +33,8 @@ final class LongHashMap {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }
-        // murmur3's finaliser, so similar names spread over the table
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h == FREE ? 1 : h;
+        // so similar names spread over the table
+        return Inputs.spread(h);
     }
 
     int size() {

@@ -363,15 +363,20 @@ final class RegistryHttp implements AutoCloseable {
 
     /** The connection closed (or was reset by the peer) before the answer's status line arrived. */
     private static boolean closedBeforeAnswer(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = root(e);
         if (e instanceof HttpClosedException || root instanceof HttpClosedException) {
             return true;
         }
         return root instanceof IOException && !(root instanceof ConnectException) && root.getMessage() != null
                 && root.getMessage().contains("Connection reset");
+    }
+
+    private static Throwable root(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** Requests sent again because their connection closed before any answer; for tests. */
@@ -498,10 +503,7 @@ final class RegistryHttp implements AutoCloseable {
             return f;
         }
         String host = host(uri);
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = root(e);
         if (e instanceof ConnectionPoolTooBusyException || root instanceof ConnectionPoolTooBusyException) {
             return new RegistryFailure(Kind.BUSY, "Customs is busy: its " + MAX_CONNECTIONS + " connections to "
                     + host + " are in use and " + MAX_WAITING + " more requests wait for one");
