@@ -1,9 +1,11 @@
 package dev.customs.bench;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -187,9 +190,20 @@ final class AuditScale {
                 }
                 report.auditAdmission(new Admission(admission.name(), during, after, registryRequests,
                         auditSeconds, images.size(), rss, duringAudit && afterBeforeThird, yielded, withoutYield,
-                        withoutYieldDuringAudit, first, duringFirst), firstRun, settings.rate(), cpus);
+                        withoutYieldDuringAudit, first, duringFirst), firstRun, settings.rate(), cpus, pace());
             }
         }
+    }
+
+    /** The chart's pacing of the audit, as the production configuration sets it. */
+    private String pace() throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(env.config())) {
+            p.load(r);
+        }
+        return p.getProperty("customs.audit.objects-per-second", "?") + " objects/s, "
+                + p.getProperty("customs.audit.images-per-second", "?") + " new images/s, max-yield "
+                + p.getProperty("customs.audit.max-yield", "?");
     }
 
     /** Waits until the next audit run lists its first page (traffic was reset when the previous one ended). */

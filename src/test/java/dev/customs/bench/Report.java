@@ -332,19 +332,20 @@ final class Report {
                 f0(t.get("reportDeletes")), f0(t.get("largestReport")) + " B");
     }
 
-    void auditAdmission(AuditScale.Admission a, AuditScale.AuditRun paced, int rate, Map<String, AuditScale.Cpu> cpus) {
-        audit.append(String.format(Locale.ROOT, "**Paced** as the chart configures it (500 objects/s, 10 new images/s, "
-                + "max-yield 100 ms), with admission of `%s.json` at %d/s while the process's first audit runs, while "
-                + "its second audit runs, and after that (`customs.audit.interval=%s`: a replica audits every "
-                + "interval; only its first audit has the JIT compiling the audit's code). The first audit took %.0f "
-                + "s; it resolved %d images (half of them new to this process: admission had not seen them) with %d "
-                + "registry requests. The second yielded %.1f s to admission while admission was measured. Peak RSS "
-                + "of this process: %s MiB. The last row is a second process whose audit does not yield "
-                + "(`customs.audit.max-yield=0`), with the same admission while its second audit runs. Each row pools "
-                + "the latencies of %d runs in a row; each run follows %d s of the same admission on connections of its "
-                + "own, so that the recompilation a new set of connections sets off falls before the run, whichever "
-                + "run it is. The CPU table covers the rows' runs and the admission before each.%n%n",
-                a.payload(), rate, AuditScale.SECOND_AUDIT_AFTER, paced.seconds(), a.images(), a.registryRequests(),
+    void auditAdmission(AuditScale.Admission a, AuditScale.AuditRun paced, int rate, Map<String, AuditScale.Cpu> cpus,
+            String pace) {
+        audit.append(String.format(Locale.ROOT,
+                "**Paced** as the chart configures it (%s), with admission of `%s.json` at %d/s while the process's first audit runs, while "
+                        + "its second audit runs, and after that (`customs.audit.interval=%s`: a replica audits every "
+                        + "interval; only its first audit has the JIT compiling the audit's code). The first audit took %.0f "
+                        + "s; it resolved %d images (half of them new to this process: admission had not seen them) with %d "
+                        + "registry requests. The second yielded %.1f s to admission while admission was measured. Peak RSS "
+                        + "of this process: %s MiB. The last row is a second process whose audit does not yield "
+                        + "(`customs.audit.max-yield=0`), with the same admission while its second audit runs. Each row pools "
+                        + "the latencies of %d runs in a row; each run follows %d s of the same admission on connections of its "
+                        + "own, so that the recompilation a new set of connections sets off falls before the run, whichever "
+                        + "run it is. The CPU table covers the rows' runs and the admission before each.%n%n",
+                pace, a.payload(), rate, AuditScale.SECOND_AUDIT_AFTER, paced.seconds(), a.images(), a.registryRequests(),
                 a.yieldedSeconds(), f0(a.peakRss()), AuditScale.RUNS, AuditScale.RECONNECT_S));
         List<String> rows = new ArrayList<>();
         rows.add(admissionRow("while the first audit runs" + (a.duringFirstAudit() ? "" : " (it had ended ✗)"),
