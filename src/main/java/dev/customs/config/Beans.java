@@ -283,7 +283,8 @@ public class Beans {
     @Produces
     @Singleton
     AuditScanner auditScanner(CustomsConfig config, KubernetesAccess k8s, ObjectMapper mapper, RuleEngine engine,
-            Policy policy, ImageResolver resolver, Reporter reporter, Clock clock, AdmissionLoad admissionLoad) {
+            Policy policy, ImageResolver resolver, Reporter reporter, Clock clock, AdmissionLoad admissionLoad,
+            Vertx vertx) {
         CustomsConfig.Audit audit = config.audit();
         CustomsConfig.Reports reports = config.reports();
         if (audit.pageSize() < 1 || audit.pageSize() > 10_000) {
@@ -298,7 +299,7 @@ public class Beans {
         };
         ReportStore store = null;
         if (k8s.available()) {
-            KubeApi api = new KubeApi(k8s::client, mapper);
+            KubeApi api = new KubeApi(k8s::client, mapper, vertx);
             source = new ApiObjectSource(api, mapper, audit.pageSize(), AUDIT_MAX_PAGE_BYTES);
             if (reports.enabled()) {
                 store = new ApiReportStore(api, mapper);

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.vertx.core.Vertx;
 
 /**
  * Plain requests to the Kubernetes API through the fabric8 client's HTTP client (its authentication, TLS and token
@@ -45,24 +46,32 @@ public final class KubeApi {
 
     private final Supplier<KubernetesClient> client;
     private final ObjectMapper mapper;
+    private final Vertx vertx;
     private volatile HttpClient http;
     private volatile String base;
 
     /**
      * @param client the Kubernetes client, asked for on the first request only (the client is built lazily, and
-     *        Customs without an audit never needs it)
+     *        Customs without an audit never needs it); its configuration is this API's
+     * @param vertx where the HTTP client runs ({@link DirectHttpClient}: fabric8's configuration, no copy of each
+     *        chunk)
      */
-    public KubeApi(Supplier<KubernetesClient> client, ObjectMapper mapper) {
+    public KubeApi(Supplier<KubernetesClient> client, ObjectMapper mapper, Vertx vertx) {
         this.client = client;
         this.mapper = mapper;
+        this.vertx = vertx;
     }
 
     private HttpClient http() {
         if (http == null) {
-            KubernetesClient c = client.get();
-            String master = c.getMasterUrl().toString();
-            base = master.endsWith("/") ? master.substring(0, master.length() - 1) : master;
-            http = c.getHttpClient();
+            synchronized (this) {
+                if (http == null) {
+                    KubernetesClient c = client.get();
+                    String master = c.getMasterUrl().toString();
+                    base = master.endsWith("/") ? master.substring(0, master.length() - 1) : master;
+                    http = new DirectHttpClient.Factory(vertx).newBuilder(c.getConfiguration()).build();
+                }
+            }
         }
         return http;
     }

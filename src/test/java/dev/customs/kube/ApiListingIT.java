@@ -22,6 +22,7 @@ import dev.customs.reports.ReportFormat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vertx.core.Vertx;
 
 /**
  * What the audit's API access does when the API server misbehaves in ways a real one will not on demand: a page too
@@ -34,18 +35,21 @@ class ApiListingIT {
 
     private KubernetesMockServer server;
     private KubernetesClient client;
+    private Vertx vertx;
 
     @BeforeEach
     void start() {
         server = new KubernetesMockServer(false);
         server.init();
         client = server.createClient();
+        vertx = Vertx.vertx();
     }
 
     @AfterEach
     void stop() {
         client.close();
         server.destroy();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
     /** A list page of deployments {@code from..to-1}, with a continue token when {@code next} is set. */
@@ -94,7 +98,7 @@ class ApiListingIT {
         server.expect().get().withPath("/apis/apps/v1/deployments?limit=2&continue=t1")
                 .andReturn(200, page(2, 3, null, 0)).once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
+        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
         assertThat(sink.names()).containsExactly("d0", "d1", "d2");
         assertThat(sink.objects).allSatisfy(o -> {
             assertThat(o.get("apiVersion").asText()).isEqualTo("apps/v1");
@@ -112,7 +116,7 @@ class ApiListingIT {
         server.expect().get().withPath("/apis/apps/v1/deployments?limit=4&continue=t2")
                 .andReturn(200, page(2, 3, null, 1000)).once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON), JSON, 8, 0).list(WorkloadKind.DEPLOYMENT, sink);
+        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 8, 0).list(WorkloadKind.DEPLOYMENT, sink);
         assertThat(sink.names()).containsExactly("d0", "d1", "d2");
     }
 
@@ -128,7 +132,7 @@ class ApiListingIT {
         server.expect().get().withPath("/apis/apps/v1/deployments?limit=2&continue=fresh")
                 .andReturn(200, page(2, 4, null, 0)).once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
+        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
         assertThat(sink.names()).containsExactly("d0", "d1", "d2", "d3");
     }
 
@@ -139,7 +143,7 @@ class ApiListingIT {
                         + "forbidden: User \\\"system:serviceaccount:customs:customs\\\" cannot list resource\","
                         + "\"reason\":\"Forbidden\",\"code\":403}")
                 .once();
-        assertThatThrownBy(() -> new ApiObjectSource(new KubeApi(() -> client, JSON), JSON, 500, 1 << 20)
+        assertThatThrownBy(() -> new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 500, 1 << 20)
                 .list(WorkloadKind.CRON_JOB, new Collect())).isInstanceOf(ObjectSource.ListingFailed.class)
                 .hasMessageContaining("cronjobs").hasMessageContaining("HTTP 403").hasMessageContaining("forbidden");
     }
@@ -159,7 +163,7 @@ class ApiListingIT {
         server.expect().get().withPath("/api/v1/namespaces/shop/pods/gone").andReturn(404,
                 "{\"kind\":\"Status\",\"code\":404}").once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON), JSON, 500, 1 << 20).list(WorkloadKind.POD, sink);
+        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 500, 1 << 20).list(WorkloadKind.POD, sink);
 
         assertThat(sink.names()).containsExactly("debug");
         assertThat(sink.objects.get(0).at("/spec/containers/0/image").asText()).isEqualTo("busybox");
@@ -181,7 +185,7 @@ class ApiListingIT {
                 + "?fieldManager=customs&force=true").andReturn(201, "{}").once();
         server.expect().delete().withPath("/apis/openreports.io/v1alpha1/namespaces/shop/reports/customs-u2")
                 .andReturn(404, "{\"kind\":\"Status\",\"code\":404}").once();
-        ApiReportStore store = new ApiReportStore(new KubeApi(() -> client, JSON), JSON);
+        ApiReportStore store = new ApiReportStore(new KubeApi(() -> client, JSON, vertx), JSON);
 
         List<String> seen = new ArrayList<>();
         store.existing(ReportFormat.OPENREPORTS, (ns, name, hash) -> seen.add(ns + "/" + name + "=" + hash));
@@ -207,9 +211,11 @@ class ApiListingIT {
                 .andReturn(404, "{\"kind\":\"Status\",\"message\":\"the server could not find the requested resource\","
                         + "\"code\":404}")
                 .once();
-        assertThatThrownBy(() -> new ApiReportStore(new KubeApi(() -> client, JSON), JSON).existing(ReportFormat.OPENREPORTS,
-                (ns, name, hash) -> {
-                })).isInstanceOfSatisfying(ReportStore.StoreFailed.class, e -> {
+        assertThatThrownBy(
+                () -> new ApiReportStore(new KubeApi(() -> client, JSON, vertx), JSON).existing(ReportFormat.OPENREPORTS,
+                        (ns, name, hash) -> {
+                        }))
+                .isInstanceOfSatisfying(ReportStore.StoreFailed.class, e -> {
                     assertThat(e.unavailable()).isTrue();
                     assertThat(e.getMessage()).contains("could not find the requested resource");
                 });
