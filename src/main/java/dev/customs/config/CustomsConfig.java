@@ -226,7 +226,7 @@ public interface CustomsConfig {
          * Objects evaluated per second at most, so an audit of a large cluster is spread over time rather than
          * competing with admission for the CPU; {@code 0} for no limit.
          */
-        @WithDefault("500")
+        @WithDefault("250")
         double objectsPerSecond();
 
         /**
