@@ -28,10 +28,10 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.vertx.core.Vertx;
 
 /**
- * Plain requests to the Kubernetes API through the fabric8 client's HTTP client (its authentication, TLS and token
- * refresh), for what the typed client cannot do: lists in {@code PartialObjectMetadataList} form, and bodies read with a
- * byte limit so that no answer can take more memory than the caller allows. Blocking; called from the audit's own
- * thread only.
+ * Plain requests to the Kubernetes API through an HTTP client built from the fabric8 client's configuration (its
+ * authentication, TLS and token refresh; {@link DirectHttpClient}), for what the typed client cannot do: lists in
+ * {@code PartialObjectMetadataList} form, and bodies read with a byte limit so that no answer can take more memory than
+ * the caller allows. Blocking; called from the audit's own thread only.
  */
 public final class KubeApi {
 
