@@ -52,6 +52,11 @@ class ApiListingIT {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
+    /** The audit's API access through the mock server's client. */
+    private KubeApi api() {
+        return new KubeApi(() -> client, JSON, vertx);
+    }
+
     /** A list page of deployments {@code from..to-1}, with a continue token when {@code next} is set. */
     private static String page(int from, int to, String next, int padding) {
         ObjectNode list = JSON.createObjectNode();
@@ -98,7 +103,7 @@ class ApiListingIT {
         server.expect().get().withPath("/apis/apps/v1/deployments?limit=2&continue=t1")
                 .andReturn(200, page(2, 3, null, 0)).once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
+        new ApiObjectSource(api(), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
         assertThat(sink.names()).containsExactly("d0", "d1", "d2");
         assertThat(sink.objects).allSatisfy(o -> {
             assertThat(o.get("apiVersion").asText()).isEqualTo("apps/v1");
@@ -116,7 +121,7 @@ class ApiListingIT {
         server.expect().get().withPath("/apis/apps/v1/deployments?limit=4&continue=t2")
                 .andReturn(200, page(2, 3, null, 1000)).once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 8, 0).list(WorkloadKind.DEPLOYMENT, sink);
+        new ApiObjectSource(api(), JSON, 8, 0).list(WorkloadKind.DEPLOYMENT, sink);
         assertThat(sink.names()).containsExactly("d0", "d1", "d2");
     }
 
@@ -132,7 +137,7 @@ class ApiListingIT {
         server.expect().get().withPath("/apis/apps/v1/deployments?limit=2&continue=fresh")
                 .andReturn(200, page(2, 4, null, 0)).once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
+        new ApiObjectSource(api(), JSON, 2, 1 << 20).list(WorkloadKind.DEPLOYMENT, sink);
         assertThat(sink.names()).containsExactly("d0", "d1", "d2", "d3");
     }
 
@@ -143,7 +148,7 @@ class ApiListingIT {
                         + "forbidden: User \\\"system:serviceaccount:customs:customs\\\" cannot list resource\","
                         + "\"reason\":\"Forbidden\",\"code\":403}")
                 .once();
-        assertThatThrownBy(() -> new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 500, 1 << 20)
+        assertThatThrownBy(() -> new ApiObjectSource(api(), JSON, 500, 1 << 20)
                 .list(WorkloadKind.CRON_JOB, new Collect())).isInstanceOf(ObjectSource.ListingFailed.class)
                 .hasMessageContaining("cronjobs").hasMessageContaining("HTTP 403").hasMessageContaining("forbidden");
     }
@@ -163,7 +168,7 @@ class ApiListingIT {
         server.expect().get().withPath("/api/v1/namespaces/shop/pods/gone").andReturn(404,
                 "{\"kind\":\"Status\",\"code\":404}").once();
         Collect sink = new Collect();
-        new ApiObjectSource(new KubeApi(() -> client, JSON, vertx), JSON, 500, 1 << 20).list(WorkloadKind.POD, sink);
+        new ApiObjectSource(api(), JSON, 500, 1 << 20).list(WorkloadKind.POD, sink);
 
         assertThat(sink.names()).containsExactly("debug");
         assertThat(sink.objects.get(0).at("/spec/containers/0/image").asText()).isEqualTo("busybox");
@@ -185,7 +190,7 @@ class ApiListingIT {
                 + "?fieldManager=customs&force=true").andReturn(201, "{}").once();
         server.expect().delete().withPath("/apis/openreports.io/v1alpha1/namespaces/shop/reports/customs-u2")
                 .andReturn(404, "{\"kind\":\"Status\",\"code\":404}").once();
-        ApiReportStore store = new ApiReportStore(new KubeApi(() -> client, JSON, vertx), JSON);
+        ApiReportStore store = new ApiReportStore(api(), JSON);
 
         List<String> seen = new ArrayList<>();
         store.existing(ReportFormat.OPENREPORTS, (ns, name, hash) -> seen.add(ns + "/" + name + "=" + hash));
@@ -212,7 +217,7 @@ class ApiListingIT {
                         + "\"code\":404}")
                 .once();
         assertThatThrownBy(
-                () -> new ApiReportStore(new KubeApi(() -> client, JSON, vertx), JSON).existing(ReportFormat.OPENREPORTS,
+                () -> new ApiReportStore(api(), JSON).existing(ReportFormat.OPENREPORTS,
                         (ns, name, hash) -> {
                         }))
                 .isInstanceOfSatisfying(ReportStore.StoreFailed.class, e -> {
