@@ -32,7 +32,8 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the leader election,
- * whose winner runs the audit — and warms the JIT with built-in reviews on a thread of its own. The warm-up is off the
+ * whose winner runs the audit — and warms the JIT with built-in reviews, then with a registry miss's parsing and judging
+ * of a built-in image, on a thread of its own. The warm-up is off the
  * path to the first answer: Customs answers (and is ready) as soon as it can, and the warm-up begins only once the first
  * admission request is done, or {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took
  * the CPU (its reviews and the compilations they trigger) that the rest of start-up and the first review need, on the
@@ -55,6 +56,7 @@ public class Lifecycle {
         Thread warm = new Thread(() -> {
             if (awaitQuietly(firstDone, WARM_UP_AT_THE_LATEST)) {
                 warmUp(mapper, engine, policy, images, WARM_UP_REVIEWS);
+                warmUpMisses(images, WARM_UP_MISSES);
             }
         }, "customs-warm-up");
         warm.setDaemon(true);
@@ -101,6 +103,9 @@ public class Lifecycle {
     /** How often the warm-up review runs: enough for the hot paths to be compiled before real traffic counts. */
     static final int WARM_UP_REVIEWS = 50;
 
+    /** How often the warm-up runs what a registry miss runs once the registry has answered. */
+    static final int WARM_UP_MISSES = 200;
+
     /**
      * When the warm-up begins if no admission request came: the apiserver sends the first one only once this replica
      * is ready and in the Service's endpoints, a second or more after it listens.
@@ -121,6 +126,21 @@ public class Lifecycle {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Runs the code of a registry miss on the inspector's built-in image, {@code rounds} times ({@link
+     * ImageResolver#warmUp}): the admission warm-up's image is never fetched, so it leaves that code cold.
+     */
+    static void warmUpMisses(ImageResolver images, int rounds) {
+        long start = System.nanoTime();
+        try {
+            images.warmUp(rounds);
+            LOG.debugf("warm-up: %s rounds of a registry miss's parsing and judging in %s ms",
+                    Integer.valueOf(rounds), Long.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+        } catch (RuntimeException e) {
+            LOG.warnf("warm-up of registry misses failed (%s); the first cold reviews may be slow", e.toString());
+        }
     }
 
     /**

@@ -13,4 +13,11 @@ import dev.customs.rules.ImageReference;
 public interface ImageInspector {
 
     CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request);
+
+    /**
+     * Runs, {@code rounds} times and without I/O, the code a miss runs once its documents have arrived, so the JIT
+     * compiles it before the first real miss; an inspector with no such code does nothing.
+     */
+    default void warmUp(int rounds) {
+    }
 }

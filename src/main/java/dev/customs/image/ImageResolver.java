@@ -50,6 +50,11 @@ public final class ImageResolver {
         return new ImageResolver(inspector, budget, measured, true);
     }
 
+    /** Warms the inspector's code for misses: see {@link ImageInspector#warmUp}. */
+    public void warmUp(int rounds) {
+        inspector.warmUp(rounds);
+    }
+
     /** Resolves the images of the containers in the view's scope; never completes exceptionally. */
     public CompletableFuture<ImageLookup> resolve(PodView pod) {
         ImageRequest request = new ImageRequest(PlatformSelector.of(pod.spec()), pod.namespace(),

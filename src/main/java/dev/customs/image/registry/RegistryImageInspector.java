@@ -552,10 +552,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         CompletableFuture<Manifest> f = manifests.get(new DigestKey(target.registry(), target.repository(), digest),
                 () -> {
                     trace.fetched = true;
-                    return client.getManifest(target, digest, MAX_MANIFEST, credentials).thenApply(fetched -> {
-                        Digests.verify(digest, fetched.body(), "manifest");
-                        return Manifest.parse(mapper, fetched.body(), fetched.contentType());
-                    });
+                    return client.getManifest(target, digest, MAX_MANIFEST, credentials)
+                            .thenApply(fetched -> readManifest(mapper, digest, fetched.body(), fetched.contentType()));
                 });
         if (!f.isDone()) {
             trace.fetched = true;
@@ -580,11 +578,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         CompletableFuture<Judged> f = configs.get(new DigestKey(target.registry(), target.repository(), d.digest()),
                 () -> {
                     trace.fetched = true;
-                    return client.getBlob(target, d.digest(), MAX_CONFIG, "config blob", credentials).thenApply(body -> {
-                        Digests.verify(d.digest(), body, "config blob");
-                        ImageConfig config = ConfigParser.parse(mapper, body);
-                        return new Judged(config, ConfigVerdict.judge(config));
-                    });
+                    return client.getBlob(target, d.digest(), MAX_CONFIG, "config blob", credentials)
+                            .thenApply(body -> judge(mapper, d.digest(), body));
                 });
         if (!f.isDone()) {
             trace.fetched = true;
@@ -595,25 +590,84 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private CompletableFuture<ImageFacts> facts(Target target, String digest, Manifest manifest,
             PlatformSelector selector, CredentialSource credentials, Trace trace) {
         if (manifest instanceof Manifest.Image image) {
-            return config(target, image.config(), credentials, trace).thenApply(j -> new ImageFacts.Resolved(digest,
-                    List.of(PlatformImage.of(j.config().platform(), j.config(), j.verdict(), image.annotations(),
-                            layers(image)))));
+            return config(target, image.config(), credentials, trace)
+                    .thenApply(j -> new ImageFacts.Resolved(digest, List.of(platformImage(null, null, image, j))));
         }
         Manifest.Index index = (Manifest.Index) manifest;
         List<CompletableFuture<PlatformImage>> platforms = new ArrayList<>();
         for (Entry e : select(index, selector)) {
             platforms.add(manifest(target, e.digest(), credentials, trace).thenCompose(m -> {
-                if (!(m instanceof Manifest.Image child)) {
-                    throw new RegistryFailure(Kind.INVALID, "the index entry for " + e.platform() + " is itself an index");
-                }
-                Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
-                annotations.putAll(child.annotations());
-                return config(target, child.config(), credentials, trace).thenApply(
-                        j -> PlatformImage.of(e.platform(), j.config(), j.verdict(), annotations, layers(child)));
+                Manifest.Image child = child(e, m);
+                return config(target, child.config(), credentials, trace)
+                        .thenApply(j -> platformImage(index, e, child, j));
             }));
         }
         return CompletableFuture.allOf(platforms.toArray(CompletableFuture[]::new)).thenApply(
                 v -> new ImageFacts.Resolved(digest, platforms.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /** A manifest fetched by its digest: the digest verified, then the body parsed. */
+    private static Manifest readManifest(ObjectMapper mapper, String digest, byte[] body, String contentType) {
+        Digests.verify(digest, body, "manifest");
+        return Manifest.parse(mapper, body, contentType);
+    }
+
+    /** A config blob fetched by its digest: the digest verified, the body parsed, and the config judged. */
+    private static Judged judge(ObjectMapper mapper, String digest, byte[] body) {
+        Digests.verify(digest, body, "config blob");
+        ImageConfig config = ConfigParser.parse(mapper, body);
+        return new Judged(config, ConfigVerdict.judge(config));
+    }
+
+    /** The manifest an index entry names, which must be an image manifest. */
+    private static Manifest.Image child(Entry e, Manifest m) {
+        if (!(m instanceof Manifest.Image child)) {
+            throw new RegistryFailure(Kind.INVALID, "the index entry for " + e.platform() + " is itself an index");
+        }
+        return child;
+    }
+
+    /**
+     * One platform's image: the platform its index entry names (or, without an index, its config's), the index's and
+     * the manifest's annotations, the judged config and the layers.
+     */
+    private static PlatformImage platformImage(Manifest.Index index, Entry e, Manifest.Image image, Judged j) {
+        if (index == null) {
+            return PlatformImage.of(j.config().platform(), j.config(), j.verdict(), image.annotations(),
+                    layers(image));
+        }
+        Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
+        annotations.putAll(image.annotations());
+        return PlatformImage.of(e.platform(), j.config(), j.verdict(), annotations, layers(image));
+    }
+
+    /**
+     * Runs, {@code rounds} times and without any I/O, what a cache miss runs once the registry has answered: the
+     * digests verified, an index and its manifests parsed, the platforms selected, the configs parsed and judged (the
+     * {@code leaked-secret} scan included), on a built-in multi-platform image ({@link WarmUpImage}). Those steps run
+     * only on a miss, so the admission warm-up, whose image is never fetched, leaves them to the interpreter, and the
+     * first cold reviews after a start paid for it. The HTTP exchanges of a miss are not warmed: they need a registry.
+     * Nothing is cached, counted or logged.
+     */
+    @Override
+    public void warmUp(int rounds) {
+        WarmUpImage image = WarmUpImage.make(mapper);
+        for (int i = 0; i < rounds; i++) {
+            warmUpOnce(image);
+        }
+    }
+
+    /** One round of {@link #warmUp}: the facts a miss would compute for the built-in image. */
+    ImageFacts.Resolved warmUpOnce(WarmUpImage image) {
+        Manifest.Index index = (Manifest.Index) readManifest(mapper, image.indexDigest(), image.body(image
+                .indexDigest()), RegistryClient.OCI_INDEX);
+        List<PlatformImage> platforms = new ArrayList<>();
+        for (Entry e : select(index, PlatformSelector.ANY_LINUX)) {
+            Manifest.Image child = child(e, readManifest(mapper, e.digest(), image.body(e.digest()), e.mediaType()));
+            Judged j = judge(mapper, child.config().digest(), image.body(child.config().digest()));
+            platforms.add(platformImage(index, e, child, j));
+        }
+        return new ImageFacts.Resolved(image.indexDigest(), platforms);
     }
 
     private static List<Layer> layers(Manifest.Image image) {
