@@ -23,6 +23,8 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 
 /**
  * Customs serves admission over HTTPS with a PEM certificate and key from files, as the Helm chart mounts them, and
@@ -63,8 +66,18 @@ class AdmissionHttpsIT {
     @Inject
     ServingCertificateReloader reloader;
 
+    @Inject
+    @Any
+    Instance<HttpServerOptionsCustomizer> customizers;
+
     @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
+
+    @Test
+    void theHttpsServersTlsBuffersArePooled() {
+        // Quarkus applies every HttpServerOptionsCustomizer bean to its HTTPS server's options
+        assertThat(customizers.stream()).anyMatch(PooledTlsBuffers.class::isInstance);
+    }
 
     @Test
     void healthStaysOnPlainHttpForTheKubeletProbes() throws Exception {
