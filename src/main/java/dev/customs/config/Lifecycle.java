@@ -33,11 +33,11 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the leader election,
  * whose winner runs the audit — and warms the JIT with built-in reviews, then with a registry miss's parsing and judging
- * of a built-in image, on a thread of its own. The warm-up is off the
- * path to the first answer: Customs answers (and is ready) as soon as it can, and the warm-up begins only once the first
- * admission request is done, or {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took
- * the CPU (its reviews and the compilations they trigger) that the rest of start-up and the first review need, on the
- * one or two cores a webhook has. A real review that arrives during the warm-up is simply served alongside it.
+ * of a built-in image, on a thread of its own. The warm-up is off the path to the first answer: Customs answers (and
+ * is ready) as soon as it can, and the warm-up begins only once the first admission request is done, or
+ * {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took the CPU (its reviews and the
+ * compilations they trigger) that the rest of start-up and the first review need, on the one or two cores a webhook
+ * has. A real review that arrives during the warm-up is simply served alongside it.
  */
 @ApplicationScoped
 public class Lifecycle {
