@@ -591,7 +591,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             PlatformSelector selector, CredentialSource credentials, Trace trace) {
         if (manifest instanceof Manifest.Image image) {
             return config(target, image.config(), credentials, trace)
-                    .thenApply(j -> new ImageFacts.Resolved(digest, List.of(platformImage(null, null, image, j))));
+                    .thenApply(j -> new ImageFacts.Resolved(digest, List.of(platformImage(image, j))));
         }
         Manifest.Index index = (Manifest.Index) manifest;
         List<CompletableFuture<PlatformImage>> platforms = new ArrayList<>();
@@ -627,15 +627,16 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         return child;
     }
 
+    /** An image with no index: the platform its config names, its annotations, the judged config and the layers. */
+    private static PlatformImage platformImage(Manifest.Image image, Judged j) {
+        return PlatformImage.of(j.config().platform(), j.config(), j.verdict(), image.annotations(), layers(image));
+    }
+
     /**
-     * One platform's image: the platform its index entry names (or, without an index, its config's), the index's and
-     * the manifest's annotations, the judged config and the layers.
+     * One platform's image of an index: the platform its entry names, the index's and the manifest's annotations, the
+     * judged config and the layers.
      */
     private static PlatformImage platformImage(Manifest.Index index, Entry e, Manifest.Image image, Judged j) {
-        if (index == null) {
-            return PlatformImage.of(j.config().platform(), j.config(), j.verdict(), image.annotations(),
-                    layers(image));
-        }
         Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
         annotations.putAll(image.annotations());
         return PlatformImage.of(e.platform(), j.config(), j.verdict(), annotations, layers(image));

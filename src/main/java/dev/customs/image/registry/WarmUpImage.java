@@ -29,26 +29,33 @@ final class WarmUpImage {
     private final Map<String, byte[]> blobs = new LinkedHashMap<>();
     private final Map<String, byte[]> manifests = new LinkedHashMap<>();
 
-    private WarmUpImage(ObjectMapper mapper) {
+    private WarmUpImage(ObjectMapper mapper) throws IOException {
         ObjectNode index = mapper.createObjectNode().put("schemaVersion", 2).put("mediaType", RegistryClient.OCI_INDEX);
         ArrayNode entries = index.putArray("manifests");
-        byte[] template = resource("/warm-up/image-config.json");
+        byte[] template;
+        try (InputStream in = WarmUpImage.class.getResourceAsStream("/warm-up/image-config.json")) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource /warm-up/image-config.json");
+            }
+            template = in.readAllBytes();
+        }
         for (String arch : List.of("amd64", "arm64")) {
-            ObjectNode config = (ObjectNode) read(mapper, template);
+            ObjectNode config = (ObjectNode) mapper.readTree(template);
             config.put("architecture", arch);
             List<byte[]> layers = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 layers.add((arch + " layer " + i).getBytes(StandardCharsets.UTF_8));
             }
-            ObjectNode manifest = manifest(mapper, ConfigParser.OCI_CONFIG, write(mapper, config), LAYER, layers);
+            ObjectNode manifest = manifest(mapper, ConfigParser.OCI_CONFIG, mapper.writeValueAsBytes(config), LAYER,
+                    layers);
             manifest.putObject("annotations").put("org.opencontainers.image.created", "2026-01-01T00:00:00Z");
-            byte[] body = write(mapper, manifest);
+            byte[] body = mapper.writeValueAsBytes(manifest);
             ObjectNode entry = entries.addObject().put("mediaType", RegistryClient.OCI_MANIFEST)
                     .put("digest", add(manifests, body)).put("size", body.length);
             entry.putObject("platform").put("architecture", arch).put("os", "linux");
         }
         // the provenance attestation buildx adds: an image manifest for the platform unknown/unknown, never selected
-        byte[] attestation = write(mapper, manifest(mapper, "application/vnd.oci.image.config.v1+json",
+        byte[] attestation = mapper.writeValueAsBytes(manifest(mapper, "application/vnd.oci.image.config.v1+json",
                 "{}".getBytes(StandardCharsets.UTF_8), "application/vnd.in-toto+json",
                 List.of("{\"_type\":\"https://in-toto.io/Statement/v0.1\"}".getBytes(StandardCharsets.UTF_8))));
         ObjectNode entry = entries.addObject().put("mediaType", RegistryClient.OCI_MANIFEST)
@@ -56,7 +63,7 @@ final class WarmUpImage {
         entry.putObject("platform").put("architecture", "unknown").put("os", "unknown");
         entry.putObject("annotations").put("vnd.docker.reference.type", "attestation-manifest");
         index.putObject("annotations").put("org.opencontainers.image.source", "https://example.invalid/warm-up");
-        this.indexDigest = add(manifests, write(mapper, index));
+        this.indexDigest = add(manifests, mapper.writeValueAsBytes(index));
     }
 
     /** An image manifest of this config and these layers, all of which are added to the blobs. */
@@ -74,7 +81,11 @@ final class WarmUpImage {
     }
 
     static WarmUpImage make(ObjectMapper mapper) {
-        return new WarmUpImage(mapper);
+        try {
+            return new WarmUpImage(mapper);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     String indexDigest() {
@@ -83,7 +94,7 @@ final class WarmUpImage {
 
     /** The document with this digest. */
     byte[] body(String digest) {
-        byte[] body = manifests.containsKey(digest) ? manifests.get(digest) : blobs.get(digest);
+        byte[] body = manifests.getOrDefault(digest, blobs.get(digest));
         if (body == null) {
             throw new IllegalArgumentException("the warm-up image has no document " + digest);
         }
@@ -104,32 +115,5 @@ final class WarmUpImage {
         String digest = Digests.sha256(body);
         to.put(digest, body);
         return digest;
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = WarmUpImage.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode read(ObjectMapper mapper, byte[] body) {
-        try {
-            return mapper.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] write(ObjectMapper mapper, ObjectNode node) {
-        try {
-            return mapper.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
