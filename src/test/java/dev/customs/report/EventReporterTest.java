@@ -120,6 +120,45 @@ class EventReporterTest {
     }
 
     @Test
+    void aBatchOfWaitingEventsWakesTheWorkerAndFewerWait() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        CountingRecorder rec = new CountingRecorder();
+        // a period no test outlasts: the worker posts only when an offer wakes it
+        try (EventReporter r = new EventReporter(sink, rec, new TestClock(), Duration.ofMinutes(10), 1000,
+                Duration.ofHours(1))) {
+            waitFor(r::waiting);
+            for (int i = 1; i < EventReporter.WAKE_BATCH; i++) {
+                assertThat(r.offer(report("web-" + i, "latest-tag"))).isTrue();
+            }
+            Thread.sleep(300);
+            assertThat(sink.created).as("fewer than a batch wait for the period").isEmpty();
+            assertThat(r.pending()).isEqualTo(EventReporter.WAKE_BATCH - 1);
+            // the batch's last wakes it, long before half of the 1,000-report queue is full: waiting reports are live
+            // at every young collection
+            r.offer(report("web-" + EventReporter.WAKE_BATCH, "latest-tag"));
+            waitFor(() -> sink.created.size() == EventReporter.WAKE_BATCH);
+            assertThat(r.pending()).isZero();
+        }
+    }
+
+    @Test
+    void aSmallQueueWakesTheWorkerWhenHalfFull() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        CountingRecorder rec = new CountingRecorder();
+        try (EventReporter r = new EventReporter(sink, rec, new TestClock(), Duration.ofMinutes(10), 10,
+                Duration.ofHours(1))) {
+            waitFor(r::waiting);
+            for (int i = 0; i < 4; i++) {
+                r.offer(report("web-" + i, "latest-tag"));
+            }
+            Thread.sleep(300);
+            assertThat(sink.created).isEmpty();
+            r.offer(report("web-4", "latest-tag"));
+            waitFor(() -> sink.created.size() == 5);
+        }
+    }
+
+    @Test
     void aFullQueueDropsWithoutBlockingTheCaller() throws Exception {
         RecordingSink sink = new RecordingSink();
         sink.gate = new CountDownLatch(1); // the API server hangs
