@@ -14,10 +14,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Posts Events from a bounded queue on its own thread, after the admission answer is decided: admission only offers to
- * the queue and never waits for the API server (it wakes the thread once per {@link #WAKE_BATCH} Events at most, which
- * otherwise looks at the queue every {@link #PERIOD}). A full queue drops the Event and counts it. Identical Events (same
- * regarding object, action, rules and images) within the aggregation window update one Event's series instead of
- * creating another.
+ * the queue and never waits for the API server (it wakes the thread only once {@link #WAKE_BATCH} Events wait; the
+ * thread otherwise looks at the queue every {@link #PERIOD}). A full queue drops the Event and counts it. Identical
+ * Events (same regarding object, action, rules and images) within the aggregation window update one Event's series
+ * instead of creating another.
  */
 public final class EventReporter implements AutoCloseable {
 
