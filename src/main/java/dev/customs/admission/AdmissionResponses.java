@@ -41,8 +41,8 @@ public final class AdmissionResponses {
             for (int i = 0; i < lines.length; i++) {
                 lines[i] = listed.get(i).message();
             }
-            // one allocation of the exact size: a StringBuilder grew and copied the message several times, twice as
-            // wide from the first line with a character beyond Latin-1 on
+            // String.join sizes the message once: a StringBuilder grew and copied it several times, twice as wide
+            // from the first line with a character beyond Latin-1 on
             status.put("message", String.join("\n", lines));
             ObjectNode details = status.putObject("details");
             if (!req.name().isEmpty()) {

@@ -14,10 +14,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Posts Events from a bounded queue on its own thread, after the admission answer is decided: admission only offers to
- * the queue and never waits for the API server (it wakes the thread only once {@link #WAKE_BATCH} Events wait; the
- * thread otherwise looks at the queue every {@link #PERIOD}). A full queue drops the Event and counts it. Identical
- * Events (same regarding object, action, rules and images) within the aggregation window update one Event's series
- * instead of creating another.
+ * the queue and never waits for the API server (it wakes the thread only while {@link #WAKE_BATCH} Events, or half a
+ * smaller queue, wait; the thread otherwise looks at the queue every {@link #PERIOD}). A full queue drops the Event and
+ * counts it. Identical Events (same regarding object, action, rules and images) within the aggregation window update
+ * one Event's series instead of creating another.
  */
 public final class EventReporter implements AutoCloseable {
 
@@ -25,9 +25,9 @@ public final class EventReporter implements AutoCloseable {
     /** Aggregation entries kept at most; the oldest go first. */
     private static final int MAX_AGGREGATES = 10_000;
     /**
-     * How often the worker looks at the queue. Admission only offers and never signals the worker (a wake-up per
-     * denial cost more than the denial's rules), so an Event waits up to this long; {@link #WAKE_BATCH} waiting Events
-     * wake it at once.
+     * How often the worker looks at the queue. Admission does not signal the worker for each denial (a wake-up per
+     * denial cost more than the denial's rules), so an Event waits up to this long, unless {@link #WAKE_BATCH} waiting
+     * Events wake it at once.
      */
     static final Duration PERIOD = Duration.ofMillis(200);
     /**
@@ -100,7 +100,10 @@ public final class EventReporter implements AutoCloseable {
         return false;
     }
 
-    /** Whether the worker waits for its period to end or to be woken; for tests. */
+    /**
+     * Whether the worker is in a timed wait: parked for its period when the sink does not wait itself, as in tests; for
+     * tests.
+     */
     boolean waiting() {
         return worker.getState() == Thread.State.TIMED_WAITING;
     }
