@@ -37,13 +37,7 @@ public final class AdmissionResponses {
             status.put("code", 403);
             status.put("reason", "Forbidden");
             List<Decision.Listed> listed = d.deniedListed();
-            String[] lines = new String[listed.size()];
-            for (int i = 0; i < lines.length; i++) {
-                lines[i] = listed.get(i).message();
-            }
-            // String.join sizes the message once: a StringBuilder grew and copied it several times, twice as wide
-            // from the first line with a character beyond Latin-1 on
-            status.put("message", String.join("\n", lines));
+            status.put("message", Decision.lines(listed));
             ObjectNode details = status.putObject("details");
             if (!req.name().isEmpty()) {
                 details.put("name", req.name());

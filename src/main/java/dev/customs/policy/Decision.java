@@ -121,6 +121,13 @@ public record Decision(List<Finding> findings) {
         return listed(denied());
     }
 
+    /** The messages of listed findings, one per line: a denial's {@code status.message}, the audit annotation. */
+    public static String lines(List<Listed> listed) {
+        // String.join sizes the result once: a StringBuilder grew and copied it several times, twice as wide from the
+        // first line with a character beyond Latin-1 on
+        return String.join("\n", listed.stream().map(Listed::message).toList());
+    }
+
     /** The lines of the denial message, one per listed denying finding. */
     public List<String> denialLines() {
         return deniedListed().stream().map(Listed::message).toList();
@@ -158,8 +165,7 @@ public record Decision(List<Finding> findings) {
             return Map.of();
         }
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(AUDIT_ANNOTATION, truncate(String.join("\n", listed(audited).stream().map(Listed::message).toList()),
-                10_000));
+        m.put(AUDIT_ANNOTATION, truncate(lines(listed(audited)), 10_000));
         return m;
     }
 

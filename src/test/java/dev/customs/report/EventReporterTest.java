@@ -119,14 +119,21 @@ class EventReporterTest {
         }
     }
 
+    /**
+     * A reporter whose worker posts only when an offer wakes it (its period is one no test outlasts), returned once
+     * that worker waits.
+     */
+    static EventReporter wokenOnly(RecordingSink sink, int queueSize) throws InterruptedException {
+        EventReporter r = new EventReporter(sink, new CountingRecorder(), new TestClock(), Duration.ofMinutes(10),
+                queueSize, Duration.ofHours(1));
+        waitFor(r::waiting);
+        return r;
+    }
+
     @Test
     void aBatchOfWaitingEventsWakesTheWorkerAndFewerWait() throws Exception {
         RecordingSink sink = new RecordingSink();
-        CountingRecorder rec = new CountingRecorder();
-        // a period no test outlasts: the worker posts only when an offer wakes it
-        try (EventReporter r = new EventReporter(sink, rec, new TestClock(), Duration.ofMinutes(10), 1000,
-                Duration.ofHours(1))) {
-            waitFor(r::waiting);
+        try (EventReporter r = wokenOnly(sink, 1000)) {
             for (int i = 1; i < EventReporter.WAKE_BATCH; i++) {
                 assertThat(r.offer(report("web-" + i, "latest-tag"))).isTrue();
             }
@@ -144,10 +151,7 @@ class EventReporterTest {
     @Test
     void aSmallQueueWakesTheWorkerWhenHalfFull() throws Exception {
         RecordingSink sink = new RecordingSink();
-        CountingRecorder rec = new CountingRecorder();
-        try (EventReporter r = new EventReporter(sink, rec, new TestClock(), Duration.ofMinutes(10), 10,
-                Duration.ofHours(1))) {
-            waitFor(r::waiting);
+        try (EventReporter r = wokenOnly(sink, 10)) {
             for (int i = 0; i < 4; i++) {
                 r.offer(report("web-" + i, "latest-tag"));
             }
