@@ -58,13 +58,14 @@ public final class Bench {
     }
 
     /** Settings, from environment variables so a quick run is one variable away. */
-    record Settings(int warmupSeconds, int saturationSeconds, int concurrency, int rate, int rateSeconds,
-            int rateConnections, int coldTrials, int coldDelayMs, int burst, int warmReviews) {
+    record Settings(int warmupSeconds, int saturationSeconds, int saturationRounds, int concurrency, int rate,
+            int rateSeconds, int rateConnections, int coldTrials, int coldDelayMs, int burst, int warmReviews) {
 
         static Settings fromEnvironment() {
             return new Settings(env("BENCH_WARMUP_SECONDS", 5), env("BENCH_SATURATION_SECONDS", 10),
-                    env("BENCH_CONCURRENCY", 32), env("BENCH_RATE", 200), env("BENCH_RATE_SECONDS", 20),
-                    env("BENCH_RATE_CONNECTIONS", 8), env("BENCH_COLD_TRIALS", 5), 50, 100, 1000);
+                    Math.max(1, env("BENCH_SATURATION_ROUNDS", 3)), env("BENCH_CONCURRENCY", 32),
+                    env("BENCH_RATE", 200), env("BENCH_RATE_SECONDS", 20), env("BENCH_RATE_CONNECTIONS", 8),
+                    env("BENCH_COLD_TRIALS", 5), 50, 100, 1000);
         }
 
         private static int env(String name, int fallback) {
@@ -492,25 +493,16 @@ public final class Bench {
                         s.concurrency());
             }
         }
-        Map<String, Measured> sat = new HashMap<>();
-        for (CustomsProcess c : List.of(on, off)) {
-            awaitQuietJit(c);
-            // read from STEADY_FROM seconds on: the 32 TLS handshakes of hey's new connections are not reviews
-            double[] allocated0 = new double[1];
-            double[] cpu0 = new double[1];
-            List<Map<String, Double>> threads0 = new ArrayList<>();
-            Hey.Steady steady = hey.saturate("saturation-" + c.name + "-" + p.name(), c.validate(), p.file(),
-                    s.saturationSeconds() + STEADY_FROM_S, s.concurrency(), STEADY_FROM_S, () -> {
-                        allocated0[0] = c.allocatedBytes(client);
-                        cpu0[0] = c.cpuSeconds();
-                        threads0.add(Proc.threadCpu(c.pid()));
-                    });
-            Measured m = new Measured(steady.run(), c.cpuSeconds() - cpu0[0],
-                    delta(threads0.get(0), Proc.threadCpu(c.pid())), c.allocatedBytes(client) - allocated0[0],
-                    steady.answeredFrom());
-            sat.put(c.name, m);
-            progress(String.format(Locale.ROOT, "  %-8s saturation %.0f/s, %.3f CPU ms/review", c.name,
-                    steady.run().throughput(), m.cpuMsPerReview()));
+        // rounds alternate which process goes first, and each round's ratio is of two runs next to each other in time:
+        // one 10 s run of each moved the pod-10 ratio by 0.1-0.2 between benches with nothing changed on its path
+        Map<String, List<Measured>> sat = new HashMap<>();
+        for (int round = 0; round < s.saturationRounds(); round++) {
+            for (CustomsProcess c : round % 2 == 0 ? List.of(on, off) : List.of(off, on)) {
+                Measured m = saturation(c, p, round);
+                sat.computeIfAbsent(c.name, k -> new ArrayList<>()).add(m);
+                progress(String.format(Locale.ROOT, "  %-8s saturation %.0f/s, %.3f CPU ms/review (round %d of %d)",
+                        c.name, m.run().throughput(), m.cpuMsPerReview(), round + 1, s.saturationRounds()));
+            }
         }
         Map<String, Measured> fixed = new HashMap<>();
         int total = s.rate() * s.rateSeconds();
@@ -526,6 +518,24 @@ public final class Bench {
                     s.rate(), r.percentile(50), r.percentile(99), r.percentile(99.9)));
         }
         report.warm(p, sat.get(on.name), fixed.get(on.name), sat.get(off.name), fixed.get(off.name), total);
+    }
+
+    /** One saturation run of {@code p} on {@code c}, once its JIT is quiet. */
+    private Measured saturation(CustomsProcess c, Payload p, int round) throws Exception {
+        Settings s = settings;
+        awaitQuietJit(c);
+        // read from STEADY_FROM seconds on: the 32 TLS handshakes of hey's new connections are not reviews
+        double[] allocated0 = new double[1];
+        double[] cpu0 = new double[1];
+        List<Map<String, Double>> threads0 = new ArrayList<>();
+        Hey.Steady steady = hey.saturate("saturation-" + c.name + "-" + p.name() + "-" + (round + 1), c.validate(),
+                p.file(), s.saturationSeconds() + STEADY_FROM_S, s.concurrency(), STEADY_FROM_S, () -> {
+                    allocated0[0] = c.allocatedBytes(client);
+                    cpu0[0] = c.cpuSeconds();
+                    threads0.add(Proc.threadCpu(c.pid()));
+                });
+        return new Measured(steady.run(), c.cpuSeconds() - cpu0[0], delta(threads0.get(0), Proc.threadCpu(c.pid())),
+                c.allocatedBytes(client) - allocated0[0], steady.answeredFrom());
     }
 
     /** CPU seconds per thread group between two readings. */

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 import dev.customs.bench.Bench.ColdTrial;
 import dev.customs.bench.Bench.Measured;
@@ -121,12 +124,13 @@ final class Report {
                 + "each payload on fresh connections before its runs, and before each measured run a wait until "
                 + "the JIT's compiler threads are quiet (at most " + Bench.JIT_QUIET_MAX.toSeconds() + " s). "
                 + "Saturation: %1$d connections for %2$d s, read from 2 s after hey started (its connections' TLS "
-                + "handshakes are not reviews): CPU, allocation and reviews counted over those %2$d s. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
+                + "handshakes are not reviews): CPU, allocation and reviews counted over those %2$d s; %10$d "
+                + "rounds of it on each process, alternating which process goes first. Fixed rate: %4$d/s for %5$d s (%6$d reviews) over %7$d "
                 + "single-connection hey processes started 1/%4$d s apart (one request every %8$d ms per "
                 + "connection). Latencies leave out requests that opened a connection; CPU from /proc/<pid>/stat "
                 + "(utime+stime) around each run.\n\n", s.concurrency(), s.saturationSeconds(), s.warmupSeconds(),
                 s.rate(), s.rateSeconds(), s.rate() * s.rateSeconds(), s.rateConnections(),
-                1000 * s.rateConnections() / s.rate(), 3 * s.warmupSeconds()));
+                1000 * s.rateConnections() / s.rate(), 3 * s.warmupSeconds(), s.saturationRounds()));
     }
 
     void payload(Payload p, String on, String off) {
@@ -136,14 +140,27 @@ final class Report {
                 p.images().size() + " (" + digests + " by digest, " + multi + " multi-platform)", on, off));
     }
 
-    void warm(Payload p, Measured satOn, Measured rateOn, Measured satOff, Measured rateOff, int expected) {
+    /**
+     * The warm path of one payload: its saturation rounds on each process ({@code satOn.get(i)} and
+     * {@code satOff.get(i)} ran next to each other) and its fixed-rate runs. The headline ratio is the median of the
+     * rounds' ratios; the other saturation figures are those of each process's round with the median CPU per review.
+     */
+    void warm(Payload p, List<Measured> satOnRounds, Measured rateOn, List<Measured> satOffRounds, Measured rateOff,
+            int expected) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(satOnRounds.size(), satOffRounds.size()); i++) {
+            ratios.add(satOnRounds.get(i).cpuMsPerReview() / satOffRounds.get(i).cpuMsPerReview());
+        }
+        double cpu = median(ratios, Double::doubleValue);
+        Measured satOn = median(satOnRounds, Measured::cpuMsPerReview);
+        Measured satOff = median(satOffRounds, Measured::cpuMsPerReview);
         onRows.add(warmRow(p, satOn, rateOn, expected));
         offRows.add(warmRow(p, satOff, rateOff, expected));
         cpuRows.add(cpuRow(p.name() + ", rules on", satOn));
         cpuRows.add(cpuRow(p.name() + ", floor", satOff));
-        double cpu = satOn.cpuMsPerReview() / satOff.cpuMsPerReview();
-        ratioRows.add(row(p.name(), "**" + f2(cpu) + "**", f3(satOn.cpuMsPerReview()), f3(satOff.cpuMsPerReview()),
-                f1(satOn.allocatedKbPerReview()), f1(satOff.allocatedKbPerReview()),
+        ratioRows.add(row(p.name(), "**" + f2(cpu) + "**",
+                ratios.stream().map(Report::f2).collect(Collectors.joining(", ")), f3(satOn.cpuMsPerReview()),
+                f3(satOff.cpuMsPerReview()), f1(satOn.allocatedKbPerReview()), f1(satOff.allocatedKbPerReview()),
                 f2(satOff.run().throughput() / satOn.run().throughput()),
                 f2(rateOn.run().percentile(50) / rateOff.run().percentile(50)),
                 f2(rateOn.run().percentile(99) / rateOff.run().percentile(99))));
@@ -162,6 +179,13 @@ final class Report {
         throughput.add(p.name() + " " + f0(satOn.run().throughput()) + "/s");
         ratioMet &= cpu <= TARGET_RATIO;
         ratio.add(p.name() + " " + f2(cpu));
+    }
+
+    /** The element with the median value: the lower of the middle two when there is an even number of them. */
+    static <T> T median(List<T> items, ToDoubleFunction<T> value) {
+        List<T> sorted = new ArrayList<>(items);
+        sorted.sort(Comparator.comparingDouble(value));
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     /** Thread groups as Linux names them (15 characters, digits shown as N here). */
@@ -500,9 +524,12 @@ final class Report {
         md.append("## Headline: rules on / floor\n\n");
         md.append("CPU per review at saturation with every rule on, over the same with every rule off (HTTP, JSON "
                 + "and plumbing only), on the same machine at the same time: the figure that moves least with "
-                + "whatever else the machine does. Allocation per review from jvm_gc_memory_allocated_bytes_total "
-                + "over the saturation run.\n\n");
-        table(md, List.of("payload", "CPU rules on / floor", "CPU ms/review, rules on", "CPU ms/review, floor",
+                + "whatever else the machine does. Each round is a run of each process, one right after the other; "
+                + "the ratio is the median of the rounds' ratios. The CPU, allocation (from "
+                + "jvm_gc_memory_allocated_bytes_total) and throughput beside it, and the saturation figures below, "
+                + "are each process's round with the median CPU per review.\n\n");
+        table(md, List.of("payload", "CPU rules on / floor", "each round", "CPU ms/review, rules on",
+                "CPU ms/review, floor",
                 "KB allocated/review, rules on", "KB allocated/review, floor", "throughput floor/on",
                 "p50 at fixed rate", "p99 at fixed rate"), ratioRows);
         md.append("## Targets (issue 13)\n\n");
