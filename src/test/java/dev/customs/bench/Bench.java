@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -207,6 +208,7 @@ public final class Bench {
                 for (Payload p : payloads) {
                     warmPath(p, on, off);
                 }
+                machineLatency(payloads.get(payloads.size() - 1), jvm);
                 report.process(on);
                 report.process(off);
                 warmRegistryRequests(proxy, on, payloads.get(2), "tag-ttl 5m (default)", Duration.ofMinutes(5));
@@ -455,22 +457,22 @@ public final class Bench {
      * work at the end of it: the run's JIT column then shows what it cost.
      */
     static void awaitQuietJit(CustomsProcess c) throws InterruptedException {
+        awaitQuietJit(c.pid(), c.name);
+    }
+
+    /** {@link #awaitQuietJit(CustomsProcess)} for any JVM: its pid, and its name in the progress line. */
+    static void awaitQuietJit(long pid, String name) throws InterruptedException {
         long t0 = System.nanoTime();
-        double before = jitSeconds(c);
+        double before = jit(Proc.threadCpu(pid));
         boolean quiet = false;
         while (!quiet && System.nanoTime() - t0 < JIT_QUIET_MAX.toNanos()) {
             Thread.sleep(500);
-            double now = jitSeconds(c);
+            double now = jit(Proc.threadCpu(pid));
             quiet = now - before < JIT_QUIET_CPU_S;
             before = now;
         }
-        progress(String.format(Locale.ROOT, "  %-8s JIT %s after %.1f s", c.name, quiet ? "quiet" : "still compiling",
+        progress(String.format(Locale.ROOT, "  %-8s JIT %s after %.1f s", name, quiet ? "quiet" : "still compiling",
                 (System.nanoTime() - t0) / 1e9));
-    }
-
-    /** CPU seconds the JIT's compiler threads have used in {@code c} so far. */
-    static double jitSeconds(CustomsProcess c) {
-        return jit(Proc.threadCpu(c.pid()));
     }
 
     /** The CPU seconds of the JIT's compiler threads among {@link Proc#threadCpu} readings (or their deltas). */
@@ -494,7 +496,8 @@ public final class Bench {
             }
         }
         // rounds alternate which process goes first, and each round's ratio is of two runs next to each other in time:
-        // one 10 s run of each moved the pod-10 ratio by 0.1-0.2 between benches with nothing changed on its path
+        // one 10 s run of each moved the pod-10 ratio by 0.08 and deployment's by 0.2 between benches with nothing
+        // changed on their path
         Map<String, List<Measured>> sat = new HashMap<>();
         for (int round = 0; round < s.saturationRounds(); round++) {
             for (CustomsProcess c : round % 2 == 0 ? List.of(on, off) : List.of(off, on)) {
@@ -536,6 +539,107 @@ public final class Bench {
                 });
         return new Measured(steady.run(), c.cpuSeconds() - cpu0[0], delta(threads0.get(0), Proc.threadCpu(c.pid())),
                 c.allocatedBytes(client) - allocated0[0], steady.answeredFrom());
+    }
+
+    /**
+     * The fixed-rate run of {@code p} against {@link EchoServer}, in a JVM started as Customs is ({@code jvm}, its
+     * flags and the chart's), warmed up at saturation and run once its JIT is quiet, as Customs' runs are: the
+     * latencies this machine and load generator give a server that does no review, to read Customs' own beside. A
+     * failure here is reported, not fatal to the bench.
+     */
+    private void machineLatency(Payload p, CustomsProcess.Jvm jvm) throws InterruptedException {
+        Settings s = settings;
+        progress("fixed rate against a server that answers without reviewing (" + p.name() + ")");
+        Path dir = env.work().resolve("echo");
+        Process echo = null;
+        try {
+            Files.createDirectories(dir.resolve("tmp"));
+            int port = freePort();
+            List<String> cmd = new ArrayList<>(CustomsProcess.UNPRIVILEGED);
+            cmd.add(jvm.java().toString());
+            cmd.addAll(CustomsProcess.JVM_FLAGS);
+            cmd.addAll(jvm.flags().stream().filter(f -> !f.startsWith("-XX:AOT") && !f.startsWith("-XX:Shared")
+                    && !f.startsWith("-Xshare")).toList());
+            cmd.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServer.class.getName(),
+                    Integer.toString(port), env.work().resolve("tls.crt").toString(),
+                    env.work().resolve("tls.key").toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("echo.log").toFile());
+            pb.environment().put("JDK_JAVA_OPTIONS", CustomsProcess.chartJvmOptions(env.root()));
+            pb.environment().put("MALLOC_ARENA_MAX", "2");
+            echo = pb.start();
+            pids().add(echo.pid());
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (!Files.readString(dir.resolve("echo.log")).contains("listening")) {
+                if (!echo.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("it did not start within a minute");
+                }
+                Thread.sleep(20);
+            }
+            URI url = URI.create("https://127.0.0.1:" + port + "/validate");
+            hey.saturate("echo-warmup-" + p.name(), url, p.file(), 3 * s.warmupSeconds(), s.concurrency());
+            awaitQuietJit(echo.pid(), "echo");
+            Run r = hey.fixedRate("rate-echo-" + p.name(), url, p.file(), s.rate(), s.rate() * s.rateSeconds(),
+                    s.rateConnections());
+            report.machineLatency(p, r);
+            progress(String.format(Locale.ROOT, "  echo     at %d/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms", s.rate(),
+                    r.percentile(50), r.percentile(99), r.percentile(99.9)));
+        } catch (IOException | RuntimeException e) {
+            report.machineLatencyFailed(e + " (see " + env.root().relativize(dir.resolve("echo.log")) + ")");
+            progress("  not measured: " + e);
+        } finally {
+            if (echo != null) {
+                echo.destroy();
+                if (!echo.waitFor(30, TimeUnit.SECONDS)) {
+                    echo.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /**
+     * An upper bound on the proxy's own time per request outside the interval it times, which a cold review counts as
+     * Customs' own: over 100 keep-alive GETs of a small blob from this JVM's client (after 20 unmeasured ones), a
+     * GET's latency minus the proxy's interval for it. It also holds this client's own handling and loopback.
+     */
+    private void proxyOverhead(TestRegistry registry, RegistryProxy proxy) throws Exception {
+        String digest = registry.pushBlob("bench-proxy", new byte[1536]);
+        String path = "/v2/bench-proxy/blobs/" + digest;
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://" + proxy.authority() + path))
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        awaitRegistryQuiet(proxy); // what earlier reviews started (layer scans, tag checks) is over
+        List<Double> outside = new ArrayList<>();
+        int sent = 0;
+        while (outside.size() < 100 && sent < 1000) {
+            proxy.reset();
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> r = client.send(get, HttpResponse.BodyHandlers.ofByteArray());
+            long t1 = System.nanoTime();
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("a GET of a blob through the proxy answered " + r.statusCode());
+            }
+            // the proxy records a request once its exchange is closed, which can be after the client has the answer
+            List<RegistryProxy.Timed> seen = proxy.timed();
+            for (long until = System.nanoTime() + 1_000_000_000L; seen.isEmpty() && System.nanoTime() < until;) {
+                Thread.onSpinWait();
+                seen = proxy.timed();
+            }
+            // a GET the proxy saw anything else during is not a clean sample
+            if (++sent > 20 && seen.size() == 1 && seen.get(0).seen().path().equals(path)) {
+                outside.add((t1 - t0 - (seen.get(0).endNanos() - seen.get(0).startNanos())) / 1e6);
+            }
+        }
+        if (outside.size() < 100) {
+            report.proxyOverheadFailed("the proxy saw other requests during most of " + sent + " GETs");
+            return;
+        }
+        double[] sorted = outside.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double p50 = sorted[(int) Math.ceil(0.5 * sorted.length) - 1];
+        double p90 = sorted[(int) Math.ceil(0.9 * sorted.length) - 1];
+        report.proxyOverhead(p50, p90, sorted.length);
+        progress(String.format(Locale.ROOT, "  a GET through the proxy outside the proxy's interval: p50 %.2f ms, "
+                + "p90 %.2f ms", p50, p90));
     }
 
     /** CPU seconds per thread group between two readings. */
@@ -635,6 +739,7 @@ public final class Bench {
         for (int i = 0; i < 200; i++) {
             review(on, payloads.get(0).body()); // warms this client (TLS, JIT): only Customs' time is measured below
         }
+        proxyOverhead(registry, proxy);
         proxy.delay(Duration.ofMillis(s.coldDelayMs()));
         try {
             for (Payload p : payloads) {
