@@ -496,8 +496,7 @@ public final class Bench {
             }
         }
         // rounds alternate which process goes first, and each round's ratio is of two runs next to each other in time:
-        // one 10 s run of each moved the pod-10 ratio by 0.08 and deployment's by 0.2 between benches with nothing
-        // changed on their path
+        // one 10 s run of each moved deployment's ratio by 0.2 between benches with nothing changed on its path
         Map<String, List<Measured>> sat = new HashMap<>();
         for (int round = 0; round < s.saturationRounds(); round++) {
             for (CustomsProcess c : round % 2 == 0 ? List.of(on, off) : List.of(off, on)) {
