@@ -554,25 +554,20 @@ public final class Bench {
         try {
             Files.createDirectories(dir.resolve("tmp"));
             int port = freePort();
-            List<String> cmd = new ArrayList<>(CustomsProcess.UNPRIVILEGED);
-            cmd.add(jvm.java().toString());
-            cmd.addAll(CustomsProcess.JVM_FLAGS);
-            cmd.addAll(jvm.flags().stream().filter(f -> !f.startsWith("-XX:AOT") && !f.startsWith("-XX:Shared")
-                    && !f.startsWith("-Xshare")).toList());
+            List<String> cmd = CustomsProcess.javaCommand(jvm);
             cmd.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServer.class.getName(),
                     Integer.toString(port), env.work().resolve("tls.crt").toString(),
                     env.work().resolve("tls.key").toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("echo.log").toFile());
-            pb.environment().put("JDK_JAVA_OPTIONS", CustomsProcess.chartJvmOptions(env.root()));
-            pb.environment().put("MALLOC_ARENA_MAX", "2");
+            CustomsProcess.chartEnvironment(pb, env.root());
             echo = pb.start();
             pids().add(echo.pid());
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (!Files.readString(dir.resolve("echo.log")).contains("listening")) {
+            while (!CustomsProcess.accepts(port)) {
                 if (!echo.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("it did not start within a minute");
+                    throw new IllegalStateException("it exited or accepted no connection within a minute");
                 }
                 Thread.sleep(20);
             }

@@ -151,10 +151,7 @@ final class CustomsProcess implements AutoCloseable {
         int management = Bench.freePort();
         Path dir = Files.createDirectories(env.work().resolve("customs-" + name));
         Path log = dir.resolve("customs.log");
-        List<String> cmd = new ArrayList<>(UNPRIVILEGED);
-        cmd.add(jvm.java().toString());
-        cmd.addAll(JVM_FLAGS);
-        cmd.addAll(jvm.flags());
+        List<String> cmd = javaCommand(jvm);
         cmd.addAll(extraFlags(dir));
         cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")));
         cmd.add("-Dquarkus.http.ssl-port=" + https);
@@ -168,8 +165,7 @@ final class CustomsProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("QUARKUS_CONFIG_LOCATIONS", env.config().toString());
-        pb.environment().put("JDK_JAVA_OPTIONS", chartJvmOptions(env.root()));
-        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        chartEnvironment(pb, env.root());
         pb.environment().put("POD_NAMESPACE", "customs");
         pb.environment().remove("KUBERNETES_SERVICE_HOST");
         pb.environment().remove("KUBECONFIG");
@@ -234,8 +230,23 @@ final class CustomsProcess implements AutoCloseable {
         }
     }
 
-    /** True when something accepts a TCP connection on the loopback port. */
-    private static boolean accepts(int port) {
+    /** The start of a command that runs {@code jvm} as the chart runs Customs: unprivileged, with the image's flags. */
+    static List<String> javaCommand(Jvm jvm) {
+        List<String> cmd = new ArrayList<>(UNPRIVILEGED);
+        cmd.add(jvm.java().toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(jvm.flags());
+        return cmd;
+    }
+
+    /** What the chart's pod sets in the environment of Customs' JVM: its JVM options and malloc's arenas. */
+    static void chartEnvironment(ProcessBuilder pb, Path root) throws IOException {
+        pb.environment().put("JDK_JAVA_OPTIONS", chartJvmOptions(root));
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
+    }
+
+    /** True when something accepts a TCP connection on the loopback port (within 100 ms). */
+    static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
             return true;

@@ -13,8 +13,7 @@ import io.vertx.core.net.PemKeyCertOptions;
  * Customs, so its latencies are those of the machine and the load generator with no review in them.
  *
  * <p>
- * Arguments: the port, the certificate and the key (PEM). Prints {@code listening} once it accepts connections, then
- * serves until killed.
+ * Arguments: the port, the certificate and the key (PEM). Serves until killed.
  */
 public final class EchoServer {
 
@@ -32,8 +31,6 @@ public final class EchoServer {
                 .requestHandler(req -> req.body().onSuccess(body -> req.response()
                         .putHeader("Content-Type", "application/json").end(Buffer.buffer(ANSWER))))
                 .listen().toCompletionStage().toCompletableFuture().get();
-        System.out.println("listening");
-        System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }
 }
