@@ -423,11 +423,14 @@ public final class ImageRuntime {
                 System.out.println("image runtime: training run: " + String.join(" ", cmd));
                 Process p = pb.start();
                 try {
-                    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                             .sslContext(tls.trusting()).connectTimeout(Duration.ofSeconds(10)).build();
-                    awaitReady(p, client, management, log);
-                    Workload workload = new Workload(client, URI.create("https://127.0.0.1:" + https + "/validate"),
-                            URI.create("http://127.0.0.1:" + management), registry);
+                    // the apiserver sends reviews over HTTP/2 (ALPN h2); other callers use HTTP/1.1
+                    HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                            .sslContext(tls.trusting()).connectTimeout(Duration.ofSeconds(10)).build();
+                    awaitReady(p, http1, management, log);
+                    Workload workload = new Workload(http1, http2, URI.create("https://127.0.0.1:" + https
+                            + "/validate"), URI.create("http://127.0.0.1:" + management), registry);
                     workload.run(reviews, p, log);
                 } finally {
                     p.destroy(); // SIGTERM: Customs shuts down, then the JVM writes the cache
@@ -473,7 +476,9 @@ public final class ImageRuntime {
     /**
      * What the training run does: AdmissionReviews as the apiserver sends them — Pods, workloads of every kind, an
      * UPDATE, a DELETE, ephemeral containers, v1beta1, a malformed body — whose images are new at first and cached
-     * later, on a few connections at once; the kubelet's probes; a Prometheus scrape.
+     * later, on a few connections at once, half of them over HTTP/2 as the apiserver sends them and half over HTTP/1.1;
+     * the kubelet's probes; a Prometheus scrape. Without HTTP/2 here, the cache would lack the HTTP/2 server's classes,
+     * and the apiserver's first review would load and verify some 300 of them from the jars.
      */
     static final class Workload {
         private static final int CONNECTIONS = 4;
@@ -484,12 +489,14 @@ public final class ImageRuntime {
          */
         private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
         private final HttpClient client;
+        private final HttpClient http2;
         private final URI validate;
         private final URI management;
         private final TrainingRegistry registry;
 
-        Workload(HttpClient client, URI validate, URI management, TrainingRegistry registry) {
+        Workload(HttpClient client, HttpClient http2, URI validate, URI management, TrainingRegistry registry) {
             this.client = client;
+            this.http2 = http2;
             this.validate = validate;
             this.management = management;
             this.registry = registry;
@@ -502,9 +509,10 @@ public final class ImageRuntime {
             try {
                 List<Future<?>> futures = new ArrayList<>();
                 for (int c = 0; c < CONNECTIONS; c++) {
+                    HttpClient reviewer = c % 2 == 0 ? client : http2;
                     futures.add(pool.submit(() -> {
                         for (int i = next.getAndIncrement(); i < reviews; i = next.getAndIncrement()) {
-                            review(i);
+                            review(reviewer, i);
                             answered.incrementAndGet();
                             if (i % 50 == 0) {
                                 probes();
@@ -529,9 +537,9 @@ public final class ImageRuntime {
             }
         }
 
-        private void review(int i) throws IOException, InterruptedException {
+        private void review(HttpClient reviewer, int i) throws IOException, InterruptedException {
             Reviews.Review r = Reviews.of(i, registry);
-            HttpResponse<String> resp = client.send(HttpRequest.newBuilder(validate).timeout(REQUEST_TIMEOUT)
+            HttpResponse<String> resp = reviewer.send(HttpRequest.newBuilder(validate).timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(r.body()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != r.status() || (r.status() == 200 && !resp.body().contains(r.uid()))) {

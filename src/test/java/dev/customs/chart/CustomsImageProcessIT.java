@@ -13,9 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.jboss.logging.Logger;
@@ -45,6 +49,7 @@ import dev.customs.image.ImageRequest;
 import dev.customs.image.ImageResolver;
 import dev.customs.image.PlatformSelector;
 import dev.customs.image.registry.RegistryImageInspector;
+import dev.customs.image.registry.TestCerts;
 import dev.customs.image.registry.TestImages;
 import dev.customs.image.registry.TestRegistry;
 import dev.customs.image.registry.TestRegistryConfig;
@@ -198,6 +203,9 @@ class CustomsImageProcessIT {
         // on the class path (customs-classpath.jar) the cache holds nearly all of them, lambdas included: 97% here
         assertThat(run.cached()).as("classes the image's JVM took from the cache, of %d loaded (log: %s)", run.loaded(),
                 run.log()).isGreaterThan(run.loaded() * 9 / 10);
+        // the apiserver's protocol: without HTTP/2 in the training run, its first review loaded ~130 classes from jars
+        assertThat(run.http2FromJars()).as("HTTP/2 server classes the image's JVM loaded outside its AOT cache (%s)",
+                run.log()).isEmpty();
 
         // the chart's Deployment of this image, by tag and digest, through the admission flow
         Chart.Rendered rendered = Chart.render(null,
@@ -448,18 +456,24 @@ class CustomsImageProcessIT {
         return rootfs;
     }
 
-    /** What a start of the image's JVM showed: classes loaded, those from the AOT cache, and its log. */
-    private record ImageJvm(int loaded, int cached, Path log) {
+    /**
+     * What a start of the image's JVM showed: classes loaded, those from the AOT cache, the HTTP/2 server's classes it
+     * loaded from jars instead, and its log.
+     */
+    private record ImageJvm(int loaded, int cached, List<String> http2FromJars, Path log) {
     }
 
     /**
      * Runs the image's entrypoint with every path under {@code rootfs}, the cache required ({@code -XX:AOTMode=on}: the
-     * JVM refuses to start if it cannot use it), until Customs answers a review; then stops it with SIGTERM.
+     * JVM refuses to start if it cannot use it), serving HTTPS as the chart configures it, until Customs answers a
+     * review sent as the apiserver sends it (HTTP/2 over TLS); then stops it with SIGTERM.
      */
     private ImageJvm runImageJvm(Path rootfs, List<String> entrypoint) throws Exception {
         Path log = work.resolve("image-jvm.log");
         Path classes = work.resolve("image-jvm-classes.log");
-        int http = freePort();
+        Path tls = work.resolve("tls");
+        X509Certificate ca = TestCerts.writeServerFiles(tls);
+        int https = freePort();
         int management = freePort();
         List<String> cmd = new ArrayList<>();
         for (String arg : entrypoint) {
@@ -472,7 +486,10 @@ class CustomsImageProcessIT {
             if (value.equals("-jar")) {
                 cmd.addAll(List.of("-XX:AOTMode=on", "-XX:MaxRAM=512m", "-Xlog:class+load=info:file=" + classes,
                         "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
-                        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
+                        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.ssl-port=" + https,
+                        "-Dquarkus.http.insecure-requests=disabled", "-Dquarkus.http.tls-configuration-name=webhook",
+                        "-Dquarkus.tls.webhook.key-store.pem.0.cert=" + tls.resolve("tls.crt"),
+                        "-Dquarkus.tls.webhook.key-store.pem.0.key=" + tls.resolve("tls.key"),
                         "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
                         "-Dquarkus.shutdown.delay=0s"));
             }
@@ -486,7 +503,8 @@ class CustomsImageProcessIT {
         }
         Process p = pb.start();
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trusting(ca))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
             byte[] review = Files.readAllBytes(Path.of("examples/denied-pod.json"));
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             HttpResponse<String> answer = null;
@@ -496,7 +514,7 @@ class CustomsImageProcessIT {
                 assertThat(System.nanoTime()).as("answered within %s; log:%n%s", START_TIMEOUT, Files.readString(log))
                         .isLessThan(deadline);
                 try {
-                    answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/validate"))
+                    answer = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + https + "/validate"))
                             .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                             .POST(HttpRequest.BodyPublishers.ofByteArray(review)).build(),
                             HttpResponse.BodyHandlers.ofString());
@@ -505,6 +523,7 @@ class CustomsImageProcessIT {
                 }
             }
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            assertThat(answer.version()).as("the protocol the answer came over").isEqualTo(HttpClient.Version.HTTP_2);
             assertThat(JSON.readTree(answer.body()).at("/response/allowed").asBoolean(true)).as(answer.body())
                     .isFalse();
         } finally {
@@ -516,9 +535,24 @@ class CustomsImageProcessIT {
         }
         List<String> loaded = Files.readAllLines(classes);
         int cached = (int) loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
-        LOG.infof("CustomsImageProcessIT: the image's JVM loaded %d classes, %d of them from its AOT cache", loaded.size(),
-                cached);
-        return new ImageJvm(loaded.size(), cached, log);
+        List<String> http2FromJars = loaded.stream().filter(l -> !l.contains("source: shared objects file"))
+                .filter(l -> l.contains("io.netty.handler.codec.http2.") || l.contains("io.vertx.core.http.impl.Http2")
+                        || l.contains("io.vertx.core.http.impl.VertxHttp2"))
+                .toList();
+        LOG.infof("CustomsImageProcessIT: the image's JVM loaded %d classes, %d of them from its AOT cache; %d of the "
+                + "HTTP/2 server's from jars", loaded.size(), cached, http2FromJars.size());
+        return new ImageJvm(loaded.size(), cached, http2FromJars, log);
+    }
+
+    private static SSLContext trusting(X509Certificate ca) throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        trusted.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
     }
 
     private static int freePort() throws IOException {
