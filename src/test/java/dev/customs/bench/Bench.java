@@ -118,6 +118,8 @@ public final class Bench {
     private final Settings settings;
     private final Hey hey;
     private final HttpClient client;
+    /** For training runs: the apiserver sends reviews over HTTP/2. */
+    private final HttpClient http2;
     private final Report report = new Report();
 
     private Bench(Env env, Settings settings) throws Exception {
@@ -125,6 +127,8 @@ public final class Bench {
         this.settings = settings;
         this.hey = new Hey(Files.createDirectories(env.work().resolve("hey")));
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(env.work()
+                .resolve("tls.crt"))).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trusting(env.work()
                 .resolve("tls.crt"))).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -340,11 +344,16 @@ public final class Bench {
         }
     }
 
-    /** A training run's workload: each payload a hundred times, its images new at first and cached after. */
+    /**
+     * A training run's workload: each payload a hundred times, its images new at first and cached after, alternately
+     * over HTTP/1.1 and HTTP/2.
+     */
     private void train(CustomsProcess training, List<Payload> payloads) throws Exception {
         for (int i = 0; i < 100; i++) {
             for (Payload p : payloads) {
-                review(training, p.body());
+                // every other review over HTTP/2, as the apiserver and the start-up probe send them
+                HttpClient over = i % 2 == 0 ? client : http2;
+                answer(training, over.send(request(training, p.body()), HttpResponse.BodyHandlers.ofByteArray()));
             }
         }
     }
