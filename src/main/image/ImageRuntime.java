@@ -476,9 +476,9 @@ public final class ImageRuntime {
     /**
      * What the training run does: AdmissionReviews as the apiserver sends them — Pods, workloads of every kind, an
      * UPDATE, a DELETE, ephemeral containers, v1beta1, a malformed body — whose images are new at first and cached
-     * later, on a few connections at once, half of them over HTTP/2 as the apiserver sends them and half over HTTP/1.1;
-     * the kubelet's probes; a Prometheus scrape. Without HTTP/2 here, the cache would lack the HTTP/2 server's classes,
-     * and the apiserver's first review would load and verify some 300 of them from the jars.
+     * later, on a few connections at once, twenty over HTTP/1.1, the next twenty over HTTP/2 (as the apiserver sends
+     * them), and so on; the kubelet's probes; a Prometheus scrape. Without HTTP/2 here, the cache would lack the HTTP/2
+     * server's classes, and the apiserver's first review would load and verify about 150 of them from the jars.
      */
     static final class Workload {
         private static final int CONNECTIONS = 4;
@@ -509,10 +509,9 @@ public final class ImageRuntime {
             try {
                 List<Future<?>> futures = new ArrayList<>();
                 for (int c = 0; c < CONNECTIONS; c++) {
-                    HttpClient reviewer = c % 2 == 0 ? client : http2;
                     futures.add(pool.submit(() -> {
                         for (int i = next.getAndIncrement(); i < reviews; i = next.getAndIncrement()) {
-                            review(reviewer, i);
+                            review(i);
                             answered.incrementAndGet();
                             if (i % 50 == 0) {
                                 probes();
@@ -537,11 +536,21 @@ public final class ImageRuntime {
             }
         }
 
-        private void review(HttpClient reviewer, int i) throws IOException, InterruptedException {
+        /**
+         * Sends review {@code i}: each run of {@link Reviews#KINDS} reviews (one of every kind) over one protocol, the
+         * next over the other, so that every kind goes over both.
+         */
+        private void review(int i) throws IOException, InterruptedException {
             Reviews.Review r = Reviews.of(i, registry);
-            HttpResponse<String> resp = reviewer.send(HttpRequest.newBuilder(validate).timeout(REQUEST_TIMEOUT)
+            boolean overHttp2 = (i / Reviews.KINDS) % 2 == 1;
+            HttpRequest request = HttpRequest.newBuilder(validate).timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(r.body()))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    .build();
+            HttpResponse<String> resp = (overHttp2 ? http2 : client).send(request, HttpResponse.BodyHandlers.ofString());
+            if (overHttp2 && resp.version() != HttpClient.Version.HTTP_2) {
+                throw new Failure("training review " + r.name() + " went over " + resp.version() + ": Customs did not "
+                        + "offer HTTP/2 (ALPN h2), which the apiserver uses");
+            }
             if (resp.statusCode() != r.status() || (r.status() == 200 && !resp.body().contains(r.uid()))) {
                 throw new Failure("training review " + r.name() + " answered " + resp.statusCode() + " (expected "
                         + r.status() + "): " + abbreviate(resp.body()));
@@ -563,6 +572,9 @@ public final class ImageRuntime {
     static final class Reviews {
         record Review(String name, String uid, String body, int status) {
         }
+
+        /** Reviews {@code i} to {@code i + KINDS - 1} include one of every kind (see {@link #of}). */
+        static final int KINDS = 20;
 
         static Review of(int i, TrainingRegistry registry) {
             String reg = registry.authority();

@@ -126,10 +126,11 @@ public final class Bench {
         this.env = env;
         this.settings = settings;
         this.hey = new Hey(Files.createDirectories(env.work().resolve("hey")));
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(env.work()
-                .resolve("tls.crt"))).connectTimeout(Duration.ofSeconds(5)).build();
-        this.http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trusting(env.work()
-                .resolve("tls.crt"))).connectTimeout(Duration.ofSeconds(5)).build();
+        SSLContext tls = trusting(env.work().resolve("tls.crt"));
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public static void main(String[] args) throws Exception {
@@ -345,15 +346,21 @@ public final class Bench {
     }
 
     /**
-     * A training run's workload: each payload a hundred times, its images new at first and cached after, alternately
-     * over HTTP/1.1 and HTTP/2.
+     * A training run's workload: a hundred rounds of the three payloads, their images new at first and cached after,
+     * the rounds alternately over HTTP/1.1 and HTTP/2.
      */
     private void train(CustomsProcess training, List<Payload> payloads) throws Exception {
         for (int i = 0; i < 100; i++) {
             for (Payload p : payloads) {
-                // every other review over HTTP/2, as the apiserver and the start-up probe send them
-                HttpClient over = i % 2 == 0 ? client : http2;
-                answer(training, over.send(request(training, p.body()), HttpResponse.BodyHandlers.ofByteArray()));
+                // every other round over HTTP/2, as the apiserver sends them
+                boolean overHttp2 = i % 2 == 1;
+                HttpResponse<byte[]> r = (overHttp2 ? http2 : client).send(request(training, p.body()),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (overHttp2 && r.version() != HttpClient.Version.HTTP_2) {
+                    throw new IllegalStateException("a training review went over " + r.version() + ", not HTTP/2: "
+                            + "Customs did not offer h2");
+                }
+                answer(training, r);
             }
         }
     }
