@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -32,8 +31,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.jboss.logging.Logger;
@@ -506,7 +503,7 @@ class CustomsImageProcessIT {
         Process p = pb.start();
         List<String> loaded;
         try {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trusting(ca))
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TestCerts.trusting(ca))
                     .connectTimeout(Duration.ofSeconds(5)).build();
             byte[] review = Files.readAllBytes(Path.of("examples/denied-pod.json"));
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -555,17 +552,6 @@ class CustomsImageProcessIT {
      */
     private static final Pattern HTTP2_SERVER = Pattern.compile("(?i)^(?!.*(conscrypt|jettyalpn)).*"
             + "(http2|alpn|applicationprotocol)");
-
-    private static SSLContext trusting(X509Certificate ca) throws Exception {
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        trusted.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.customs.image.registry.TestCerts;
 import dev.customs.image.registry.TestRegistry;
@@ -100,7 +98,7 @@ final class ProductionProcess implements AutoCloseable {
         pb.environment().put("POD_NAMESPACE", "customs");
         pb.environment().remove("KUBERNETES_SERVICE_HOST");
         pb.environment().put("KUBECONFIG", dir.resolve("no-kubeconfig").toAbsolutePath().toString());
-        ProductionProcess p = new ProductionProcess(chart, pb.start(), log, port, management, trusting(ca));
+        ProductionProcess p = new ProductionProcess(chart, pb.start(), log, port, management, TestCerts.trusting(ca));
         try {
             p.awaitReady(Duration.ofSeconds(90));
         } catch (Exception e) {
@@ -108,17 +106,6 @@ final class ProductionProcess implements AutoCloseable {
             throw e;
         }
         return p;
-    }
-
-    private static SSLContext trusting(X509Certificate ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** An HTTP/1.1 client for the webhook port, keeping its connections alive as the API server does. */

@@ -7,12 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -93,6 +97,22 @@ public final class TestCerts {
         Files.writeString(dir.resolve("tls.crt"), server.certificatePem());
         Files.writeString(dir.resolve("tls.key"), server.privateKeyPem());
         return ca.certificate();
+    }
+
+    /** A TLS context that trusts certificates issued by {@code ca} (the one {@link #writeServerFiles} returns). */
+    public static SSLContext trusting(X509Certificate ca) {
+        try {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            trusted.setCertificateEntry("ca", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make a TLS context trusting " + ca.getSubjectX500Principal(), e);
+        }
     }
 
     static String pem(Object o) {
