@@ -645,8 +645,8 @@ public final class Bench {
             return;
         }
         double[] sorted = outside.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double p50 = sorted[(int) Math.ceil(0.5 * sorted.length) - 1];
-        double p90 = sorted[(int) Math.ceil(0.9 * sorted.length) - 1];
+        double p50 = Hey.percentile(sorted, 50);
+        double p90 = Hey.percentile(sorted, 90);
         report.proxyOverhead(p50, p90, sorted.length);
         progress(String.format(Locale.ROOT, "  a GET through the proxy outside the proxy's interval: p50 %.2f ms, "
                 + "p90 %.2f ms", p50, p90));
@@ -713,28 +713,17 @@ public final class Bench {
     }
 
     /**
-     * Waits until the registry has seen no request for {@link #REGISTRY_QUIET} (at most a minute): the work earlier
-     * reviews started (a layer scan goes on after its review was answered) is then over, and what follows is the warm
-     * reviews' own.
+     * Waits until no request has arrived at the registry or been in flight there for {@link #REGISTRY_QUIET} (at most
+     * a minute; {@link RegistryProxy#awaitQuiet}): the work earlier reviews started (a layer scan goes on after its
+     * review was answered) is then over, and what follows is the warm reviews' own.
      */
     private static void awaitRegistryQuiet(RegistryProxy proxy) throws InterruptedException {
         long start = System.nanoTime();
-        long deadline = start + Duration.ofMinutes(1).toNanos();
         int first = proxy.seen().size();
-        int count = first;
-        long quietSince = start;
-        while (System.nanoTime() < deadline) {
-            int now = proxy.seen().size();
-            if (now != count) {
-                count = now;
-                quietSince = System.nanoTime();
-            } else if (System.nanoTime() - quietSince >= REGISTRY_QUIET.toNanos()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        progress(String.format(Locale.ROOT, "  the registry went quiet after %.1f s (%d requests meanwhile)",
-                (quietSince - start) / 1e9, count - first));
+        boolean quiet = proxy.awaitQuiet(REGISTRY_QUIET, Duration.ofMinutes(1));
+        long waited = System.nanoTime() - start - (quiet ? REGISTRY_QUIET.toNanos() : 0);
+        progress(String.format(Locale.ROOT, "  the registry went quiet after %.1f s (%d requests meanwhile)%s",
+                waited / 1e9, proxy.seen().size() - first, quiet ? "" : "; still busy after a minute"));
     }
 
     /** How long the registry must see no request before warm reviews are counted. */

@@ -25,6 +25,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class Hey {
 
+    /** Nearest-rank percentile {@code p} (0-100) of ascending {@code sorted}; NaN when it is empty. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
     /** The requests of one run. */
     record Run(String label, double[] latenciesMs, int answered, int non200, int newConnections, double seconds,
             double loadGeneratorCpu, double load1) {
@@ -36,11 +45,7 @@ final class Hey {
 
         /** Nearest-rank percentile of the latencies of requests on an already open connection, ms. */
         double percentile(double p) {
-            if (latenciesMs.length == 0) {
-                return Double.NaN;
-            }
-            int rank = (int) Math.ceil(p / 100.0 * latenciesMs.length);
-            return latenciesMs[Math.max(0, Math.min(latenciesMs.length - 1, rank - 1))];
+            return Hey.percentile(latenciesMs, p);
         }
 
         double max() {

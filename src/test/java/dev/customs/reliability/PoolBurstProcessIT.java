@@ -144,7 +144,10 @@ class PoolBurstProcessIT {
             // on with after a review gave up on them must finish: a review that meets them waits for them, within its
             // own budget, and can still time out (seen once in CI), which says nothing about what was remembered.
             slow.delay(Duration.ZERO);
-            awaitIdle(slow);
+            if (!slow.awaitQuiet(Duration.ofMillis(500), Duration.ofSeconds(60))) {
+                throw new AssertionError("requests were still in flight at the registry 60 s after the burst: "
+                        + slow.inFlight());
+            }
             List<String> stillDenied = new ArrayList<>();
             for (String image : busy) {
                 if (!allowed(send(http, siege, "team-a", image))) {
@@ -167,26 +170,6 @@ class PoolBurstProcessIT {
                     .isEmpty();
             siege.assertHeld(probe, 16L << 20, BURST + " new images at once on a slow registry");
         }
-    }
-
-    /** Waits until no request has been in flight at {@code proxy} for 500 ms; fails after 60 s. */
-    private static void awaitIdle(RegistryProxy proxy) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long idleSince = 0;
-        while (System.nanoTime() < deadline) {
-            long answered = proxy.timed().size();
-            long now = System.nanoTime();
-            if (proxy.total() != answered) {
-                idleSince = 0;
-            } else if (idleSince == 0) {
-                idleSince = now;
-            } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(500)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("requests were still in flight at the registry 60 s after the burst: "
-                + (proxy.total() - proxy.timed().size()));
     }
 
     private static boolean allowed(HttpResponse<String> r) throws Exception {

@@ -167,6 +167,45 @@ public final class RegistryProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until no request has arrived and none has been in flight for {@code quiet}, at most {@code atMost}: what
+     * earlier work started at the registry (a layer scan goes on after its review was answered, a resolution after its
+     * review gave up on it) is then over.
+     *
+     * @return false when the registry was still busy after {@code atMost}
+     */
+    public boolean awaitQuiet(Duration quiet, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        int count = -1;
+        long quietSince = 0;
+        while (true) {
+            long now = System.nanoTime();
+            int arrived;
+            boolean inFlight;
+            synchronized (seen) {
+                arrived = seen.size();
+                inFlight = timed.size() != arrived;
+            }
+            if (inFlight || arrived != count) {
+                count = arrived;
+                quietSince = now;
+            } else if (now - quietSince >= quiet.toNanos()) {
+                return true;
+            }
+            if (now > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Requests that arrived and are not answered yet. */
+    public int inFlight() {
+        synchronized (seen) {
+            return seen.size() - timed.size();
+        }
+    }
+
     public void reset() {
         synchronized (seen) {
             seen.clear();
