@@ -13,6 +13,8 @@ import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -165,5 +167,19 @@ class ChartLimitsTest {
                 "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC");
         assertThat(Files.readString(Path.of("src/main/docker/Dockerfile.jvm")))
                 .contains("\"-XX:+ExitOnOutOfMemoryError\", \"-XX:+UseSerialGC\", \"-XX:MaxRAMPercentage=56\"");
+    }
+
+    @Test
+    void theDockerfileRunsWhatTheJibImageRuns() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        List<String> jib = List.of(p.getProperty("quarkus.jib.jvm-entrypoint").split(","));
+        String line = Files.readAllLines(Path.of("src/main/docker/Dockerfile.jvm")).stream()
+                .filter(l -> l.startsWith("ENTRYPOINT ")).reduce((a, b) -> b).orElseThrow();
+        List<String> docker = List.of(new ObjectMapper().readValue(line.substring("ENTRYPOINT ".length()),
+                String[].class));
+        assertThat(docker).as("Dockerfile.jvm's ENTRYPOINT").isEqualTo(jib);
     }
 }
