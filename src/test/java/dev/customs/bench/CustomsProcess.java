@@ -1,6 +1,8 @@
 package dev.customs.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,9 +56,27 @@ final class CustomsProcess implements AutoCloseable {
         return "";
     }
 
-    static final List<String> JVM_FLAGS = List.of("-XX:MaxRAM=512m", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=56", "-XX:-UsePerfData",
-            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+    /**
+     * The image's JVM flags, read from its entrypoint ({@code quarkus.jib.jvm-entrypoint} in application.properties) but
+     * for its AOT cache (each start-up row says which archive or cache it uses), with the chart's memory limit as the
+     * machine's memory and no perf data file.
+     */
+    static final List<String> JVM_FLAGS = imageFlags(Path.of("src/main/resources/application.properties"));
+
+    static List<String> imageFlags(Path properties) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(properties)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the bench runs from the project's root: " + e.getMessage(), e);
+        }
+        List<String> entrypoint = List.of(p.getProperty("quarkus.jib.jvm-entrypoint").split(","));
+        List<String> flags = new ArrayList<>(List.of("-XX:MaxRAM=512m"));
+        entrypoint.subList(1, entrypoint.indexOf("-jar")).stream().filter(f -> !f.startsWith("-XX:AOTCache="))
+                .forEach(flags::add);
+        flags.add("-XX:-UsePerfData");
+        return List.copyOf(flags);
+    }
 
     /** The chart's JVM options, the value of {@code JDK_JAVA_OPTIONS} in deploy/customs.yaml. */
     static String chartJvmOptions(Path root) throws IOException {
