@@ -78,7 +78,7 @@ import com.sun.net.httpserver.HttpServer;
  * <p>
  * Nor does it carry the training run's method profiles ({@code -XX:-AOTRecordTraining}, JEP 515): with them, a JVM
  * starting from the cache compiles at once what the training found hot, and on one or two cores the compiler threads
- * then take the CPU from the start-up itself. The entrypoint's {@code -XX:CompileThresholdScaling=2} holds them back
+ * then take the CPU from the start-up itself. The chart's {@code -XX:CompileThresholdScaling=2} holds them back
  * further. Together, on two cores: the first answer 1.79 s after exec instead of 2.02 s (medians of 20 interleaved
  * starts), the 300 reviews after it 11% slower (README, "Customs' own image").
  *

@@ -28,12 +28,6 @@ import java.util.regex.Pattern;
 final class CustomsProcess implements AutoCloseable {
 
     /**
-     * The image's entrypoint flags, with {@code -XX:MaxRAM} standing in for the chart's 512Mi memory limit; the chart's
-     * own JVM options ({@code JDK_JAVA_OPTIONS} of deploy/customs.yaml: heap, young generation, metaspace, ...) are
-     * passed as the chart passes them, see {@link #chartJvmOptions}. {@code -XX:-UsePerfData}: no
-     * {@code /tmp/hsperfdata_*} file outside bench/work.
-     */
-    /**
      * Run as root, the chart's {@code -XX:ThreadPriorityPolicy=1} gives the JVM's compiler, GC and VM threads nice -4,
      * ahead of admission's event loops; in the chart's pod (non-root, every capability dropped) raising a priority
      * fails and they stay at nice 0. So as root the bench starts Customs under {@code setpriv} without
@@ -57,12 +51,16 @@ final class CustomsProcess implements AutoCloseable {
     }
 
     /**
-     * The image's JVM flags, read from its entrypoint ({@code quarkus.jib.jvm-entrypoint} in application.properties) but
-     * for its AOT cache (each start-up row says which archive or cache it uses), with the chart's memory limit as the
-     * machine's memory and no perf data file.
+     * The image's entrypoint flags, read from {@code quarkus.jib.jvm-entrypoint} in application.properties (relative to
+     * the working directory: bench/run starts the bench in the project's root) but for its AOT cache (each start-up row
+     * says which archive or cache it uses), with {@code -XX:MaxRAM} standing in for the chart's 512Mi memory limit and
+     * {@code -XX:-UsePerfData} (no {@code /tmp/hsperfdata_*} file outside bench/work). The chart's own JVM options
+     * ({@code JDK_JAVA_OPTIONS} of deploy/customs.yaml: heap, young generation, ...) are passed as the chart passes
+     * them, see {@link #chartJvmOptions}.
      */
     static final List<String> JVM_FLAGS = imageFlags(Path.of("src/main/resources/application.properties"));
 
+    /** {@link #JVM_FLAGS} from the application.properties at {@code properties}. */
     static List<String> imageFlags(Path properties) {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(properties)) {

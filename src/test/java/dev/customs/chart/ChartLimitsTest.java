@@ -122,11 +122,14 @@ class ChartLimitsTest {
 
         assertThat(List.of(env.get("JDK_JAVA_OPTIONS").split(" "))).containsExactly("-Xmx288m", "-Xmn64m",
                 "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m", "-Xss1m",
-                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-XX:ThreadPriorityPolicy=1",
+                "-XX:CompileThresholdScaling=2", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:ThreadPriorityPolicy=1",
                 "-XX:JavaPriority1_To_OSPriority=19");
         assertThat(env).containsEntry("MALLOC_ARENA_MAX", "2");
         assertThat(env(Chart.render(null, Map.of("jvm.extraOptions[0]", "-XX:+PrintFlagsFinal")))
                 .get("JDK_JAVA_OPTIONS")).endsWith("-XX:JavaPriority1_To_OSPriority=19 -XX:+PrintFlagsFinal");
+        assertThat(env(Chart.render(null, Map.of("jvm.compileThresholdScaling", 1))).get("JDK_JAVA_OPTIONS"))
+                .contains(" -XX:CompileThresholdScaling=1 ");
     }
 
     @Test
