@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -27,14 +27,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.customs.bench.Hey.Run;
 import dev.customs.bench.Payloads.Payload;
 import dev.customs.image.registry.RegistryProxy;
+import dev.customs.image.registry.TestCerts;
 import dev.customs.image.registry.TestRegistry;
 import dev.customs.rules.RuleRegistry;
 
@@ -126,7 +125,10 @@ public final class Bench {
         this.env = env;
         this.settings = settings;
         this.hey = new Hey(Files.createDirectories(env.work().resolve("hey")));
-        SSLContext tls = trusting(env.work().resolve("tls.crt"));
+        SSLContext tls;
+        try (InputStream in = Files.newInputStream(env.work().resolve("tls.crt"))) {
+            tls = TestCerts.trusting((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         this.http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
@@ -261,11 +263,8 @@ public final class Bench {
             report.startUpSkipped("the image's runtime and cache could not be made (see bench/work/image-runtime.log)");
             return Optional.empty();
         }
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(env.root().resolve("src/main/resources/application.properties"))) {
-            properties.load(in);
-        }
-        List<String> entrypoint = List.of(properties.getProperty("quarkus.jib.jvm-entrypoint").split(","));
+        List<String> entrypoint = CustomsProcess.imageEntrypoint(env.root().resolve(
+                "src/main/resources/application.properties"));
         List<String> flags = new ArrayList<>();
         for (String arg : entrypoint.subList(1, entrypoint.indexOf("-jar"))) {
             flags.add(arg.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + root + arg.substring("-XX:AOTCache=".length())
@@ -968,19 +967,6 @@ public final class Bench {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private static SSLContext trusting(Path certificate) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(certificate)) {
-            ks.setCertificateEntry("bench", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     static void progress(String line) {

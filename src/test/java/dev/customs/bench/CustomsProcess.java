@@ -62,18 +62,26 @@ final class CustomsProcess implements AutoCloseable {
 
     /** {@link #JVM_FLAGS} from the application.properties at {@code properties}. */
     static List<String> imageFlags(Path properties) {
+        List<String> entrypoint = imageEntrypoint(properties);
+        List<String> flags = new ArrayList<>(List.of("-XX:MaxRAM=512m"));
+        entrypoint.subList(1, entrypoint.indexOf("-jar")).stream().filter(f -> !f.startsWith("-XX:AOTCache="))
+                .forEach(flags::add);
+        flags.add("-XX:-UsePerfData");
+        return List.copyOf(flags);
+    }
+
+    /**
+     * The image's entrypoint, {@code quarkus.jib.jvm-entrypoint} of the application.properties at {@code properties}:
+     * its java, flags, {@code -jar} and jar.
+     */
+    static List<String> imageEntrypoint(Path properties) {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(properties)) {
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException("the bench runs from the project's root: " + e.getMessage(), e);
         }
-        List<String> entrypoint = List.of(p.getProperty("quarkus.jib.jvm-entrypoint").split(","));
-        List<String> flags = new ArrayList<>(List.of("-XX:MaxRAM=512m"));
-        entrypoint.subList(1, entrypoint.indexOf("-jar")).stream().filter(f -> !f.startsWith("-XX:AOTCache="))
-                .forEach(flags::add);
-        flags.add("-XX:-UsePerfData");
-        return List.copyOf(flags);
+        return List.of(p.getProperty("quarkus.jib.jvm-entrypoint").split(","));
     }
 
     /** The chart's JVM options, the value of {@code JDK_JAVA_OPTIONS} in deploy/customs.yaml. */
