@@ -1,5 +1,7 @@
 package dev.customs.admission;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -65,23 +67,36 @@ public final class AdmissionHandler {
         this.mapper = mapper;
         this.reader = new ReviewReader(mapper.getFactory(), mapper.getNodeFactory());
         this.views = new PodViewMapper(mapper);
-        this.responses = new AdmissionResponses(mapper);
+        this.responses = new AdmissionResponses(mapper.getFactory());
         this.engine = engine;
         this.policy = policy;
         this.images = images;
         this.reporter = reporter;
     }
 
-    /** The result of one review: a response body, or a 400 explanation. */
-    public record Outcome(ObjectNode review, String badRequest, Decision decision, AdmissionRequest request) {
+    /**
+     * The result of one review: a response body (the AdmissionReview's JSON bytes, as sent), or a 400 explanation.
+     */
+    public record Outcome(byte[] answer, String badRequest, Decision decision, AdmissionRequest request) {
 
         static Outcome badRequest(String why) {
             return new Outcome(null, why, null, null);
         }
 
         public boolean ok() {
-            return review != null;
+            return answer != null;
         }
+
+        /** The answer read back as a tree, for a caller that inspects it; null for a bad request. */
+        public JsonNode review() {
+            try {
+                return answer == null ? null : READER.readTree(answer);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static final ObjectMapper READER = new ObjectMapper();
 
         /** The decision label for metrics: allowed, denied, warned or error. */
         public String label() {
@@ -153,7 +168,7 @@ public final class AdmissionHandler {
         return lookup.thenApply(facts -> {
             Evaluation evaluation = engine.evaluate(pod, facts, active);
             Decision decision = policy.decide(evaluation, who);
-            ObjectNode answer = responses.decide(req, decision);
+            byte[] answer = responses.decide(req, decision);
             reporter.admitted(decision, who.namespace(), req.dryRun(),
                     () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()));
             if (LOG.isDebugEnabled()) {
@@ -239,7 +254,7 @@ public final class AdmissionHandler {
                 + " per object: split it into several, or raise customs.admission.max-containers";
         Decision decision = new Decision(List.of(new Decision.Finding(TOO_MANY_CONTAINERS, null, null, field, message,
                 Action.ENFORCE, null)));
-        ObjectNode answer = responses.decide(req, decision);
+        byte[] answer = responses.decide(req, decision);
         reporter.admitted(decision, who.namespace(), req.dryRun(),
                 () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()));
         LOG.debugf("decision=denied namespace=%s kind=%s rule=%s containers=%d", who.namespace(), req.kind(),

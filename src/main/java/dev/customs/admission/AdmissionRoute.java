@@ -10,9 +10,6 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.customs.config.CustomsConfig;
 import dev.customs.report.Recorder;
 import io.netty.buffer.Unpooled;
@@ -55,17 +52,15 @@ public class AdmissionRoute {
     static final int CHUNKED_RESERVE = 64 * 1024;
 
     private final AdmissionHandler handler;
-    private final ObjectMapper mapper;
     private final Recorder recorder;
     private final ReviewBudget budget;
     private final AdmissionLoad load;
     private final long bodyTimeoutMs;
 
-    public AdmissionRoute(AdmissionHandler handler, ObjectMapper mapper, Recorder recorder, CustomsConfig config,
+    public AdmissionRoute(AdmissionHandler handler, Recorder recorder, CustomsConfig config,
             AdmissionLoad load) {
         this.handler = handler;
         this.load = load;
-        this.mapper = mapper;
         this.recorder = recorder;
         this.budget = new ReviewBudget(config.admission().maxBytesInFlight().asLongValue());
         this.bodyTimeoutMs = Math.max(1, config.admission().bodyTimeout().toMillis());
@@ -241,16 +236,8 @@ public class AdmissionRoute {
                 plain(response, 400, outcome.badRequest());
                 return;
             }
-            byte[] json;
-            try {
-                json = mapper.writeValueAsBytes(outcome.review());
-            } catch (JsonProcessingException e) {
-                LOG.errorf("admission answer could not be written: %s", e.toString());
-                plain(response, 500, "Customs could not evaluate the request: internal error");
-                return;
-            }
             response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(Buffer.buffer(Unpooled.wrappedBuffer(json))); // the answer's bytes, not a copy
+                    .end(Buffer.buffer(Unpooled.wrappedBuffer(outcome.answer()))); // the answer's bytes, not a copy
         }));
     }
 
