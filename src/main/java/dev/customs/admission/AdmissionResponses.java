@@ -1,8 +1,10 @@
 package dev.customs.admission;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +43,7 @@ public final class AdmissionResponses {
 
     /** The answer for a policy decision: allowed (possibly with warnings and audit annotations) or denied. */
     public byte[] decide(AdmissionRequest req, Decision d) {
-        ByteArrayBuilder out = new ByteArrayBuilder(d.findings().isEmpty() ? 256 : 2048);
+        Exact out = new Exact();
         try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
             boolean allowed = d.allowed();
             g.writeStartObject();
@@ -75,7 +77,35 @@ public final class AdmissionResponses {
             // a generator over memory fails only on a string it cannot encode; the review is answered with a 500
             throw new UncheckedIOException("the admission answer could not be written", e);
         }
-        return out.toByteArray();
+        return out.bytes();
+    }
+
+    /**
+     * Collects what the generator writes: an answer that fits the generator's buffer (8,000 bytes, recycled) arrives in
+     * one write at its close and is kept in an array of its exact size, the one sent.
+     */
+    private static final class Exact extends OutputStream {
+        private byte[] buffer = new byte[0];
+        private int count;
+
+        @Override
+        public void write(int b) {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (count + len > buffer.length) {
+                // the first write exactly; a longer answer doubles
+                buffer = Arrays.copyOf(buffer, count == 0 ? len : Math.max(count + len, buffer.length * 2));
+            }
+            System.arraycopy(b, off, buffer, count, len);
+            count += len;
+        }
+
+        byte[] bytes() {
+            return count == buffer.length ? buffer : Arrays.copyOf(buffer, count);
+        }
     }
 
     private void status(JsonGenerator g, AdmissionRequest req, List<Decision.Listed> listed) throws IOException {

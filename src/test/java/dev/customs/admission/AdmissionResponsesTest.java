@@ -140,4 +140,24 @@ class AdmissionResponsesTest {
         causes.forEach(c -> lines.add(c.get("message").asText()));
         assertThat(answer.at("/response/status/message").asText()).isEqualTo(String.join("\n", lines));
     }
+
+    @Test
+    void anAnswerLongerThanTheGeneratorsBufferIsWrittenWhole() throws Exception {
+        List<Decision.Finding> findings = new ArrayList<>();
+        for (int rule = 0; rule < 12; rule++) {
+            for (int i = 0; i < Decision.MAX_PER_RULE; i++) {
+                findings.add(finding("rule-" + rule, "spec.containers[" + i + "]",
+                        "[rule-" + rule + "] \"" + "x".repeat(900) + "\" " + i, Action.ENFORCE));
+            }
+        }
+        byte[] bytes = responses.decide(request("web", "pods"), new Decision(findings));
+        assertThat(bytes.length).isGreaterThan(200_000);
+        JsonNode answer = JSON.readTree(bytes);
+        JsonNode causes = answer.at("/response/status/details/causes");
+        assertThat(causes.size()).isEqualTo(120);
+        List<String> lines = new ArrayList<>();
+        findings.forEach(f -> lines.add(f.message()));
+        assertThat(answer.at("/response/status/message").asText()).isEqualTo(String.join("\n", lines));
+        assertThat(causes.get(119).get("message").asText()).isEqualTo(lines.get(119));
+    }
 }
