@@ -212,9 +212,13 @@ public final class Bench {
                 for (CustomsProcess c : List.of(on, off)) {
                     warmUp(c, payloads);
                 }
+                double onGcs = on.fullGcs(client);
+                double offGcs = off.fullGcs(client);
                 for (Payload p : payloads) {
                     warmPath(p, on, off);
                 }
+                report.fullGcs(on.name, on.fullGcs(client) - onGcs, onGcs);
+                report.fullGcs(off.name, off.fullGcs(client) - offGcs, offGcs);
                 machineLatency(payloads.get(payloads.size() - 1), jvm);
                 report.process(on);
                 report.process(off);

@@ -110,6 +110,7 @@ final class CustomsProcess implements AutoCloseable {
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
     private static final Pattern ALLOCATED = Pattern
             .compile("(?m)^jvm_gc_memory_allocated_bytes_total(?:\\{[^}]*})?\\s+(\\S+)");
+    private static final Pattern PAUSES = Pattern.compile("(?m)^jvm_gc_pause_seconds_count\\{([^}]*)}\\s+(\\S+)");
 
     /**
      * Which JVM runs Customs: the bench's own (JDK 17) by default; the start-up comparison also runs JDK 25, with and
@@ -298,6 +299,39 @@ final class CustomsProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Double.NaN;
         }
+    }
+
+    /**
+     * Full collections so far: the count of {@code jvm_gc_pause_seconds} pauses whose action is {@code end of major GC}
+     * (SerialGC's MarkSweepCompact; a series appears with the first such pause). NaN when the metrics do not hold the
+     * JVM's GC figures at all, so that a missing binder never reads as none.
+     */
+    double fullGcs(java.net.http.HttpClient client) {
+        try {
+            String text = client.send(java.net.http.HttpRequest.newBuilder(metrics()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return fullGcs(text);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** {@link #fullGcs(java.net.http.HttpClient)} of a Prometheus exposition. */
+    static double fullGcs(String metrics) {
+        if (!ALLOCATED.matcher(metrics).find()) {
+            return Double.NaN;
+        }
+        double n = 0;
+        Matcher m = PAUSES.matcher(metrics);
+        while (m.find()) {
+            if (m.group(1).contains("action=\"end of major GC\"")) {
+                n += Double.parseDouble(m.group(2));
+            }
+        }
+        return n;
     }
 
     /**

@@ -43,6 +43,8 @@ final class Report {
     private String layerScan = "";
     private String dockerfile = "";
     private final List<String> targets = new ArrayList<>();
+    private final Map<String, String> fullGcs = new LinkedHashMap<>();
+    private final List<String> fullGcsBefore = new ArrayList<>();
     private final StringBuilder audit = new StringBuilder();
     private final List<String> auditTargets = new ArrayList<>();
     private final List<String> p99 = new ArrayList<>();
@@ -237,6 +239,15 @@ final class Report {
 
     private double perConnectionIntervalMs() {
         return 1000.0 * connections / rate;
+    }
+
+    /**
+     * Full collections of one process during its saturation and fixed-rate runs, and before them (start-up and
+     * warm-up); NaN when its metrics did not say.
+     */
+    void fullGcs(String process, double during, double before) {
+        fullGcs.put(process, process + " " + (Double.isNaN(during) ? "unknown" : f0(during)));
+        fullGcsBefore.add(process + " " + (Double.isNaN(before) ? "unknown" : f0(before)));
     }
 
     void process(CustomsProcess c) {
@@ -512,6 +523,11 @@ final class Report {
                 + "layer scan, its layer)", burstFigure, met(burstMet)));
         targets.add(row("warm reviews: digest refs 0 requests, tags HEADs per TTL only", String.join("; ", registry),
                 met(registryMet)));
+        boolean gcsMet = !fullGcs.isEmpty() && fullGcs.values().stream().allMatch(v -> v.endsWith(" 0"));
+        targets.add(row("no full GC during the saturation and fixed-rate runs", fullGcs.isEmpty() ? "not measured"
+                : String.join("; ", fullGcs.values()) + (fullGcsBefore.isEmpty() ? ""
+                        : " (before them, since start: " + String.join("; ", fullGcsBefore) + ")"),
+                met(gcsMet)));
         boolean rssMet = rss.values().stream().noneMatch(v -> v.endsWith("✗"));
         targets.add(row("peak RSS ≤ 300 MiB", join(rss), met(rssMet)));
     }
