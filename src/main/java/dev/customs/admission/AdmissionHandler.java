@@ -90,13 +90,16 @@ public final class AdmissionHandler {
         /** The answer read back as a tree, for a caller that inspects it; null for a bad request. */
         public JsonNode review() {
             try {
-                return answer == null ? null : READER.readTree(answer);
+                return answer == null ? null : Reader.MAPPER.readTree(answer);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
 
-        private static final ObjectMapper READER = new ObjectMapper();
+        /** Made at the first {@link #review()}: the admission path never reads an answer back. */
+        private static final class Reader {
+            static final ObjectMapper MAPPER = new ObjectMapper();
+        }
 
         /** The decision label for metrics: allowed, denied, warned or error. */
         public String label() {
