@@ -23,7 +23,9 @@ import dev.customs.policy.Decision;
  * <p>
  * Answers are written straight to JSON bytes, without a tree. A denial's lines appear twice, joined in
  * {@code status.message} and one by one in the causes: each is escaped once and its escaped bytes written in both
- * places.
+ * places. They are escaped as Jackson escapes by default (the factory's own escaping settings, of which Customs sets
+ * none, do not apply to them), with one difference in bytes only: a character beyond the Basic Multilingual Plane is
+ * written as UTF-8, where the generator writes its two surrogates as escapes.
  */
 public final class AdmissionResponses {
 
@@ -74,15 +76,16 @@ public final class AdmissionResponses {
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
-            // a generator over memory fails only on a string it cannot encode; the review is answered with a 500
+            // a generator over memory does not fail in practice; were it to, the review is answered with a 500
             throw new UncheckedIOException("the admission answer could not be written", e);
         }
         return out.bytes();
     }
 
     /**
-     * Collects what the generator writes: an answer that fits the generator's buffer (8,000 bytes, recycled) arrives in
-     * one write at its close and is kept in an array of its exact size, the one sent.
+     * Collects what the generator writes: an answer that fits the generator's buffer (8,000 bytes, recycled) mostly
+     * arrives in one write at its close and is then kept in an array of its exact size, the one sent (the generator
+     * flushes earlier only to make room for a long string); a longer answer doubles the array.
      */
     private static final class Exact extends OutputStream {
         private byte[] buffer = new byte[0];
@@ -157,8 +160,8 @@ public final class AdmissionResponses {
     }
 
     /**
-     * A line as the body of a JSON string, in UTF-8: the bytes {@link JsonGenerator#writeString} writes between the
-     * quotes.
+     * A line as the body of a JSON string, in UTF-8: the string {@link JsonGenerator#writeString} writes between the
+     * quotes (see the class comment for the one difference in bytes).
      */
     private byte[] escaped(String s) throws IOException {
         try {

@@ -217,6 +217,7 @@ public final class Bench {
                 for (Payload p : payloads) {
                     warmPath(p, on, off);
                 }
+                Thread.sleep(500); // the JVM reports a collection to Micrometer after it ends, on another thread
                 report.fullGcs(on.name, on.fullGcs(client) - onGcs, onGcs);
                 report.fullGcs(off.name, off.fullGcs(client) - offGcs, offGcs);
                 machineLatency(payloads.get(payloads.size() - 1), jvm);
