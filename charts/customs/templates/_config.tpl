@@ -87,7 +87,7 @@ and that backslash once more for the properties syntax.
 
 {{/* The JVM options of the container (values jvm.*): sizes first, then extraOptions. */}}
 {{- define "customs.jvm.options" -}}
-{{- $o := list (printf "-Xmx%s" .Values.jvm.maxHeap) (printf "-Xmn%s" .Values.jvm.youngGeneration) (printf "-XX:MaxMetaspaceSize=%s" .Values.jvm.maxMetaspace) (printf "-XX:ReservedCodeCacheSize=%s" .Values.jvm.codeCache) (printf "-XX:MaxDirectMemorySize=%s" .Values.jvm.maxDirectMemory) (printf "-Xss%s" .Values.jvm.threadStack) (printf "-XX:CompileThresholdScaling=%v" .Values.jvm.compileThresholdScaling) "-XX:+UseSerialGC" "-XX:+ExitOnOutOfMemoryError" "-XX:ThreadPriorityPolicy=1" "-XX:JavaPriority1_To_OSPriority=19" -}}
+{{- $o := list (printf "-Xms%s" .Values.jvm.maxHeap) (printf "-Xmx%s" .Values.jvm.maxHeap) (printf "-Xmn%s" .Values.jvm.youngGeneration) (printf "-XX:MaxMetaspaceSize=%s" .Values.jvm.maxMetaspace) (printf "-XX:ReservedCodeCacheSize=%s" .Values.jvm.codeCache) (printf "-XX:MaxDirectMemorySize=%s" .Values.jvm.maxDirectMemory) (printf "-Xss%s" .Values.jvm.threadStack) (printf "-XX:CompileThresholdScaling=%v" .Values.jvm.compileThresholdScaling) "-XX:+UseSerialGC" "-XX:+ExitOnOutOfMemoryError" "-XX:ThreadPriorityPolicy=1" "-XX:JavaPriority1_To_OSPriority=19" -}}
 {{- concat $o (.Values.jvm.extraOptions | default list) | join " " -}}
 {{- end -}}
 

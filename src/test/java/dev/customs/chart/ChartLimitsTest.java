@@ -120,7 +120,7 @@ class ChartLimitsTest {
     void theJvmIsSizedFailsFastAndReadsItsOptionsFromTheEnvironment() {
         Map<String, String> env = env(Chart.render(null, Map.of()));
 
-        assertThat(List.of(env.get("JDK_JAVA_OPTIONS").split(" "))).containsExactly("-Xmx288m", "-Xmn64m",
+        assertThat(List.of(env.get("JDK_JAVA_OPTIONS").split(" "))).containsExactly("-Xms288m", "-Xmx288m", "-Xmn64m",
                 "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m", "-Xss1m",
                 "-XX:CompileThresholdScaling=2", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-XX:ThreadPriorityPolicy=1",
@@ -144,7 +144,7 @@ class ChartLimitsTest {
                 .hasMessageContaining("not a memory quantity");
         // within the limit, in every unit the chart reads
         assertThat(env(Chart.render(null, Map.of("jvm.maxHeap", "768m", "resources.limits.memory", "1Gi")))
-                .get("JDK_JAVA_OPTIONS")).startsWith("-Xmx768m ");
+                .get("JDK_JAVA_OPTIONS")).startsWith("-Xms768m -Xmx768m ");
         assertThat(Chart.template(null, Map.of("jvm.maxHeap", "1g", "resources.limits.memory", "1300M"))).isNotEmpty();
         assertThat(Chart.template(null, Map.of("resources.limits.memory", "536870912"))).isNotEmpty();
     }
