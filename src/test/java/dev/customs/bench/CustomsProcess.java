@@ -288,16 +288,25 @@ final class CustomsProcess implements AutoCloseable {
      * collection, so exact over runs that span many); NaN when the metric is missing.
      */
     double allocatedBytes(java.net.http.HttpClient client) {
+        String text = metricsText(client);
+        Matcher m = text == null ? null : ALLOCATED.matcher(text);
         try {
-            String text = client.send(java.net.http.HttpRequest.newBuilder(metrics()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = ALLOCATED.matcher(text);
-            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-        } catch (IOException | RuntimeException e) {
+            return m != null && m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (NumberFormatException e) {
             return Double.NaN;
+        }
+    }
+
+    /** The process's metrics page; null when it cannot be read. */
+    private String metricsText(java.net.http.HttpClient client) {
+        try {
+            return client.send(java.net.http.HttpRequest.newBuilder(metrics()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException | RuntimeException e) {
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Double.NaN;
+            return null;
         }
     }
 
@@ -307,14 +316,10 @@ final class CustomsProcess implements AutoCloseable {
      * JVM's GC figures at all, so that a missing binder never reads as none.
      */
     double fullGcs(java.net.http.HttpClient client) {
+        String text = metricsText(client);
         try {
-            String text = client.send(java.net.http.HttpRequest.newBuilder(metrics()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return fullGcs(text);
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return text == null ? Double.NaN : fullGcs(text);
+        } catch (NumberFormatException e) {
             return Double.NaN;
         }
     }
