@@ -113,6 +113,12 @@ public final class Bench {
     /** BENCH_ONLY=audit: only the audit at scale, written to bench/results/<date>-audit.md. */
     static final boolean AUDIT_ONLY = "audit".equals(System.getenv().getOrDefault("BENCH_ONLY", "").strip());
 
+    /**
+     * BENCH_ONLY=cold: only the cold path and the burst, on one Customs with the production configuration, written to
+     * bench/results/<date>-cold.md (with BENCH_COLD_TRIALS, to see a change to the cold path in minutes).
+     */
+    static final boolean COLD_ONLY = "cold".equals(System.getenv().getOrDefault("BENCH_ONLY", "").strip());
+
     private final Env env;
     private final Settings settings;
     private final Hey hey;
@@ -147,7 +153,8 @@ public final class Bench {
         Bench bench = new Bench(env, Settings.fromEnvironment());
         String markdown = bench.run();
         Path results = Files.createDirectories(root.resolve("bench/results"))
-                .resolve(LocalDate.now(ZoneOffset.UTC) + (STARTUP_ONLY ? "-startup" : AUDIT_ONLY ? "-audit" : "") + ".md");
+                .resolve(LocalDate.now(ZoneOffset.UTC) + (STARTUP_ONLY ? "-startup"
+                        : AUDIT_ONLY ? "-audit" : COLD_ONLY ? "-cold" : "") + ".md");
         Files.writeString(results, markdown);
         System.out.print(markdown);
         PROGRESS.println("bench: figures written to " + root.relativize(results));
@@ -175,6 +182,13 @@ public final class Bench {
             if (STARTUP_ONLY) {
                 startUp(payloads, production);
                 return report.startUpMarkdown();
+            }
+            if (COLD_ONLY) {
+                try (CustomsProcess on = CustomsProcess.start("rules-on", env, production, payloads.get(0).file(),
+                        warmJvm())) {
+                    coldPath(registry, proxy, on, templates, payloads);
+                }
+                return report.coldMarkdown();
             }
             Map<String, String> floor = floor(production);
 
@@ -742,6 +756,7 @@ public final class Bench {
         for (int i = 0; i < 200; i++) {
             review(on, payloads.get(0).body()); // warms this client (TLS, JIT): only Customs' time is measured below
         }
+        awaitQuietJit(on); // as before every measured run; with BENCH_ONLY=cold, Customs' warm-up has just run
         proxyOverhead(registry, proxy);
         proxy.delay(Duration.ofMillis(s.coldDelayMs()));
         try {
@@ -753,11 +768,13 @@ public final class Bench {
                     Payload fresh = templates.render(p.name(), proxy.authority() + "/" + prefix, digests,
                             env.work().resolve("payloads/" + prefix + ".json"));
                     proxy.reset();
+                    double cpu0 = on.cpuSeconds();
                     long t0 = System.nanoTime();
                     JsonNode answer = review(on, fresh.body());
                     long t1 = System.nanoTime();
+                    double cpu = on.cpuSeconds() - cpu0;
                     requireVerified(answer, p.name());
-                    trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed()));
+                    trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed(), cpu * 1e3));
                     timeline(prefix, t0, t1, proxy.timed());
                 }
                 int minimum = p.images().stream().mapToInt(BenchImages.Image::minimumRequests).sum();
@@ -783,14 +800,15 @@ public final class Bench {
     }
 
     /** One cold review: its latency and the registry requests it caused, with their timing. */
-    record ColdTrial(double latencyMs, int requests, long manifests, long blobs, long heads, double busyMs) {
+    record ColdTrial(double latencyMs, int requests, long manifests, long blobs, long heads, double busyMs,
+            double cpuMs) {
 
-        static ColdTrial of(double latencyMs, List<RegistryProxy.Timed> timed) {
+        static ColdTrial of(double latencyMs, List<RegistryProxy.Timed> timed, double cpuMs) {
             long manifests = timed.stream().filter(t -> t.seen().method().equals("GET")
                     && t.seen().path().contains("/manifests/")).count();
             long blobs = timed.stream().filter(t -> t.seen().path().contains("/blobs/")).count();
             long heads = timed.stream().filter(t -> t.seen().method().equals("HEAD")).count();
-            return new ColdTrial(latencyMs, timed.size(), manifests, blobs, heads, busyMs(timed));
+            return new ColdTrial(latencyMs, timed.size(), manifests, blobs, heads, busyMs(timed), cpuMs);
         }
 
         /** Time during which at least one registry request was in flight: the union of their intervals. */
@@ -819,7 +837,8 @@ public final class Bench {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.1f ms (registry %.1f ms, %d requests)", latencyMs, busyMs, requests);
+            return String.format(Locale.ROOT, "%.1f ms (registry %.1f ms, %d requests, Customs' CPU %.0f ms)",
+                    latencyMs, busyMs, requests, cpuMs);
         }
     }
 
