@@ -32,8 +32,9 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the leader election,
- * whose winner runs the audit — and warms the JIT with built-in reviews, then with a registry miss's parsing and judging
- * of a built-in image, on a thread of its own. The warm-up is off the path to the first answer: Customs answers (and
+ * whose winner runs the audit — and warms the JIT with built-in reviews, then with registry misses of a built-in image
+ * (served by a registry of its own on a loopback port), on a thread of its own. The warm-up is off the path to the first
+ * answer: Customs answers (and
  * is ready) as soon as it can, and the warm-up begins only once the first admission request is done, or
  * {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took the CPU (its reviews and the
  * compilations they trigger) that the rest of start-up and the first review need, on the one or two cores a webhook
@@ -136,7 +137,7 @@ public class Lifecycle {
         long start = System.nanoTime();
         try {
             images.warmUp(rounds);
-            LOG.debugf("warm-up: %s rounds of a registry miss's parsing and judging in %s ms",
+            LOG.debugf("warm-up: %s rounds of a registry miss in %s ms",
                     Integer.valueOf(rounds), Long.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
         } catch (RuntimeException e) {
             LOG.warnf("warm-up of registry misses failed (%s); the first cold reviews may be slow", e.toString());

@@ -162,6 +162,16 @@ final class RegistryClient {
         return "/v2/" + target.repository() + "/manifests/" + reference;
     }
 
+    /** The authorities spoken to over plain HTTP, as configured. */
+    Set<String> insecure() {
+        return insecure;
+    }
+
+    /** The mirror authorities per registry, as configured. */
+    Map<String, List<String>> mirrors() {
+        return mirrors;
+    }
+
     /** The endpoints of a registry in the order they are tried: mirrors, then the registry itself. */
     List<Endpoint> endpoints(String registry) {
         List<Endpoint> out = new ArrayList<>();

@@ -26,8 +26,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -165,6 +167,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         }
     }
 
+    private final CustomsConfig.Registry config;
     private final ObjectMapper mapper;
     private final LayerScans layerScans;
     private final Duration requestTimeout;
@@ -211,8 +214,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      */
     public static RegistryImageInspector create(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder, LayerScans layerScans) {
-        return new RegistryImageInspector(config, vertx, mapper, kubernetes, recorder, Clock.systemUTC(),
-                HostResolver.SYSTEM, layerScans);
+        RegistryImageInspector inspector = new RegistryImageInspector(config, vertx, mapper, kubernetes, recorder,
+                Clock.systemUTC(), HostResolver.SYSTEM, layerScans);
+        LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
+                inspector.client.insecure(), inspector.client.mirrors(), config.caFile().isPresent(),
+                config.authFile().isPresent(), inspector.usePullSecrets,
+                inspector.preferred.isEmpty() ? "every linux platform" : inspector.preferred);
+        return inspector;
     }
 
     RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
@@ -223,6 +231,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     RegistryImageInspector(CustomsConfig.Registry config, Vertx vertx, ObjectMapper mapper,
             Supplier<KubernetesClient> kubernetes, Recorder recorder, Clock clock, HostResolver resolver,
             LayerScans layerScans) {
+        this.config = config;
         this.layerScans = layerScans;
         this.requestTimeout = config.requestTimeout();
         this.mapper = mapper;
@@ -283,9 +292,6 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 .build();
         this.failures = Caffeine.newBuilder().maximumSize(config.cacheSize()).expireAfterWrite(config.negativeTtl())
                 .executor(workers).ticker(ticker).build();
-        LOG.infof("registry access: insecure=%s mirrors=%s ca-file=%s auth-file=%s use-pull-secrets=%s platforms=%s",
-                insecure, mirrors, config.caFile().isPresent(), config.authFile().isPresent(), usePullSecrets,
-                preferred.isEmpty() ? "every linux platform" : preferred);
     }
 
     @Override
@@ -643,12 +649,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     /**
-     * Runs, {@code rounds} times and without any I/O, what a cache miss runs once the registry has answered: the
-     * digests verified, an index and its manifests parsed, the platforms selected, the configs parsed and judged (the
-     * {@code leaked-secret} scan included), on a built-in multi-platform image ({@link WarmUpImage}). Those steps run
-     * only on a miss, so the admission warm-up, whose image is never fetched, leaves them to the interpreter, and the
-     * first cold reviews after a start paid for it. The HTTP exchanges of a miss are not warmed: they need a registry.
-     * Nothing is cached, counted or logged.
+     * Runs, {@code rounds} times, what a cache miss runs, on a built-in multi-platform image ({@link WarmUpImage}), so
+     * that the JIT has compiled it before the first real miss; those steps run only on a miss, so the admission
+     * warm-up, whose image is never fetched, leaves them to the interpreter, and the first cold reviews after a start
+     * paid for it. First without any I/O, what runs once the registry has answered: the digests verified, an index and
+     * its manifests parsed, the platforms selected, the configs parsed and judged (the {@code leaked-secret} scan
+     * included). Then the whole miss, HTTP exchanges included ({@link #warmUpExchanges}). Nothing is cached, counted or
+     * logged by this inspector, and no registry is contacted.
      */
     @Override
     public void warmUp(int rounds) {
@@ -656,6 +663,41 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         for (int i = 0; i < rounds; i++) {
             warmUpOnce(image);
         }
+        warmUpExchanges(image, rounds);
+    }
+
+    /**
+     * Resolves the built-in image {@code rounds} times, each time under a new repository name so nothing is served
+     * from a cache, through an inspector of its own (same code, its own caches, connections and threads, which are
+     * closed after), from a {@link WarmUpRegistry} on a loopback port: the requests, the connection pool, the answers
+     * read and handed to the workers, the single flights, the tag's digest checked, and the facts assembled. About five
+     * exchanges a round: a tag, two platform manifests, two configs. Returns the rounds that resolved the image; the
+     * first that does not ends the warm-up, with a warning saying why.
+     */
+    int warmUpExchanges(WarmUpImage image, int rounds) {
+        int done = 0;
+        try (WarmUpRegistry registry = WarmUpRegistry.start(vertx, image, requestTimeout);
+                RegistryImageInspector loopback = new RegistryImageInspector(WarmUpRegistry.config(config, registry
+                        .authority()), vertx, mapper, () -> {
+                            throw new IllegalStateException("the warm-up reads no pull secrets");
+                        }, Recorder.NONE, clock, HostResolver.SYSTEM, null)) {
+            for (; done < rounds; done++) {
+                ImageReference reference = ImageReference.parse(registry.authority() + "/warm-up/" + done + ":1.0");
+                ImageFacts facts = loopback.inspect(reference, null).toCompletableFuture().get(
+                        config.budget().toMillis(), TimeUnit.MILLISECONDS);
+                if (!(facts instanceof ImageFacts.Resolved)) {
+                    LOG.warnf("warm-up of registry exchanges stopped after %s rounds: %s", Integer.valueOf(done),
+                            facts instanceof ImageFacts.Unavailable u ? u.reason() : facts);
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warnf("warm-up of registry exchanges stopped after %s rounds: %s", Integer.valueOf(done),
+                    e.toString());
+        }
+        return done;
     }
 
     /** One round of {@link #warmUp}: the facts a miss would compute for the built-in image. */
