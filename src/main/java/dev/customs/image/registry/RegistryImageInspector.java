@@ -672,19 +672,40 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * closed after), from a {@link WarmUpRegistry} on a loopback port: the requests, the connection pool, the answers
      * read and handed to the workers, the single flights, the tag's digest checked, and the facts assembled. About five
      * exchanges a round: a tag, two platform manifests, two configs. Returns the rounds that resolved the image; the
-     * first that does not ends the warm-up, with a warning saying why.
+     * first that does not, or that takes longer than {@link #warmUpRoundLimit}, ends the warm-up with a warning.
      */
     int warmUpExchanges(WarmUpImage image, int rounds) {
+        return warmUpExchanges(image, rounds, warmUpRoundLimit());
+    }
+
+    /**
+     * How long a warm-up round may take: its three dependent exchanges (tag, manifests, configs) at the request timeout
+     * each, and as much again for a start-up that has the CPU busy.
+     */
+    private Duration warmUpRoundLimit() {
+        return requestTimeout.multipliedBy(6);
+    }
+
+    int warmUpExchanges(WarmUpImage image, int rounds, Duration roundLimit) {
         int done = 0;
-        try (WarmUpRegistry registry = WarmUpRegistry.start(vertx, image, requestTimeout);
+        try (WarmUpRegistry registry = WarmUpRegistry.start(image, warmUpRoundLimit());
                 RegistryImageInspector loopback = new RegistryImageInspector(WarmUpRegistry.config(config, registry
                         .authority()), vertx, mapper, () -> {
                             throw new IllegalStateException("the warm-up reads no pull secrets");
                         }, Recorder.NONE, clock, HostResolver.SYSTEM, null)) {
             for (; done < rounds; done++) {
                 ImageReference reference = ImageReference.parse(registry.authority() + "/warm-up/" + done + ":1.0");
-                ImageFacts facts = loopback.inspect(reference, null).toCompletableFuture().get(
-                        config.budget().toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture<ImageFacts> round = loopback.inspect(reference, null).toCompletableFuture();
+                ImageFacts facts;
+                try {
+                    facts = round.get(roundLimit.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    LOG.warnf("warm-up of registry exchanges stopped after %s rounds: a round took longer than %s ms",
+                            Integer.valueOf(done), Long.valueOf(roundLimit.toMillis()));
+                    // its exchanges end at their own deadlines: let them, before their client is closed under them
+                    round.handle((f, x) -> f).get(warmUpRoundLimit().toMillis(), TimeUnit.MILLISECONDS);
+                    break;
+                }
                 if (!(facts instanceof ImageFacts.Resolved)) {
                     LOG.warnf("warm-up of registry exchanges stopped after %s rounds: %s", Integer.valueOf(done),
                             facts instanceof ImageFacts.Unavailable u ? u.reason() : facts);
@@ -693,7 +714,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
             LOG.warnf("warm-up of registry exchanges stopped after %s rounds: %s", Integer.valueOf(done),
                     e.toString());
         }

@@ -1,100 +1,171 @@
 package dev.customs.image.registry;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.customs.config.CustomsConfig;
 import dev.customs.policy.OnError;
 import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The {@link WarmUpImage} served as a registry serves it, over plain HTTP on a loopback port that only the start-up
- * warm-up knows, for as long as the warm-up runs ({@link RegistryImageInspector#warmUp}). Any repository holds the
- * image: any tag names its index, and its manifests and blobs are found by digest, with the headers a registry sends
- * ({@code Content-Type}, {@code Docker-Content-Digest}). Anything else is a registry's 404.
+ * The {@link WarmUpImage} served as a registry serves it, over plain HTTP/1.1 with keep-alive on a loopback port that
+ * only the start-up warm-up knows, for as long as the warm-up runs ({@link RegistryImageInspector#warmUp}). Any
+ * repository holds the image: any tag names its index, and its manifests and blobs are found by digest, with the
+ * headers a registry sends ({@code Content-Type}, {@code Docker-Content-Digest}). Anything else is a registry's 404.
+ *
+ * <p>
+ * It is a plain socket server on threads of its own at the lowest priority, not a Vert.x server: it must not take the
+ * event loops that serve admission, and Quarkus would count its requests in the metrics of Customs' HTTP server.
  */
 final class WarmUpRegistry implements AutoCloseable {
 
-    private final HttpServer server;
+    /** A request head longer than this is not one the warm-up's client sends: the connection is closed. */
+    private static final int MAX_HEAD = 8 * 1024;
 
-    private WarmUpRegistry(HttpServer server) {
+    private final WarmUpImage image;
+    private final ServerSocket server;
+    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+
+    private WarmUpRegistry(WarmUpImage image, ServerSocket server) {
+        this.image = image;
         this.server = server;
     }
 
-    /** Listens on 127.0.0.1 on a port the system picks; fails when that takes longer than {@code timeout}. */
-    static WarmUpRegistry start(Vertx vertx, WarmUpImage image, Duration timeout)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-                .requestHandler(request -> serve(image, request));
-        return new WarmUpRegistry(server.listen().toCompletionStage().toCompletableFuture().get(timeout.toMillis(),
-                TimeUnit.MILLISECONDS));
+    /** Listens on 127.0.0.1, on a port the system picks; {@code idle} closes a connection that sends nothing. */
+    static WarmUpRegistry start(WarmUpImage image, Duration idle) throws IOException {
+        ServerSocket socket = new ServerSocket(0, 16, InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 }));
+        WarmUpRegistry registry = new WarmUpRegistry(image, socket);
+        Thread accept = new Thread(() -> registry.accept((int) Math.max(1, idle.toMillis())),
+                "customs-warm-up-registry");
+        accept.setDaemon(true);
+        accept.setPriority(Thread.MIN_PRIORITY);
+        accept.start();
+        return registry;
     }
 
     /** {@code 127.0.0.1:<port>}. */
     String authority() {
-        return "127.0.0.1:" + server.actualPort();
+        return "127.0.0.1:" + server.getLocalPort();
     }
 
-    private static void serve(WarmUpImage image, HttpServerRequest request) {
-        String path = request.path();
-        boolean get = request.method() == HttpMethod.GET;
-        if (!get && request.method() != HttpMethod.HEAD || path == null || !path.startsWith("/v2/")) {
-            notFound(request);
-            return;
+    private void accept(int idleMillis) {
+        while (!server.isClosed()) {
+            Socket s;
+            try {
+                s = server.accept();
+                s.setSoTimeout(idleMillis);
+                s.setTcpNoDelay(true);
+            } catch (IOException e) {
+                return; // closed
+            }
+            connections.add(s);
+            Thread t = new Thread(() -> converse(s), "customs-warm-up-registry");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
         }
-        int manifests = path.lastIndexOf("/manifests/");
-        int blobs = path.lastIndexOf("/blobs/");
-        String digest;
-        String type;
-        if (manifests > 0) {
-            String ref = path.substring(manifests + "/manifests/".length());
-            digest = ref.startsWith("sha256:") ? ref : image.indexDigest();
-            type = digest.equals(image.indexDigest()) ? RegistryClient.OCI_INDEX : RegistryClient.OCI_MANIFEST;
-            if (!image.manifests().containsKey(digest)) {
-                notFound(request);
-                return;
+    }
+
+    /** Answers the connection's requests one after the other, until it closes or sends what this cannot read. */
+    private void converse(Socket s) {
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            String head;
+            while ((head = readHead(in)) != null) {
+                String[] line = head.substring(0, Math.max(0, head.indexOf("\r\n"))).split(" ");
+                if (line.length != 3 || !line[2].startsWith("HTTP/1.")) {
+                    return;
+                }
+                answer(line[0], line[1], out);
             }
-        } else if (blobs > 0) {
-            digest = path.substring(blobs + "/blobs/".length());
-            type = "application/octet-stream";
-            if (!image.blobs().containsKey(digest)) {
-                notFound(request);
-                return;
+        } catch (IOException e) {
+            // closed, by either side
+        } finally {
+            connections.remove(s);
+        }
+    }
+
+    /** The request head up to its blank line, or null at the end of the stream or past {@link #MAX_HEAD}. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream(512);
+        int matched = 0;
+        while (head.size() < MAX_HEAD) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
             }
+            head.write(b);
+            matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
+            if (matched == 4) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    private void answer(String method, String path, OutputStream out) throws IOException {
+        boolean get = method.equals("GET");
+        byte[] body = null;
+        String digest = null;
+        String type = null;
+        if ((get || method.equals("HEAD")) && path.startsWith("/v2/")) {
+            int manifests = path.lastIndexOf("/manifests/");
+            int blobs = path.lastIndexOf("/blobs/");
+            if (manifests > 0) {
+                String ref = path.substring(manifests + "/manifests/".length());
+                digest = ref.startsWith("sha256:") ? ref : image.indexDigest();
+                type = digest.equals(image.indexDigest()) ? RegistryClient.OCI_INDEX : RegistryClient.OCI_MANIFEST;
+                body = image.manifests().get(digest);
+            } else if (blobs > 0) {
+                digest = path.substring(blobs + "/blobs/".length());
+                type = "application/octet-stream";
+                body = image.blobs().get(digest);
+            }
+        }
+        StringBuilder response = new StringBuilder(256);
+        if (body == null) {
+            body = "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"not served by the warm-up registry\"}]}"
+                    .getBytes(StandardCharsets.UTF_8);
+            response.append("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n");
+            get = !method.equals("HEAD");
         } else {
-            notFound(request);
-            return;
+            response.append("HTTP/1.1 200 OK\r\nContent-Type: ").append(type).append("\r\nDocker-Content-Digest: ")
+                    .append(digest).append("\r\n");
         }
-        byte[] body = image.body(digest);
-        request.response().putHeader("Content-Type", type).putHeader("Docker-Content-Digest", digest)
-                .putHeader("Content-Length", Integer.toString(body.length));
+        response.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+        out.write(response.toString().getBytes(StandardCharsets.ISO_8859_1));
         if (get) {
-            request.response().end(Buffer.buffer(body));
-        } else {
-            request.response().end();
+            out.write(body);
         }
-    }
-
-    private static void notFound(HttpServerRequest request) {
-        request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                .end("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"not served by the warm-up registry\"}]}");
+        out.flush();
     }
 
     @Override
     public void close() {
-        server.close();
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing either way
+        }
+        for (Socket s : connections) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing either way
+            }
+        }
     }
 
     /**
