@@ -32,13 +32,13 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Start-up: starts what runs in the background — the namespace label cache (by creating it) and the leader election,
- * whose winner runs the audit — and warms the JIT with built-in reviews, then with registry misses of a built-in image
- * (served by a registry of its own on a loopback port), on a thread of its own. The warm-up is off the path to the first
- * answer: Customs answers (and
- * is ready) as soon as it can, and the warm-up begins only once the first admission request is done, or
- * {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took the CPU (its reviews and the
- * compilations they trigger) that the rest of start-up and the first review need, on the one or two cores a webhook
- * has. A real review that arrives during the warm-up is simply served alongside it.
+ * whose winner runs the audit — and warms the JIT with built-in reviews, then with registry misses of a built-in
+ * image (served by a registry of its own on a loopback port), on a thread of its own. The warm-up is off the path to
+ * the first answer: Customs answers (and is ready) as soon as it can, and the warm-up begins only once the first
+ * admission request is done, or {@link #WARM_UP_AT_THE_LATEST} after start-up if none came; started at once, it took
+ * the CPU (its reviews and the compilations they trigger) that the rest of start-up and the first review need, on the
+ * one or two cores a webhook has. A real review that arrives during the warm-up is simply served alongside it. Stopping
+ * interrupts it.
  */
 @ApplicationScoped
 public class Lifecycle {
@@ -50,11 +50,14 @@ public class Lifecycle {
      */
     static final Duration FIRST_AUDIT = Duration.ofSeconds(30);
 
+    /** The warm-up's thread, interrupted when Customs stops. */
+    private volatile Thread warm;
+
     void start(@Observes StartupEvent ev, CustomsConfig config, KubernetesAccess k8s, NamespaceCache namespaces,
             LeaderElection auditLeader, ObjectMapper mapper, RuleEngine engine, Policy policy, ImageResolver images,
             AdmissionLoad admission) {
         CompletableFuture<Void> firstDone = admission.firstDone().toCompletableFuture();
-        Thread warm = new Thread(() -> {
+        warm = new Thread(() -> {
             if (awaitQuietly(firstDone, WARM_UP_AT_THE_LATEST)) {
                 warmUp(mapper, engine, policy, images, WARM_UP_REVIEWS);
                 warmUpMisses(images, WARM_UP_MISSES);
@@ -98,13 +101,20 @@ public class Lifecycle {
      * replica takes over at once instead of when the Lease expires.
      */
     void stop(@Observes ShutdownEvent ev, LeaderElection auditLeader) {
+        Thread w = warm;
+        if (w != null) {
+            w.interrupt();
+        }
         auditLeader.close();
     }
 
     /** How often the warm-up review runs: enough for the hot paths to be compiled before real traffic counts. */
     static final int WARM_UP_REVIEWS = 50;
 
-    /** How often the warm-up runs what a registry miss runs once the registry has answered. */
+    /**
+     * How often the warm-up runs what a registry miss runs: once the registry has answered, and then the whole miss,
+     * HTTP exchanges included, from Customs' own loopback registry.
+     */
     static final int WARM_UP_MISSES = 200;
 
     /**
@@ -137,7 +147,7 @@ public class Lifecycle {
         long start = System.nanoTime();
         try {
             images.warmUp(rounds);
-            LOG.debugf("warm-up: %s rounds of a registry miss in %s ms",
+            LOG.debugf("warm-up: registry misses (%s rounds asked) in %s ms",
                     Integer.valueOf(rounds), Long.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
         } catch (RuntimeException e) {
             LOG.warnf("warm-up of registry misses failed (%s); the first cold reviews may be slow", e.toString());

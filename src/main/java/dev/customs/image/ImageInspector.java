@@ -15,8 +15,8 @@ public interface ImageInspector {
     CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request);
 
     /**
-     * Runs, {@code rounds} times, the code a miss runs, on a built-in image and without contacting any registry, so the
-     * JIT compiles it before the first real miss; an inspector with no such code does nothing.
+     * Runs, {@code rounds} times, the code a miss runs, on a built-in image and without contacting any registry outside
+     * the process, so the JIT compiles it before the first real miss; an inspector with no such code does nothing.
      */
     default void warmUp(int rounds) {
     }

@@ -509,6 +509,23 @@ public final class Bench {
                 (System.nanoTime() - t0) / 1e9));
     }
 
+    /**
+     * Waits until Customs' start-up warm-up is over: no thread of it is left (at most a minute). Its registry misses,
+     * which wait on I/O, can leave the JIT quiet while they still run.
+     */
+    static void awaitWarmUp(CustomsProcess c) throws InterruptedException {
+        long t0 = System.nanoTime();
+        boolean running = true;
+        while (running && System.nanoTime() - t0 < Duration.ofMinutes(1).toNanos()) {
+            running = Proc.threadCpu(c.pid()).keySet().stream().anyMatch(n -> n.startsWith("customs-warm-up"));
+            if (running) {
+                Thread.sleep(100);
+            }
+        }
+        progress(String.format(Locale.ROOT, "  %-8s warm-up %s after %.1f s", c.name, running ? "still running"
+                : "done", (System.nanoTime() - t0) / 1e9));
+    }
+
     /** The CPU seconds of the JIT's compiler threads among {@link Proc#threadCpu} readings (or their deltas). */
     static double jit(Map<String, Double> threads) {
         return threads.entrySet().stream().filter(e -> e.getKey().startsWith(JIT_THREADS))
@@ -756,7 +773,8 @@ public final class Bench {
         for (int i = 0; i < 200; i++) {
             review(on, payloads.get(0).body()); // warms this client (TLS, JIT): only Customs' time is measured below
         }
-        awaitQuietJit(on); // as before every measured run; with BENCH_ONLY=cold, Customs' warm-up has just run
+        awaitWarmUp(on); // with BENCH_ONLY=cold, Customs started just now
+        awaitQuietJit(on); // as before every measured run
         proxyOverhead(registry, proxy);
         proxy.delay(Duration.ofMillis(s.coldDelayMs()));
         try {

@@ -654,8 +654,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * warm-up, whose image is never fetched, leaves them to the interpreter, and the first cold reviews after a start
      * paid for it. First without any I/O, what runs once the registry has answered: the digests verified, an index and
      * its manifests parsed, the platforms selected, the configs parsed and judged (the {@code leaked-secret} scan
-     * included). Then the whole miss, HTTP exchanges included ({@link #warmUpExchanges}). Nothing is cached, counted or
-     * logged by this inspector, and no registry is contacted.
+     * included). Then the whole miss, HTTP exchanges included ({@link #warmUpExchanges}). Nothing of it stays in this
+     * inspector's caches or is counted in the metrics, and no registry outside the process is contacted; a warm-up that
+     * stops early says why in a warning.
      */
     @Override
     public void warmUp(int rounds) {
@@ -688,35 +689,43 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     int warmUpExchanges(WarmUpImage image, int rounds, Duration roundLimit) {
         int done = 0;
+        String stopped = null;
         try (WarmUpRegistry registry = WarmUpRegistry.start(image, warmUpRoundLimit());
                 RegistryImageInspector loopback = new RegistryImageInspector(WarmUpRegistry.config(config, registry
                         .authority()), vertx, mapper, () -> {
                             throw new IllegalStateException("the warm-up reads no pull secrets");
                         }, Recorder.NONE, clock, HostResolver.SYSTEM, null)) {
-            for (; done < rounds; done++) {
+            for (; done < rounds && stopped == null; done++) {
                 ImageReference reference = ImageReference.parse(registry.authority() + "/warm-up/" + done + ":1.0");
                 CompletableFuture<ImageFacts> round = loopback.inspect(reference, null).toCompletableFuture();
-                ImageFacts facts;
+                ImageFacts facts = null;
                 try {
                     facts = round.get(roundLimit.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
-                    LOG.warnf("warm-up of registry exchanges stopped after %s rounds: a round took longer than %s ms",
-                            Integer.valueOf(done), Long.valueOf(roundLimit.toMillis()));
+                    stopped = "a round took longer than " + roundLimit.toMillis() + " ms";
                     // its exchanges end at their own deadlines: let them, before their client is closed under them
-                    round.handle((f, x) -> f).get(warmUpRoundLimit().toMillis(), TimeUnit.MILLISECONDS);
+                    try {
+                        round.get(warmUpRoundLimit().toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException | ExecutionException still) {
+                        // closed under it then
+                    }
                     break;
                 }
                 if (!(facts instanceof ImageFacts.Resolved)) {
-                    LOG.warnf("warm-up of registry exchanges stopped after %s rounds: %s", Integer.valueOf(done),
-                            facts instanceof ImageFacts.Unavailable u ? u.reason() : facts);
+                    stopped = facts instanceof ImageFacts.Unavailable u ? u.reason() : String.valueOf(facts);
                     break;
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.warnf("warm-up of registry exchanges stopped after %s rounds: %s", Integer.valueOf(done),
-                    e.toString());
+            Thread.currentThread().interrupt(); // Customs is stopping: nothing to warn about
+            return done;
+        } catch (IOException | ExecutionException | RuntimeException e) {
+            stopped = e.toString();
+        }
+        if (stopped != null) {
+            LOG.warnf("warm-up of registry misses over Customs' own loopback registry stopped after %s of %s rounds: "
+                    + "%s; the first cold reviews may be slow", Integer.valueOf(done), Integer.valueOf(rounds),
+                    stopped);
         }
         return done;
     }

@@ -1,6 +1,9 @@
 package dev.customs.image.registry;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,14 +24,18 @@ import dev.customs.policy.OnError;
 import io.quarkus.runtime.configuration.MemorySize;
 
 /**
- * The {@link WarmUpImage} served as a registry serves it, over plain HTTP/1.1 with keep-alive on a loopback port that
- * only the start-up warm-up knows, for as long as the warm-up runs ({@link RegistryImageInspector#warmUp}). Any
+ * The {@link WarmUpImage} served as a registry serves it, over plain HTTP/1.1 with keep-alive, on a port of 127.0.0.1
+ * that the system picks, for as long as the start-up warm-up runs ({@link RegistryImageInspector#warmUp}): only
+ * processes in Customs' own network namespace (its pod) can reach it, and all it serves is the built-in image. Any
  * repository holds the image: any tag names its index, and its manifests and blobs are found by digest, with the
  * headers a registry sends ({@code Content-Type}, {@code Docker-Content-Digest}). Anything else is a registry's 404.
  *
  * <p>
- * It is a plain socket server on threads of its own at the lowest priority, not a Vert.x server: it must not take the
- * event loops that serve admission, and Quarkus would count its requests in the metrics of Customs' HTTP server.
+ * It is a plain socket server on threads of its own, not a Vert.x server, so the server's half of each exchange stays
+ * off the event loops that serve admission (the client's half runs there, as a real miss's does), and Quarkus does not
+ * count its requests in the metrics of Customs' HTTP server. Its threads ask for the lowest priority, which the chart's
+ * JVM flags make nice 19. At most {@link RegistryHttp#MAX_CONNECTIONS} connections are served at once; beyond them a
+ * connection is closed as soon as it is accepted.
  */
 final class WarmUpRegistry implements AutoCloseable {
 
@@ -66,12 +73,26 @@ final class WarmUpRegistry implements AutoCloseable {
             Socket s;
             try {
                 s = server.accept();
-                s.setSoTimeout(idleMillis);
-                s.setTcpNoDelay(true);
             } catch (IOException e) {
                 return; // closed
             }
+            try {
+                s.setSoTimeout(idleMillis);
+                s.setTcpNoDelay(true);
+            } catch (IOException e) {
+                closeQuietly(s);
+                continue;
+            }
+            if (connections.size() >= RegistryHttp.MAX_CONNECTIONS) {
+                closeQuietly(s); // the warm-up's client never opens more
+                continue;
+            }
             connections.add(s);
+            if (server.isClosed()) { // accepted while close() went through the connections
+                connections.remove(s);
+                closeQuietly(s);
+                return;
+            }
             Thread t = new Thread(() -> converse(s), "customs-warm-up-registry");
             t.setDaemon(true);
             t.setPriority(Thread.MIN_PRIORITY);
@@ -81,7 +102,10 @@ final class WarmUpRegistry implements AutoCloseable {
 
     /** Answers the connection's requests one after the other, until it closes or sends what this cannot read. */
     private void converse(Socket s) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        // requests have no body and one thread reads each connection, so a buffer cannot hold back the next request
+        try (s;
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                OutputStream out = new BufferedOutputStream(s.getOutputStream(), 8 * 1024)) {
             String head;
             while ((head = readHead(in)) != null) {
                 String[] line = head.substring(0, Math.max(0, head.indexOf("\r\n"))).split(" ");
@@ -154,17 +178,15 @@ final class WarmUpRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        closeQuietly(server);
+        connections.forEach(WarmUpRegistry::closeQuietly);
+    }
+
+    private static void closeQuietly(Closeable c) {
         try {
-            server.close();
+            c.close();
         } catch (IOException e) {
             // closing either way
-        }
-        for (Socket s : connections) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // closing either way
-            }
         }
     }
 
