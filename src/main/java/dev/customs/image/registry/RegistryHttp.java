@@ -1,5 +1,6 @@
 package dev.customs.image.registry;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -257,12 +258,13 @@ final class RegistryHttp implements AutoCloseable {
         return result;
     }
 
-    private static void closeQuietly(InputStream stream) {
-        if (stream != null) {
+    /** Closes {@code c} (if any), ignoring a failure to: it is abandoned either way. */
+    static void closeQuietly(Closeable c) {
+        if (c != null) {
             try {
-                stream.close();
+                c.close();
             } catch (IOException e) {
-                // the stream is abandoned either way
+                // abandoned either way
             }
         }
     }

@@ -652,19 +652,20 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * Runs, {@code rounds} times, what a cache miss runs, on a built-in multi-platform image ({@link WarmUpImage}), so
      * that the JIT has compiled it before the first real miss; those steps run only on a miss, so the admission
      * warm-up, whose image is never fetched, leaves them to the interpreter, and the first cold reviews after a start
-     * paid for it. First without any I/O, what runs once the registry has answered: the digests verified, an index and
-     * its manifests parsed, the platforms selected, the configs parsed and judged (the {@code leaked-secret} scan
-     * included). Then the whole miss, HTTP exchanges included ({@link #warmUpExchanges}). Nothing of it stays in this
+     * paid for it. The whole miss, HTTP exchanges included ({@link #warmUpExchanges}); and, for the rounds those did not
+     * run (the loopback registry failed), without any I/O what runs once the registry has answered: the digests
+     * verified, an index and its manifests parsed, the platforms selected, the configs parsed and judged (the
+     * {@code leaked-secret} scan included). Nothing of it stays in this
      * inspector's caches or is counted in the metrics, and no registry outside the process is contacted; a warm-up that
      * stops early says why in a warning.
      */
     @Override
     public void warmUp(int rounds) {
         WarmUpImage image = WarmUpImage.make(mapper);
-        for (int i = 0; i < rounds; i++) {
+        // a round over HTTP parses and judges too: without I/O only the rounds the exchanges did not run
+        for (int i = warmUpExchanges(image, rounds); i < rounds && !Thread.currentThread().isInterrupted(); i++) {
             warmUpOnce(image);
         }
-        warmUpExchanges(image, rounds);
     }
 
     /**
@@ -695,10 +696,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                         .authority()), vertx, mapper, () -> {
                             throw new IllegalStateException("the warm-up reads no pull secrets");
                         }, Recorder.NONE, clock, HostResolver.SYSTEM, null)) {
-            for (; done < rounds && stopped == null; done++) {
+            for (; done < rounds; done++) {
                 ImageReference reference = ImageReference.parse(registry.authority() + "/warm-up/" + done + ":1.0");
                 CompletableFuture<ImageFacts> round = loopback.inspect(reference, null).toCompletableFuture();
-                ImageFacts facts = null;
+                ImageFacts facts;
                 try {
                     facts = round.get(roundLimit.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {

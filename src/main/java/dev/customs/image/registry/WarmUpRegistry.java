@@ -3,7 +3,6 @@ package dev.customs.image.registry;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -80,17 +79,17 @@ final class WarmUpRegistry implements AutoCloseable {
                 s.setSoTimeout(idleMillis);
                 s.setTcpNoDelay(true);
             } catch (IOException e) {
-                closeQuietly(s);
+                RegistryHttp.closeQuietly(s);
                 continue;
             }
             if (connections.size() >= RegistryHttp.MAX_CONNECTIONS) {
-                closeQuietly(s); // the warm-up's client never opens more
+                RegistryHttp.closeQuietly(s); // the warm-up's client never opens more
                 continue;
             }
             connections.add(s);
             if (server.isClosed()) { // accepted while close() went through the connections
                 connections.remove(s);
-                closeQuietly(s);
+                RegistryHttp.closeQuietly(s);
                 return;
             }
             Thread t = new Thread(() -> converse(s), "customs-warm-up-registry");
@@ -178,16 +177,8 @@ final class WarmUpRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(server);
-        connections.forEach(WarmUpRegistry::closeQuietly);
-    }
-
-    private static void closeQuietly(Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // closing either way
-        }
+        RegistryHttp.closeQuietly(server);
+        connections.forEach(RegistryHttp::closeQuietly);
     }
 
     /**
