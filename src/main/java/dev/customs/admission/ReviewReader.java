@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Reads an AdmissionReview body into a JSON tree in one pass, leaving out what no part of Customs reads and what makes
  * up most of a real review's bytes: the objects' {@code metadata.managedFields} and their
  * {@code kubectl.kubernetes.io/last-applied-configuration} annotation (a second copy of the object). They are skipped
- * by the tokenizer, never built as nodes.
+ * by their bytes, never tokenized or built as nodes ({@link RawSkipFactory}).
  *
  * <p>
  * Otherwise the tree is what {@code ObjectMapper.readTree} builds: the same node types, the last of duplicate keys,
@@ -80,7 +80,7 @@ final class ReviewReader {
     private final JsonNodeFactory nodes;
 
     ReviewReader(JsonFactory factory, JsonNodeFactory nodes) {
-        this.factory = factory;
+        this.factory = new RawSkipFactory(factory);
         this.nodes = nodes;
     }
 
@@ -182,7 +182,7 @@ final class ReviewReader {
                 JsonToken t = next();
                 Level child = level == Level.OTHER ? Level.OTHER : level.child(name);
                 if (child == Level.SKIP) {
-                    p.skipChildren();
+                    RawSkipFactory.skipRaw(p);
                     o.remove(name); // as if it were absent, also when it came twice
                     continue;
                 }

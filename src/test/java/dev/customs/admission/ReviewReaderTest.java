@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -84,6 +85,37 @@ class ReviewReaderTest {
         assertThat(tree.at("/request/oldObject/metadata/managedFields").isMissingNode()).isTrue();
         assertThat(tree.at("/request/object/spec/template/metadata/managedFields").isTextual()).isTrue();
         assertThat(tree.at("/metadata/managedFields").isTextual()).isTrue();
+    }
+
+    /** What a skipped value may hold: brackets and quotes inside strings, escapes, nesting, any UTF-8. */
+    static Stream<String> skippedValues() {
+        return Stream.of("[]", "{}", "[{\"f:metadata\": {\"f:labels\": {\".\": {}, \"k:{\\\"name\\\":\\\"a]}\\\"}\": {}}}}]",
+                "[\"]}\", \"\\\\\", \"\\\\\\\"]\", \"\\u005d\", \"sp\u00e4t \u2603\"]",
+                "[1, -2.5e3, true, false, null, [[[{}]]], {\"a\": [1, {\"b\": \"}\"}]}]",
+                "[\n {\"manager\" : \"kubectl\" ,\t\"time\": \"2026-12-02T00:00:00Z\"}\r\n]");
+    }
+
+    @ParameterizedTest
+    @MethodSource("skippedValues")
+    void aSkippedValueIsPassedOverByItsBytesAndWhatFollowsIsReadAsBefore(String skipped) throws IOException {
+        String json = "{\"request\": {\"object\": {\"metadata\": {\"name\": \"a\", \"managedFields\": " + skipped
+                + ", \"labels\": {\"app\": \"x]\"}}, \"spec\": {\"containers\": [{\"name\": \"c\"}]}}}}";
+        ObjectNode expected = (ObjectNode) JSON.readTree(json);
+        ((ObjectNode) expected.at("/request/object/metadata")).remove("managedFields");
+        assertThat(read(json)).isEqualTo(expected);
+        // the same through Jackson's own skipping, for input the raw skip does not take (UTF-16)
+        byte[] utf16 = json.getBytes(StandardCharsets.UTF_16BE);
+        assertThat(READER.read(utf16)).isEqualTo(expected);
+    }
+
+    @Test
+    void aMalformedSkippedValueIsAParseError() {
+        for (String skipped : List.of("[}", "{]", "[\"open", "[1, 2", "[{\"a\": [}]", "[@]", "[\"tab\there\"]",
+                "[" + "[".repeat(ReviewReader.MAX_DEPTH) + "]".repeat(ReviewReader.MAX_DEPTH) + "]")) {
+            String json = "{\"request\": {\"object\": {\"metadata\": {\"managedFields\": " + skipped
+                    + ", \"name\": \"a\"}}}}";
+            assertThatThrownBy(() -> read(json)).as(skipped).isInstanceOf(JsonProcessingException.class);
+        }
     }
 
     @Test
