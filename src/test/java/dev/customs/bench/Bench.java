@@ -295,7 +295,7 @@ public final class Bench {
     }
 
     /** How often each JVM is started for the start-up comparison; the median is reported. */
-    private static final int STARTS = 3;
+    private static final int STARTS = 5;
 
     /**
      * The start-up of JDK 17 (the bench's JVM), without and with an AppCDS archive (a dynamic archive written at the
@@ -343,22 +343,36 @@ public final class Bench {
         } else {
             report.startUpSkipped("no JDK 25 at " + home + " (set BENCH_JAVA25)");
         }
-        for (CustomsProcess.Jvm jvm : jvms) {
-            List<Report.Start> starts = new ArrayList<>();
-            try {
-                for (int i = 0; i < STARTS; i++) {
-                    String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
-                    try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
-                        starts.add(Report.Start.of(c));
-                        progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s (load %s)",
-                                jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer,
-                                Proc.loadAverage().split(" ")[0]));
-                    }
+        // in rounds, one start of each JVM per round: the machine's speed drifts over minutes (a shared machine's
+        // neighbours come and go), and starting each JVM three times in a row put whole seconds of that drift
+        // between the rows
+        Map<CustomsProcess.Jvm, List<Report.Start>> starts = new LinkedHashMap<>();
+        Map<CustomsProcess.Jvm, String> loads = new HashMap<>();
+        Map<CustomsProcess.Jvm, String> failed = new HashMap<>();
+        jvms.forEach(jvm -> starts.put(jvm, new ArrayList<>()));
+        for (int i = 0; i < STARTS; i++) {
+            for (CustomsProcess.Jvm jvm : jvms) {
+                if (failed.containsKey(jvm)) {
+                    continue; // it did not start before
                 }
-                report.startUp(jvm, starts, Proc.loadAverage());
-            } catch (IllegalStateException notStarted) {
-                progress("  " + notStarted.getMessage());
-                report.startUpFailed(jvm.label(), notStarted.getMessage().lines().findFirst().orElse(""));
+                String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
+                try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
+                    starts.get(jvm).add(Report.Start.of(c));
+                    loads.put(jvm, Proc.loadAverage());
+                    progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s (load %s)",
+                            jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer,
+                            Proc.loadAverage().split(" ")[0]));
+                } catch (IllegalStateException notStarted) {
+                    progress("  " + notStarted.getMessage());
+                    failed.put(jvm, notStarted.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+        }
+        for (CustomsProcess.Jvm jvm : jvms) {
+            if (failed.containsKey(jvm)) {
+                report.startUpFailed(jvm.label(), failed.get(jvm));
+            } else {
+                report.startUp(jvm, starts.get(jvm), loads.get(jvm));
             }
         }
     }

@@ -641,7 +641,7 @@ final class Report {
         return md.toString();
     }
 
-    static final String STARTS_NOTE = "three times (medians shown)";
+    static final String STARTS_NOTE = "five times, in rounds of one start of each JVM (medians shown)";
 
     // ---- formatting ----
 
