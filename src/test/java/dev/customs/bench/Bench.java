@@ -358,10 +358,11 @@ public final class Bench {
                 String name = "start-" + jvm.label().replaceAll("[^A-Za-z0-9]+", "-") + "-" + i;
                 try (CustomsProcess c = CustomsProcess.start(name, env, config, payloads.get(0).file(), jvm)) {
                     starts.get(jvm).add(Report.Start.of(c));
-                    loads.put(jvm, Proc.loadAverage());
+                    String load = Proc.loadAverage();
+                    loads.put(jvm, load);
                     progress(String.format(Locale.ROOT, "  %s: accept %d ms, answered %d ms, %.2f CPU s (load %s)",
                             jvm.label(), c.firstAccept.toMillis(), c.firstAnswer.toMillis(), c.cpuAtFirstAnswer,
-                            Proc.loadAverage().split(" ")[0]));
+                            load.split(" ")[0]));
                 } catch (IllegalStateException notStarted) {
                     progress("  " + notStarted.getMessage());
                     failed.put(jvm, notStarted.getMessage().lines().findFirst().orElse(""));
