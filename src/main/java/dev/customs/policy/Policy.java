@@ -95,8 +95,15 @@ public final class Policy {
 
     /** The action of a rule in a namespace, after namespace labels. */
     public Action actionFor(String rule, String namespace) {
-        Map<String, String> labels = namespaces.labels(namespace);
+        return actionFor(rule, namespace, namespaces.labels(namespace));
+    }
+
+    private Action actionFor(String rule, String namespace, Map<String, String> labels) {
         Action configured = configuredAction(rule);
+        if (labels.isEmpty()) {
+            // most namespaces set no Customs label: nothing to look up
+            return configured;
+        }
         Action action = parse(labels.get(NamespaceLabels.RULE_LABEL_PREFIX + rule), namespace, ANY_ACTION)
                 .orElse(configured);
         if (action == Action.ENFORCE) {
@@ -111,9 +118,10 @@ public final class Policy {
         return a != null ? a : DEFAULT_ACTIONS.getOrDefault(rule, Action.ENFORCE);
     }
 
-    /** The rules to evaluate in a namespace: those whose action there is not off. */
+    /** The rules to evaluate in a namespace: those whose action there is not off, by its labels now. */
     public Predicate<String> active(String namespace) {
-        return id -> actionFor(id, namespace) != Action.OFF;
+        Map<String, String> labels = namespaces.labels(namespace);
+        return id -> actionFor(id, namespace, labels) != Action.OFF;
     }
 
     public OnError onError() {
@@ -121,24 +129,31 @@ public final class Policy {
     }
 
     public Decision decide(Evaluation evaluation, Requester who) {
+        String namespace = who.namespace();
+        Map<String, String> labels = namespaces.labels(namespace);
         List<Exemption> live = liveExemptions();
         // each image a finding names is parsed once for the review, and only when some exemption names images
-        Map<String, ImageReference> parsed = new HashMap<>();
+        Map<String, ImageReference> parsed = live.isEmpty() ? Map.of() : new HashMap<>();
         Function<String, ImageReference> ref = image -> image == null ? null
                 : parsed.computeIfAbsent(image, ImageReference::parse);
         List<Decision.Finding> findings = new ArrayList<>();
         for (Violation v : evaluation.violations()) {
-            Action action = actionFor(v.rule(), who.namespace());
+            Action action = actionFor(v.rule(), namespace, labels);
             if (action == Action.OFF) {
                 continue;
             }
-            String exemption = live.stream().filter(e -> e.covers(v.rule(), e.images().isEmpty() ? null
-                    : ref.apply(v.image()), who)).map(Exemption::name).findFirst().orElse(null);
+            String exemption = null;
+            for (Exemption e : live) {
+                if (e.covers(v.rule(), e.images().isEmpty() ? null : ref.apply(v.image()), who)) {
+                    exemption = e.name();
+                    break;
+                }
+            }
             findings.add(new Decision.Finding(v.rule(), v.container(), v.image(), v.field(), v.message(), action,
                     exemption));
         }
         for (ImageUnverified u : evaluation.unverified()) {
-            Action action = unverifiedAction(u, who.namespace());
+            Action action = unverifiedAction(u, namespace, labels);
             if (action == Action.OFF) {
                 continue;
             }
@@ -153,7 +168,7 @@ public final class Policy {
     }
 
     /** on-error, capped by the strongest action among the rules the image kept from deciding. */
-    private Action unverifiedAction(ImageUnverified u, String namespace) {
+    private Action unverifiedAction(ImageUnverified u, String namespace, Map<String, String> labels) {
         Action fromOnError = switch (onError) {
             case DENY -> Action.ENFORCE;
             case WARN -> Action.WARN;
@@ -161,7 +176,7 @@ public final class Policy {
         };
         Action strongest = Action.OFF;
         for (String rule : u.rules()) {
-            Action a = actionFor(rule, namespace);
+            Action a = actionFor(rule, namespace, labels);
             if (a.ordinal() < strongest.ordinal()) {
                 strongest = a;
             }
@@ -171,6 +186,9 @@ public final class Policy {
 
     /** The exemptions that apply today; an expired one is logged and reported once. */
     public List<Exemption> liveExemptions() {
+        if (exemptions.isEmpty()) {
+            return List.of();
+        }
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         List<Exemption> live = new ArrayList<>(exemptions.size());
         for (Exemption e : exemptions) {

@@ -135,10 +135,12 @@ public final class MicrometerRecorder implements Recorder {
     }
 
     @Override
-    public void layerVerdict(String result) {
-        layerVerdicts.computeIfAbsent(result, r -> Counter.builder("customs.layer.verdicts")
-                .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry))
-                .increment();
+    public void layerVerdicts(String result, int count) {
+        if (count > 0) {
+            layerVerdicts.computeIfAbsent(result, r -> Counter.builder("customs.layer.verdicts")
+                    .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry))
+                    .increment(count);
+        }
     }
 
     @Override

@@ -38,8 +38,8 @@ public interface Recorder {
     default void layerScan(String result, long bytes) {
     }
 
-    /** One look-up of a layer's cached verdict. {@code result}: hit or miss. */
-    default void layerVerdict(String result) {
+    /** {@code count} look-ups of layers' cached verdicts. {@code result}: hit or miss. */
+    default void layerVerdicts(String result, int count) {
     }
 
     /** One Event. {@code result}: posted, aggregated, dropped or failed. */

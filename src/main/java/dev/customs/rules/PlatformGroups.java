@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -19,8 +20,11 @@ final class PlatformGroups {
     private PlatformGroups() {
     }
 
-    /** One outcome and the platforms it holds on; {@code suffix} is empty when it holds on all of them. */
-    record Group<T>(T outcome, List<Platform> platforms, String suffix) {
+    /**
+     * One outcome and where it holds: {@code suffix} names the platforms ({@code " (on linux/amd64)"}), or is empty when
+     * it holds on all of them.
+     */
+    record Group<T>(T outcome, String suffix) {
     }
 
     /**
@@ -40,20 +44,38 @@ final class PlatformGroups {
     }
 
     static <T> List<Group<T>> of(ImageFacts.Resolved image, Function<PlatformImage, Optional<T>> check) {
-        if (image.platforms().size() == 1) {
-            // one platform, one group: nothing to compare (outcomes are records of lists, hashed anew every time)
-            PlatformImage p = image.platforms().get(0);
-            return check.apply(p).map(o -> List.of(new Group<>(o, List.of(p.platform()), ""))).orElse(List.of());
+        List<PlatformImage> platforms = image.platforms();
+        T first = check.apply(platforms.get(0)).orElse(null);
+        int all = platforms.size();
+        // most images give every platform the same outcome: compared with the first, not hashed (outcomes are
+        // records of lists, hashed anew every time), and grouped by a map only when they differ
+        List<T> outcomes = null;
+        for (int i = 1; i < all; i++) {
+            T o = check.apply(platforms.get(i)).orElse(null);
+            if (outcomes == null && !Objects.equals(o, first)) {
+                outcomes = new ArrayList<>(all);
+                for (int j = 0; j < i; j++) {
+                    outcomes.add(first);
+                }
+            }
+            if (outcomes != null) {
+                outcomes.add(o);
+            }
+        }
+        if (outcomes == null) {
+            return first == null ? List.of() : List.of(new Group<>(first, ""));
         }
         Map<T, List<Platform>> byOutcome = new LinkedHashMap<>();
-        for (PlatformImage p : image.platforms()) {
-            check.apply(p).ifPresent(o -> byOutcome.computeIfAbsent(o, k -> new ArrayList<>()).add(p.platform()));
+        for (int i = 0; i < all; i++) {
+            T o = outcomes.get(i);
+            if (o != null) {
+                byOutcome.computeIfAbsent(o, k -> new ArrayList<>()).add(platforms.get(i).platform());
+            }
         }
         List<Group<T>> groups = new ArrayList<>();
-        int all = image.platforms().size();
-        byOutcome.forEach((outcome, platforms) -> groups.add(new Group<>(outcome, platforms, platforms.size() == all
+        byOutcome.forEach((outcome, on) -> groups.add(new Group<>(outcome, on.size() == all
                 ? ""
-                : " (on " + platforms.stream().map(Platform::toString).collect(Collectors.joining(", ")) + ")")));
+                : " (on " + on.stream().map(Platform::toString).collect(Collectors.joining(", ")) + ")")));
         return groups;
     }
 }

@@ -119,17 +119,19 @@ public final class LayerScans implements AutoCloseable {
             return CompletableFuture.completedFuture(LayerSecrets.OFF);
         }
         List<CompletableFuture<LayerVerdict>> scans = new ArrayList<>(layers.size());
+        int hits = 0;
         for (BuiltLayer built : layers) {
             Layer layer = built.layer();
             LayerVerdict cached = verdicts.getIfPresent(layer.digest());
             if (cached != null) {
-                recorder.layerVerdict("hit");
+                hits++;
                 scans.add(CompletableFuture.completedFuture(cached));
             } else {
-                recorder.layerVerdict("miss");
                 scans.add(scan(layer, source));
             }
         }
+        recorder.layerVerdicts("hit", hits);
+        recorder.layerVerdicts("miss", layers.size() - hits);
         if (settings.mode() == Mode.BACKGROUND) {
             return CompletableFuture.completedFuture(assemble(layers, scans));
         }
@@ -147,9 +149,7 @@ public final class LayerScans implements AutoCloseable {
      * its verdict had been looked up again.
      */
     public void reused(List<BuiltLayer> layers) {
-        for (int i = 0; i < layers.size(); i++) {
-            recorder.layerVerdict("hit");
-        }
+        recorder.layerVerdicts("hit", layers.size());
     }
 
     /** The verdicts known now, combined; what is missing makes the result partial (background) or unfinished. */

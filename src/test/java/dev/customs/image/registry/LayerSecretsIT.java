@@ -75,8 +75,10 @@ class LayerSecretsIT extends RealRegistry {
             }
 
             @Override
-            public void layerVerdict(String result) {
-                verdictLookups.add(result);
+            public void layerVerdicts(String result, int count) {
+                for (int i = 0; i < count; i++) {
+                    verdictLookups.add(result);
+                }
             }
         });
         RegistryImageInspector inspector = new RegistryImageInspector(config, vertx, MAPPER, () -> {
