@@ -63,7 +63,7 @@ public final class Bench {
 
         static Settings fromEnvironment() {
             return new Settings(env("BENCH_WARMUP_SECONDS", 5), env("BENCH_SATURATION_SECONDS", 10),
-                    Math.max(1, env("BENCH_SATURATION_ROUNDS", 3)), env("BENCH_CONCURRENCY", 32),
+                    Math.max(1, env("BENCH_SATURATION_ROUNDS", 5)), env("BENCH_CONCURRENCY", 32),
                     env("BENCH_RATE", 200), env("BENCH_RATE_SECONDS", 20), env("BENCH_RATE_CONNECTIONS", 8),
                     env("BENCH_COLD_TRIALS", 5), 50, 100, 1000);
         }
