@@ -133,7 +133,7 @@ public final class Policy {
         Map<String, String> labels = namespaces.labels(namespace);
         List<Exemption> live = liveExemptions();
         // each image a finding names is parsed once for the review, and only when some exemption names images
-        Map<String, ImageReference> parsed = live.isEmpty() ? Map.of() : new HashMap<>();
+        Map<String, ImageReference> parsed = new HashMap<>();
         Function<String, ImageReference> ref = image -> image == null ? null
                 : parsed.computeIfAbsent(image, ImageReference::parse);
         List<Decision.Finding> findings = new ArrayList<>();
