@@ -3,7 +3,6 @@ package dev.customs.admission;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +10,6 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import dev.customs.policy.Decision;
@@ -22,15 +20,12 @@ import dev.customs.policy.Decision;
  *
  * <p>
  * Answers are written straight to JSON bytes, without a tree. A denial's lines appear twice, joined in
- * {@code status.message} and one by one in the causes: each is escaped once and its escaped bytes written in both
- * places. They are escaped as Jackson escapes by default (the factory's own escaping settings, of which Customs sets
- * none, do not apply to them), with one difference in bytes only: a character beyond the Basic Multilingual Plane is
- * written as UTF-8, where the generator writes its two surrogates as escapes.
+ * {@code status.message} and one by one in the causes: each is escaped once ({@link EscapedLines}, into one array) and
+ * its escaped bytes written in both places. They are escaped as Jackson escapes by default (the factory's own escaping
+ * settings, of which Customs sets none, do not apply to them), with one difference in bytes only: a character beyond
+ * the Basic Multilingual Plane is written as UTF-8, where the generator writes its two surrogates as escapes.
  */
 public final class AdmissionResponses {
-
-    /** What a line's escaped bytes are joined with in {@code status.message}: a newline, as JSON writes it. */
-    private static final byte[] NEWLINE = { '\\', 'n' };
 
     private final JsonFactory factory;
 
@@ -118,25 +113,18 @@ public final class AdmissionResponses {
         g.writeStringField("status", "Failure");
         g.writeNumberField("code", 403);
         g.writeStringField("reason", "Forbidden");
-        List<byte[]> lines = new ArrayList<>(listed.size());
-        int length = 0;
+        int chars = 0;
         for (Decision.Listed l : listed) {
-            byte[] line = escaped(l.message());
-            lines.add(line);
-            length += line.length + NEWLINE.length;
+            chars += l.message().length();
         }
-        byte[] message = new byte[Math.max(0, length - NEWLINE.length)];
-        int at = 0;
-        for (byte[] line : lines) {
-            if (at > 0) {
-                System.arraycopy(NEWLINE, 0, message, at, NEWLINE.length);
-                at += NEWLINE.length;
+        EscapedLines lines = new EscapedLines(listed.size(), chars);
+        for (Decision.Listed l : listed) {
+            if (!lines.add(l.message())) {
+                lines.addEscaped(generatorEscaped(l.message()));
             }
-            System.arraycopy(line, 0, message, at, line.length);
-            at += line.length;
         }
         g.writeFieldName("message");
-        g.writeRawUTF8String(message, 0, message.length);
+        g.writeRawUTF8String(lines.bytes(), 0, lines.length());
         g.writeObjectFieldStart("details");
         if (!req.name().isEmpty()) {
             g.writeStringField("name", req.name());
@@ -151,7 +139,7 @@ public final class AdmissionResponses {
                 g.writeStringField("field", l.field());
             }
             g.writeFieldName("message");
-            g.writeRawUTF8String(lines.get(i), 0, lines.get(i).length);
+            g.writeRawUTF8String(lines.bytes(), lines.start(i), lines.length(i));
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -160,23 +148,15 @@ public final class AdmissionResponses {
     }
 
     /**
-     * A line as the body of a JSON string, in UTF-8: the string {@link JsonGenerator#writeString} writes between the
-     * quotes (see the class comment for the one difference in bytes).
+     * A line with a lone surrogate (a request may carry one, escaped) as the body of a JSON string, in UTF-8: what
+     * {@link JsonGenerator#writeString} writes between the quotes, as it always has written such a line.
      */
-    private byte[] escaped(String s) throws IOException {
-        try {
-            return JsonStringEncoder.getInstance().quoteAsUTF8(s);
-        } catch (IllegalArgumentException e) {
-            // a lone surrogate (a request may carry one, escaped): the encoder refuses it, the generator writes it
-            // as it always has
-            ByteArrayBuilder out = new ByteArrayBuilder(s.length() + 16);
-            try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
-                g.writeString(s);
-            }
-            byte[] quoted = out.toByteArray();
-            byte[] body = new byte[quoted.length - 2];
-            System.arraycopy(quoted, 1, body, 0, body.length);
-            return body;
+    private byte[] generatorEscaped(String s) throws IOException {
+        ByteArrayBuilder out = new ByteArrayBuilder(s.length() + 16);
+        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeString(s);
         }
+        byte[] quoted = out.toByteArray();
+        return Arrays.copyOfRange(quoted, 1, quoted.length - 1);
     }
 }

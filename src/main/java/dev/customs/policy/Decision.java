@@ -1,6 +1,7 @@
 package dev.customs.policy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,16 +78,45 @@ public record Decision(List<Finding> findings) {
     }
 
     public List<Finding> exempted() {
-        return findings.stream().filter(Finding::exempted).toList();
+        List<Finding> out = null;
+        for (Finding f : findings) {
+            if (f.exempted()) {
+                out = add(out, f);
+            }
+        }
+        return done(out);
     }
 
     /** The findings that are acted on (not exempted), in order. */
     public List<Finding> effective() {
-        return findings.stream().filter(f -> !f.exempted()).toList();
+        List<Finding> out = null;
+        for (Finding f : findings) {
+            if (!f.exempted()) {
+                out = add(out, f);
+            }
+        }
+        return done(out);
     }
 
     private List<Finding> with(Action a) {
-        return findings.stream().filter(f -> !f.exempted() && f.action() == a).toList();
+        // a loop, not a stream: three of these run on every review, most of them finding nothing
+        List<Finding> out = null;
+        for (Finding f : findings) {
+            if (!f.exempted() && f.action() == a) {
+                out = add(out, f);
+            }
+        }
+        return done(out);
+    }
+
+    private static List<Finding> add(List<Finding> out, Finding f) {
+        List<Finding> list = out == null ? new ArrayList<>() : out;
+        list.add(f);
+        return list;
+    }
+
+    private static List<Finding> done(List<Finding> out) {
+        return out == null ? List.of() : Collections.unmodifiableList(out);
     }
 
     /**
@@ -98,6 +128,9 @@ public record Decision(List<Finding> findings) {
 
     /** The findings as listed: the first {@link #MAX_PER_RULE} of each rule, then how many more, in order. */
     public static List<Listed> listed(List<Finding> findings) {
+        if (findings.isEmpty()) {
+            return List.of();
+        }
         Map<String, Integer> total = new HashMap<>();
         findings.forEach(f -> total.merge(f.rule(), 1, Integer::sum));
         Map<String, Integer> seen = new HashMap<>();
@@ -140,6 +173,9 @@ public record Decision(List<Finding> findings) {
      */
     public List<String> warnings() {
         List<Listed> all = listed(warned());
+        if (all.isEmpty()) {
+            return List.of();
+        }
         int left = all.stream().mapToInt(Listed::findings).sum();
         List<String> out = new ArrayList<>();
         int total = 0;
