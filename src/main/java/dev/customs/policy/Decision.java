@@ -1,8 +1,8 @@
 package dev.customs.policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,16 +131,29 @@ public record Decision(List<Finding> findings) {
         if (findings.isEmpty()) {
             return List.of();
         }
-        Map<String, Integer> total = new HashMap<>();
-        findings.forEach(f -> total.merge(f.rule(), 1, Integer::sum));
-        Map<String, Integer> seen = new HashMap<>();
-        List<Listed> out = new ArrayList<>();
+        // the rules in the order they first appear, with how many findings each has: a few at most, one per rule id
+        List<String> rules = new ArrayList<>(4);
+        int[] total = new int[4];
         for (Finding f : findings) {
-            int n = seen.merge(f.rule(), 1, Integer::sum);
+            int r = rules.indexOf(f.rule());
+            if (r < 0) {
+                r = rules.size();
+                rules.add(f.rule());
+                if (r == total.length) {
+                    total = Arrays.copyOf(total, 2 * r);
+                }
+            }
+            total[r]++;
+        }
+        int[] seen = new int[rules.size()];
+        List<Listed> out = new ArrayList<>(Math.min(findings.size(), rules.size() * (MAX_PER_RULE + 1)));
+        for (Finding f : findings) {
+            int r = rules.indexOf(f.rule());
+            int n = ++seen[r];
             if (n <= MAX_PER_RULE) {
                 out.add(new Listed(f.rule(), f.field(), truncate(f.message(), MAX_LINE), 1));
             }
-            int more = total.get(f.rule()) - MAX_PER_RULE;
+            int more = total[r] - MAX_PER_RULE;
             if (n == MAX_PER_RULE && more > 0) {
                 out.add(new Listed(f.rule(), null, "[" + f.rule() + "] and " + more + " more finding"
                         + (more > 1 ? "s" : "") + " of this rule, not listed", more));

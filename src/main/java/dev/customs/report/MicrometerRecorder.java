@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +63,28 @@ public final class MicrometerRecorder implements Recorder {
 
     private final AtomicLong auditLeader = new AtomicLong();
 
+    // the meters of the admission path, made at their first use: one function each, not a lambda per increment
+    private final Function<Labels, Counter> newRequests = k -> Counter.builder("customs.admission.requests")
+            .description("Admission reviews answered").tags("kind", k.a(), "operation", k.b(), "decision", k.c())
+            .register(registry());
+    private final Function<Labels, Counter> newViolations = k -> {
+        Counter.Builder b = Counter.builder("customs.violations")
+                .description("Findings of admission reviews, by rule and action").tags("rule", k.a(), "action", k.b());
+        if (k.c() != null) {
+            b.tag("namespace", k.c());
+        }
+        return b.register(registry());
+    };
+    private final Function<String, Counter> newResolutions = r -> Counter.builder("customs.image.resolutions")
+            .description("Image resolutions, by cache result").tag("result", r).register(registry());
+    private final Function<String, Counter> newLayerVerdicts = r -> Counter.builder("customs.layer.verdicts")
+            .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry());
+
+    /** The registry, for the functions above: a field's initializer cannot name a final field the constructor sets. */
+    private MeterRegistry registry() {
+        return registry;
+    }
+
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
         this.namespaceLabel = namespaceLabel;
@@ -89,31 +112,19 @@ public final class MicrometerRecorder implements Recorder {
 
     @Override
     public void admission(String kind, String operation, String decision, Duration duration) {
-        requests.computeIfAbsent(new Labels(kind, operation, decision),
-                k -> Counter.builder("customs.admission.requests").description("Admission reviews answered")
-                        .tags("kind", k.a(), "operation", k.b(), "decision", k.c()).register(registry))
-                .increment();
+        requests.computeIfAbsent(new Labels(kind, operation, decision), newRequests).increment();
         admissionDuration.record(duration);
     }
 
     @Override
     public void violation(String rule, String action, String namespace) {
         String ns = namespaceLabel ? (namespace == null ? "" : namespace) : null;
-        violations.computeIfAbsent(new Labels(rule, action, ns), k -> {
-            Counter.Builder b = Counter.builder("customs.violations")
-                    .description("Findings of admission reviews, by rule and action")
-                    .tags("rule", k.a(), "action", k.b());
-            if (k.c() != null) {
-                b.tag("namespace", k.c());
-            }
-            return b.register(registry);
-        }).increment();
+        violations.computeIfAbsent(new Labels(rule, action, ns), newViolations).increment();
     }
 
     @Override
     public void imageResolution(String result) {
-        resolutions.computeIfAbsent(result, r -> Counter.builder("customs.image.resolutions")
-                .description("Image resolutions, by cache result").tag("result", r).register(registry)).increment();
+        resolutions.computeIfAbsent(result, newResolutions).increment();
     }
 
     @Override
@@ -137,9 +148,7 @@ public final class MicrometerRecorder implements Recorder {
     @Override
     public void layerVerdicts(String result, int count) {
         if (count > 0) {
-            layerVerdicts.computeIfAbsent(result, r -> Counter.builder("customs.layer.verdicts")
-                    .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry))
-                    .increment(count);
+            layerVerdicts.computeIfAbsent(result, newLayerVerdicts).increment(count);
         }
     }
 

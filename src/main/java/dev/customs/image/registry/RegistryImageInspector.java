@@ -305,7 +305,9 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 recorder.imageResolution("hit");
                 ImageFacts.Resolved clean = warm.clean().get();
                 if (clean != null) {
-                    clean.platforms().forEach(p -> layerScans.reused(p.verdict().layers()));
+                    for (PlatformImage p : clean.platforms()) {
+                        layerScans.reused(p.verdict().layers());
+                    }
                     return CompletableFuture.completedFuture(clean);
                 }
                 return warm.joined(withLayerSecrets(warm.facts(), warm.layers(), request));
