@@ -67,6 +67,13 @@ class PlatformSelectorTest {
         assertThat(allowed(win)).containsExactly(WINDOWS_AMD64);
         PodSpec other = new PodSpecBuilder().withNodeSelector(Map.of("disktype", "ssd")).build();
         assertThat(allowed(other)).hasSize(4);
+        // what many charts set is no constraint at all: the same selector as none
+        PodSpec linux = new PodSpecBuilder().withNodeSelector(Map.of(PlatformSelector.OS_LABEL, "linux")).build();
+        assertThat(PlatformSelector.of(PodViews.of(linux).spec())).isSameAs(PlatformSelector.ANY_LINUX);
+        PodSpec linuxArm = new PodSpecBuilder()
+                .withNodeSelector(Map.of(PlatformSelector.OS_LABEL, "linux", PlatformSelector.ARCH_LABEL, "arm64"))
+                .build();
+        assertThat(allowed(linuxArm)).containsExactly(LINUX_ARM64, LINUX_ARM64_V8);
     }
 
     @Test
