@@ -1,5 +1,6 @@
 package dev.customs.rules;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,7 +31,9 @@ public final class NonRootConflict implements Rule {
         if (pod.windows()) {
             return;
         }
-        for (ContainerView c : pod.containers()) {
+        List<ContainerView> containers = pod.containers();
+        for (int i = 0; i < containers.size(); i++) { // indexed: an iterator per rule and review is garbage
+            ContainerView c = containers.get(i);
             EffectiveUser eu = EffectiveUser.of(pod, c);
             if (eu.uid() != null || !eu.nonRootRequired()) {
                 continue;

@@ -33,17 +33,21 @@ final class PlatformGroups {
      */
     static <T> void eachImage(PodView pod, ImageLookup images, Findings out, Function<PlatformImage, Optional<T>> check,
             BiConsumer<ContainerView, Group<T>> report) {
-        for (ContainerView c : pod.containers()) {
+        List<ContainerView> containers = pod.containers();
+        for (int i = 0; i < containers.size(); i++) { // indexed: an iterator per rule and review is garbage
+            ContainerView c = containers.get(i);
             ImageFacts facts = images.factsFor(c);
             if (facts instanceof ImageFacts.Resolved resolved) {
-                of(resolved, check).forEach(g -> report.accept(c, g));
+                for (Group<T> g : of(resolved, check)) {
+                    report.accept(c, g);
+                }
             } else {
                 out.unverified(c, facts);
             }
         }
     }
 
-    static <T> List<Group<T>> of(ImageFacts.Resolved image, Function<PlatformImage, Optional<T>> check) {
+    static <T> Group<T>[] of(ImageFacts.Resolved image, Function<PlatformImage, Optional<T>> check) {
         List<PlatformImage> platforms = image.platforms();
         T first = check.apply(platforms.get(0)).orElse(null);
         int all = platforms.size();
@@ -63,7 +67,7 @@ final class PlatformGroups {
             }
         }
         if (outcomes == null) {
-            return first == null ? List.of() : List.of(new Group<>(first, ""));
+            return first == null ? none() : groups(new Group<>(first, ""));
         }
         Map<T, List<Platform>> byOutcome = new LinkedHashMap<>();
         for (int i = 0; i < all; i++) {
@@ -76,6 +80,20 @@ final class PlatformGroups {
         byOutcome.forEach((outcome, on) -> groups.add(new Group<>(outcome, on.size() == all
                 ? ""
                 : " (on " + on.stream().map(Platform::toString).collect(Collectors.joining(", ")) + ")")));
+        return groups.toArray(none());
+    }
+
+    // an array, not a list: the rules walk the groups of every container of every review, and a for-each over an
+    // array makes no iterator
+    private static final Group<?>[] NONE = {};
+
+    @SuppressWarnings("unchecked")
+    private static <T> Group<T>[] none() {
+        return (Group<T>[]) NONE;
+    }
+
+    @SafeVarargs
+    private static <T> Group<T>[] groups(Group<T>... groups) {
         return groups;
     }
 }
