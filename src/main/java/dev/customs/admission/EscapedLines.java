@@ -53,11 +53,7 @@ final class EscapedLines {
     /** Adds a line, escaped; false, with nothing added, when it holds a lone surrogate. */
     boolean add(String line) {
         int mark = length;
-        if (lines > 0) {
-            room(2);
-            bytes[length++] = '\\';
-            bytes[length++] = 'n';
-        }
+        separate();
         int start = length;
         if (!escape(line)) {
             length = mark;
@@ -71,17 +67,22 @@ final class EscapedLines {
 
     /** Adds a line already escaped: the body of a JSON string, in UTF-8. */
     void addEscaped(byte[] escaped) {
-        if (lines > 0) {
-            room(2);
-            bytes[length++] = '\\';
-            bytes[length++] = 'n';
-        }
+        separate();
         room(escaped.length);
         starts[lines] = length;
         System.arraycopy(escaped, 0, bytes, length, escaped.length);
         length += escaped.length;
         ends[lines] = length;
         lines++;
+    }
+
+    /** Before every line but the first: the newline that joins them, as JSON writes it. */
+    private void separate() {
+        if (lines > 0) {
+            room(2);
+            bytes[length++] = '\\';
+            bytes[length++] = 'n';
+        }
     }
 
     /** The array all lines are in; valid up to {@link #length()}. */

@@ -78,44 +78,28 @@ public record Decision(List<Finding> findings) {
     }
 
     public List<Finding> exempted() {
-        List<Finding> out = null;
-        for (Finding f : findings) {
-            if (f.exempted()) {
-                out = add(out, f);
-            }
-        }
-        return done(out);
+        return findings.stream().filter(Finding::exempted).toList();
     }
 
     /** The findings that are acted on (not exempted), in order. */
     public List<Finding> effective() {
-        List<Finding> out = null;
-        for (Finding f : findings) {
-            if (!f.exempted()) {
-                out = add(out, f);
-            }
-        }
-        return done(out);
+        return with(null);
     }
 
+    /**
+     * The findings acted on with {@code a}, or with any action when it is null. A loop, not a stream: several of these
+     * run on every review, most of them finding nothing.
+     */
     private List<Finding> with(Action a) {
-        // a loop, not a stream: three of these run on every review, most of them finding nothing
         List<Finding> out = null;
         for (Finding f : findings) {
-            if (!f.exempted() && f.action() == a) {
-                out = add(out, f);
+            if (!f.exempted() && (a == null || f.action() == a)) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(f);
             }
         }
-        return done(out);
-    }
-
-    private static List<Finding> add(List<Finding> out, Finding f) {
-        List<Finding> list = out == null ? new ArrayList<>() : out;
-        list.add(f);
-        return list;
-    }
-
-    private static List<Finding> done(List<Finding> out) {
         return out == null ? List.of() : Collections.unmodifiableList(out);
     }
 

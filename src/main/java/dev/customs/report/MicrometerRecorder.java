@@ -64,30 +64,28 @@ public final class MicrometerRecorder implements Recorder {
     private final AtomicLong auditLeader = new AtomicLong();
 
     // the meters of the admission path, made at their first use: one function each, not a lambda per increment
-    private final Function<Labels, Counter> newRequests = k -> Counter.builder("customs.admission.requests")
-            .description("Admission reviews answered").tags("kind", k.a(), "operation", k.b(), "decision", k.c())
-            .register(registry());
-    private final Function<Labels, Counter> newViolations = k -> {
-        Counter.Builder b = Counter.builder("customs.violations")
-                .description("Findings of admission reviews, by rule and action").tags("rule", k.a(), "action", k.b());
-        if (k.c() != null) {
-            b.tag("namespace", k.c());
-        }
-        return b.register(registry());
-    };
-    private final Function<String, Counter> newResolutions = r -> Counter.builder("customs.image.resolutions")
-            .description("Image resolutions, by cache result").tag("result", r).register(registry());
-    private final Function<String, Counter> newLayerVerdicts = r -> Counter.builder("customs.layer.verdicts")
-            .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry());
-
-    /** The registry, for the functions above: a field's initializer cannot name a final field the constructor sets. */
-    private MeterRegistry registry() {
-        return registry;
-    }
+    private final Function<Labels, Counter> newRequests;
+    private final Function<Labels, Counter> newViolations;
+    private final Function<String, Counter> newResolutions;
+    private final Function<String, Counter> newLayerVerdicts;
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
         this.namespaceLabel = namespaceLabel;
+        this.newRequests = k -> Counter.builder("customs.admission.requests").description("Admission reviews answered")
+                .tags("kind", k.a(), "operation", k.b(), "decision", k.c()).register(registry);
+        this.newViolations = k -> {
+            Counter.Builder b = Counter.builder("customs.violations")
+                    .description("Findings of admission reviews, by rule and action").tags("rule", k.a(), "action", k.b());
+            if (k.c() != null) {
+                b.tag("namespace", k.c());
+            }
+            return b.register(registry);
+        };
+        this.newResolutions = r -> Counter.builder("customs.image.resolutions")
+                .description("Image resolutions, by cache result").tag("result", r).register(registry);
+        this.newLayerVerdicts = r -> Counter.builder("customs.layer.verdicts")
+                .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry);
         this.auditViolations = MultiGauge.builder("customs.audit.violations")
                 .description("Violations found by the last background audit, by rule and namespace")
                 .register(registry);
