@@ -22,11 +22,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -104,6 +106,8 @@ public final class Bench {
 
     private static final PrintStream PROGRESS = System.err;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern ADMISSION_CLOCK = Pattern.compile(
+            "(?m)^customs_admission_duration_seconds_(sum|count)(?:\\{[^}]*})?\\s+(\\S+)");
     private static final Pattern RESOLUTIONS = Pattern.compile(
             "(?m)^customs_image_resolutions_total\\{[^}]*result=\"(\\w+)\"[^}]*}\\s+(\\S+)");
 
@@ -797,9 +801,11 @@ public final class Bench {
                 List<ColdTrial> trials = new ArrayList<>();
                 for (int t = 0; t < s.coldTrials(); t++) {
                     String prefix = "cold-" + p.name() + "-" + t;
-                    Map<String, String> digests = BenchImages.push(registry, prefix);
+                    Set<String> configs = new HashSet<>();
+                    Map<String, String> digests = BenchImages.push(registry, prefix, configs);
                     Payload fresh = templates.render(p.name(), proxy.authority() + "/" + prefix, digests,
                             env.work().resolve("payloads/" + prefix + ".json"));
+                    double[] clock0 = admissionClock(on);
                     proxy.reset();
                     double cpu0 = on.cpuSeconds();
                     long t0 = System.nanoTime();
@@ -807,7 +813,10 @@ public final class Bench {
                     long t1 = System.nanoTime();
                     double cpu = on.cpuSeconds() - cpu0;
                     requireVerified(answer, p.name());
-                    trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed(), cpu * 1e3));
+                    double[] clock1 = admissionClock(on);
+                    // Customs' own clock for this one review, when it was the only one it answered meanwhile
+                    double customsMs = clock1[1] - clock0[1] == 1 ? (clock1[0] - clock0[0]) * 1e3 : Double.NaN;
+                    trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed(), configs, cpu * 1e3, customsMs));
                     timeline(prefix, t0, t1, proxy.timed());
                 }
                 int minimum = p.images().stream().mapToInt(BenchImages.Image::minimumRequests).sum();
@@ -832,16 +841,35 @@ public final class Bench {
                 StandardOpenOption.APPEND);
     }
 
-    /** One cold review: its latency and the registry requests it caused, with their timing. */
-    record ColdTrial(double latencyMs, int requests, long manifests, long blobs, long heads, double busyMs,
-            double cpuMs) {
+    /**
+     * One cold review: its latency and the registry requests it caused, with their timing; {@code customsMs} is the
+     * review's time on Customs' own clock ({@code customs_admission_duration_seconds}: from its body's end to its
+     * decision), NaN when it could not be told apart.
+     */
+    record ColdTrial(double latencyMs, int requests, long manifests, long blobs, long heads, int layers,
+            double busyMs, double cpuMs, double customsMs) {
 
-        static ColdTrial of(double latencyMs, List<RegistryProxy.Timed> timed, double cpuMs) {
-            long manifests = timed.stream().filter(t -> t.seen().method().equals("GET")
+        /**
+         * @param timed every request the proxy answered during the review
+         * @param configs the digests of the images' configs: any other blob is a layer, which only the layer scan
+         *        reads, after the image's config was judged and, for an image of pod-10 among others, while the review
+         *        still waits for other images. It is not the review's: it counts neither as a request nor as busy time.
+         */
+        static ColdTrial of(double latencyMs, List<RegistryProxy.Timed> timed, Set<String> configs, double cpuMs,
+                double customsMs) {
+            List<RegistryProxy.Timed> review = timed.stream().filter(t -> !isLayer(t, configs)).toList();
+            long manifests = review.stream().filter(t -> t.seen().method().equals("GET")
                     && t.seen().path().contains("/manifests/")).count();
-            long blobs = timed.stream().filter(t -> t.seen().path().contains("/blobs/")).count();
-            long heads = timed.stream().filter(t -> t.seen().method().equals("HEAD")).count();
-            return new ColdTrial(latencyMs, timed.size(), manifests, blobs, heads, busyMs(timed), cpuMs);
+            long blobs = review.stream().filter(t -> t.seen().path().contains("/blobs/")).count();
+            long heads = review.stream().filter(t -> t.seen().method().equals("HEAD")).count();
+            return new ColdTrial(latencyMs, review.size(), manifests, blobs, heads, timed.size() - review.size(),
+                    busyMs(review), cpuMs, customsMs);
+        }
+
+        private static boolean isLayer(RegistryProxy.Timed t, Set<String> configs) {
+            String path = t.seen().path();
+            int at = path.lastIndexOf("/blobs/");
+            return at >= 0 && !configs.contains(path.substring(at + "/blobs/".length()));
         }
 
         /** Time during which at least one registry request was in flight: the union of their intervals. */
@@ -868,10 +896,15 @@ public final class Bench {
             return latencyMs - busyMs;
         }
 
+        /** The same, on Customs' clock: without the bench client's sending and reading, and the answer's write. */
+        double customsOwnMs() {
+            return customsMs - busyMs;
+        }
+
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.1f ms (registry %.1f ms, %d requests, Customs' CPU %.0f ms)",
-                    latencyMs, busyMs, requests, cpuMs);
+            return String.format(Locale.ROOT, "%.1f ms (registry %.1f ms, %d requests, %d layer GETs; on Customs' "
+                    + "clock %.1f ms; Customs' CPU %.0f ms)", latencyMs, busyMs, requests, layers, customsMs, cpuMs);
         }
     }
 
@@ -973,6 +1006,23 @@ public final class Bench {
             throw new IllegalStateException("Customs could not inspect an image (" + what + "): "
                     + review.path("response"));
         }
+    }
+
+    /**
+     * {@code customs_admission_duration_seconds}: its sum (seconds) and its count, from the management port.
+     */
+    private double[] admissionClock(CustomsProcess c) throws IOException, InterruptedException {
+        return admissionClock(client.send(HttpRequest.newBuilder(c.metrics()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    static double[] admissionClock(String text) {
+        double[] out = { Double.NaN, Double.NaN };
+        Matcher m = ADMISSION_CLOCK.matcher(text);
+        while (m.find()) {
+            out[m.group(1).equals("sum") ? 0 : 1] = Double.parseDouble(m.group(2));
+        }
+        return out;
     }
 
     /** customs_image_resolutions_total by result, from the management port. */

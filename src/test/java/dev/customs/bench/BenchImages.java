@@ -1,9 +1,11 @@
 package dev.customs.bench;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import dev.customs.image.registry.TestImages;
@@ -91,23 +93,36 @@ final class BenchImages {
      * seen. Returns the digest of every {@code repo:tag} (without the prefix).
      */
     static Map<String, String> push(TestRegistry registry, String prefix) {
+        return push(registry, prefix, new HashSet<>());
+    }
+
+    /** The same, adding the digest of every config blob pushed to {@code configs}. */
+    static Map<String, String> push(TestRegistry registry, String prefix, Set<String> configs) {
         Map<String, String> digests = new LinkedHashMap<>();
         for (Image image : ALL) {
-            digests.put(image.ref(), push(registry, prefix, image));
+            digests.put(image.ref(), push(registry, prefix, image, configs));
         }
         return digests;
     }
 
-    /** Pushes one image, as an index when it has several platforms; returns the digest its tag points at. */
-    static String push(TestRegistry registry, String prefix, Image image) {
+    /**
+     * Pushes one image, as an index when it has several platforms; returns the digest its tag points at, and adds the
+     * digest of each of its configs to {@code configs}.
+     */
+    private static String push(TestRegistry registry, String prefix, Image image, Set<String> configs) {
         String repo = prefix.isEmpty() ? image.repo() : prefix + "/" + image.repo();
         if (!image.index()) {
-            return registry.pushImage(repo, image.tag(), image.config().apply(image.architectures().get(0)),
-                    image.oci(), Map.of()).digest();
+            TestRegistry.Pushed pushed = registry.pushImage(repo, image.tag(),
+                    image.config().apply(image.architectures().get(0)), image.oci(), Map.of());
+            configs.add(pushed.configDigest());
+            return pushed.digest();
         }
         List<TestImages.IndexEntry> entries = new ArrayList<>();
         for (String arch : image.architectures()) {
-            entries.add(registry.pushImage(repo, null, image.config().apply(arch), image.oci(), Map.of()).entry());
+            TestRegistry.Pushed pushed = registry.pushImage(repo, null, image.config().apply(arch), image.oci(),
+                    Map.of());
+            configs.add(pushed.configDigest());
+            entries.add(pushed.entry());
         }
         return registry.pushIndex(repo, image.tag(), image.oci(), entries, image.indexAnnotations());
     }
