@@ -3,6 +3,7 @@ package dev.customs.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.customs.bench.Payloads.Payload;
@@ -12,8 +13,9 @@ import dev.customs.image.registry.TestRegistry;
 /**
  * Serves one benchmark payload for a profiler, without the bench's measurements: the registry seeded with the benchmark
  * images behind the proxy, Customs with the production configuration (rules on) and {@code BENCH_JAVA_OPTS} (an
- * {@code -agentpath:} for async-profiler, say), the payload rendered once. Prints the URL to post to and the payload's
- * file, then serves until its standard input closes; drive it with {@code hey}. With {@code PROFILE_RULES=floor}, every
+ * {@code -agentpath:} for async-profiler, say), the payload rendered once, and the bench's other payloads beside it (to
+ * warm up with their mix first, as the bench does). Prints the URL to post to and the payload's file, then serves until
+ * its standard input closes; drive it with {@code hey}. With {@code PROFILE_RULES=floor}, every
  * rule is off, as in the bench's floor.
  *
  * <p>
@@ -36,8 +38,15 @@ public final class ProfileServe {
                 RegistryProxy proxy = new RegistryProxy(registry.base())) {
             Bench.pids().add(registry.pid());
             Map<String, String> digests = BenchImages.push(registry, "");
-            Payload payload = new Payloads(root.resolve("bench/payloads")).render(name, proxy.authority(), digests,
+            Payloads payloads = new Payloads(root.resolve("bench/payloads"));
+            Payload payload = payloads.render(name, proxy.authority(), digests,
                     work.resolve("payloads/" + name + ".json"));
+            // the others too, beside it: a profile can warm up with the bench's mix of payloads first
+            for (String other : List.of("pod", "deployment", "pod-10")) {
+                if (!other.equals(name)) {
+                    payloads.render(other, proxy.authority(), digests, work.resolve("payloads/" + other + ".json"));
+                }
+            }
             Map<String, String> production = new LinkedHashMap<>();
             production.put("customs.registry.insecure-registries", proxy.authority());
             production.put("quarkus.shutdown.delay", "0s");
