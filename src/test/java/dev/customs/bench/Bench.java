@@ -106,8 +106,6 @@ public final class Bench {
 
     private static final PrintStream PROGRESS = System.err;
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Pattern ADMISSION_CLOCK = Pattern.compile(
-            "(?m)^customs_admission_duration_seconds_(sum|count)(?:\\{[^}]*})?\\s+(\\S+)");
     private static final Pattern RESOLUTIONS = Pattern.compile(
             "(?m)^customs_image_resolutions_total\\{[^}]*result=\"(\\w+)\"[^}]*}\\s+(\\S+)");
 
@@ -805,7 +803,7 @@ public final class Bench {
                     Map<String, String> digests = BenchImages.push(registry, prefix, configs);
                     Payload fresh = templates.render(p.name(), proxy.authority() + "/" + prefix, digests,
                             env.work().resolve("payloads/" + prefix + ".json"));
-                    double[] clock0 = admissionClock(on);
+                    double[] clock0 = on.admissionClock(client);
                     proxy.reset();
                     double cpu0 = on.cpuSeconds();
                     long t0 = System.nanoTime();
@@ -813,7 +811,7 @@ public final class Bench {
                     long t1 = System.nanoTime();
                     double cpu = on.cpuSeconds() - cpu0;
                     requireVerified(answer, p.name());
-                    double[] clock1 = admissionClock(on);
+                    double[] clock1 = on.admissionClock(client);
                     // Customs' own clock for this one review, when it was the only one it answered meanwhile
                     double customsMs = clock1[1] - clock0[1] == 1 ? (clock1[0] - clock0[0]) * 1e3 : Double.NaN;
                     trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed(), configs, cpu * 1e3, customsMs));
@@ -1006,23 +1004,6 @@ public final class Bench {
             throw new IllegalStateException("Customs could not inspect an image (" + what + "): "
                     + review.path("response"));
         }
-    }
-
-    /**
-     * {@code customs_admission_duration_seconds}: its sum (seconds) and its count, from the management port.
-     */
-    private double[] admissionClock(CustomsProcess c) throws IOException, InterruptedException {
-        return admissionClock(client.send(HttpRequest.newBuilder(c.metrics()).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    static double[] admissionClock(String text) {
-        double[] out = { Double.NaN, Double.NaN };
-        Matcher m = ADMISSION_CLOCK.matcher(text);
-        while (m.find()) {
-            out[m.group(1).equals("sum") ? 0 : 1] = Double.parseDouble(m.group(2));
-        }
-        return out;
     }
 
     /** customs_image_resolutions_total by result, from the management port. */

@@ -108,6 +108,8 @@ final class CustomsProcess implements AutoCloseable {
             "BENCH_START_LIMIT", "300")));
 
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+    private static final Pattern ADMISSION_CLOCK = Pattern
+            .compile("(?m)^customs_admission_duration_seconds_(sum|count)(?:\\{[^}]*})?\\s+(\\S+)");
     private static final Pattern ALLOCATED = Pattern
             .compile("(?m)^jvm_gc_memory_allocated_bytes_total(?:\\{[^}]*})?\\s+(\\S+)");
     private static final Pattern PAUSES = Pattern.compile("(?m)^jvm_gc_pause_seconds_count\\{([^}]*)}\\s+(\\S+)");
@@ -295,6 +297,23 @@ final class CustomsProcess implements AutoCloseable {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
+    }
+
+    /**
+     * {@code customs_admission_duration_seconds}: its sum (seconds) and its count, from the metrics page; NaN for what
+     * it does not hold (or when it cannot be read).
+     */
+    double[] admissionClock(java.net.http.HttpClient client) {
+        return admissionClock(metricsText(client));
+    }
+
+    static double[] admissionClock(String metrics) {
+        double[] out = { Double.NaN, Double.NaN };
+        Matcher m = metrics == null ? null : ADMISSION_CLOCK.matcher(metrics);
+        while (m != null && m.find()) {
+            out[m.group(1).equals("sum") ? 0 : 1] = Double.parseDouble(m.group(2));
+        }
+        return out;
     }
 
     /** The process's metrics page; null when it cannot be read. */
