@@ -117,7 +117,17 @@ public final class ImageRuntime {
                 System.out.println(Options.USAGE);
                 return;
             }
-            run(o);
+            if (o.launcherOnly()) {
+                if (!Files.isRegularFile(o.app().resolve(FAST_JAR_LAUNCHER))) {
+                    throw new Failure(o.app() + " holds no " + FAST_JAR_LAUNCHER + ": package the application first");
+                }
+                Path jar = o.app().resolve(Entrypoint.read(o.properties()).jar().getFileName().toString());
+                writeLauncher(o.app(), jar.getFileName().toString());
+                System.out.println("wrote " + jar + ": Customs on the JVM's class path, for java -jar with an AppCDS "
+                        + "archive or an AOT cache (README, \"Run it locally\")");
+            } else {
+                run(o);
+            }
         } catch (Failure e) {
             System.err.println("image runtime: " + e.getMessage());
             System.exit(1);
@@ -298,7 +308,8 @@ public final class ImageRuntime {
      * fell by about a third. The order is the class loader's: the classes Quarkus transformed at build time before the
      * originals they replace, then its generated classes, the application, the boot and the main libraries (no class
      * is in two of these). The entry is dated like every other file of the image, so the jar is the same at every
-     * build of the same application.
+     * build of the same application. The build writes the same jar into {@code target/quarkus-app} too
+     * ({@code --launcher-only}), for {@code java -jar} runs with an AppCDS archive or an AOT cache.
      */
     static void writeLauncher(Path app, String name) throws IOException {
         if (name.equals(FAST_JAR_LAUNCHER)) {
@@ -1044,11 +1055,13 @@ public final class ImageRuntime {
     // ---- options ----
 
     record Options(Path properties, Path app, Path root, Path work, List<String> javaOptions, int reviews,
-            boolean keepApp, Path runtimeCache) {
+            boolean keepApp, Path runtimeCache, boolean launcherOnly) {
         static final String USAGE = """
                 usage: java src/main/image/ImageRuntime.java --properties <application.properties> \\
                          --app <target/quarkus-app> --root <dir> --work <dir> \\
                          [--java-options "<options>"] [--reviews <n>] [--keep-app] [--runtime-cache <dir>]
+                       java src/main/image/ImageRuntime.java --launcher-only \\
+                         --properties <application.properties> --app <target/quarkus-app>
 
                 Links the image's Java runtime from this JDK and trains its AOT cache, under <dir> at the paths of
                 the image's entrypoint (quarkus.jib.jvm-entrypoint in <application.properties>).
@@ -1058,11 +1071,15 @@ public final class ImageRuntime {
                   --keep-app      leave the staged application under <dir> (a Dockerfile copies it from there)
                   --runtime-cache keep the linked runtime in this directory, keyed by this JDK's exact build and
                                   the modules, and copy it from there next time instead of linking again
+                  --launcher-only only write the entrypoint's jar into <target/quarkus-app> itself, on any JDK from
+                                  17: java -jar with it runs Customs on the JVM's class path, where an AppCDS
+                                  archive or an AOT cache keeps far more of its classes (the build runs this)
                 """;
 
         static Options parse(String[] args) {
             Map<String, String> values = new LinkedHashMap<>();
             boolean keep = false;
+            boolean launcherOnly = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -1070,6 +1087,7 @@ public final class ImageRuntime {
                         return null;
                     }
                     case "--keep-app" -> keep = true;
+                    case "--launcher-only" -> launcherOnly = true;
                     case "--properties", "--app", "--root", "--work", "--java-options", "--reviews",
                             "--runtime-cache" -> {
                         if (i + 1 >= args.length) {
@@ -1080,7 +1098,8 @@ public final class ImageRuntime {
                     default -> throw new Failure("unknown argument " + a + "\n" + USAGE);
                 }
             }
-            for (String required : List.of("--properties", "--app", "--root", "--work")) {
+            for (String required : launcherOnly ? List.of("--properties", "--app")
+                    : List.of("--properties", "--app", "--root", "--work")) {
                 if (!values.containsKey(required)) {
                     throw new Failure(required + " is required\n" + USAGE);
                 }
@@ -1093,11 +1112,12 @@ public final class ImageRuntime {
                 throw new Failure("--reviews: not a number");
             }
             return new Options(Path.of(values.get("--properties")), Path.of(values.get("--app")),
-                    Path.of(values.get("--root")), Path.of(values.get("--work")),
+                    Path.of(values.getOrDefault("--root", ".")), Path.of(values.getOrDefault("--work", ".")),
                     javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")), reviews, keep,
                     values.containsKey("--runtime-cache") && !values.get("--runtime-cache").isBlank()
                             ? Path.of(values.get("--runtime-cache"))
-                            : null);
+                            : null,
+                    launcherOnly);
         }
     }
 

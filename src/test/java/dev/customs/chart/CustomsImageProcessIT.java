@@ -75,7 +75,7 @@ import io.vertx.core.Vertx;
  * by every rule.
  *
  * <p>
- * The nested build runs what the release build, {@code verify -Pimage}, runs after {@code package}: the profile's two
+ * The nested build runs what the release build, {@code verify -Pimage}, runs after the fast-jar: the profile's two
  * executions, {@code exec:exec@image-runtime} (links the image's Java runtime from the JDK 25 of
  * {@code customs.image.jdk} and trains its AOT cache on the fast-jar) and {@code quarkus:image-build@image} (jib). It
  * runs them on a copy of this build's own package (failsafe runs this after {@code package}), so the application is

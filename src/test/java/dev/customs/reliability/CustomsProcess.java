@@ -36,7 +36,20 @@ final class CustomsProcess implements AutoCloseable {
 
     /** Starts Customs with {@code properties} as {@code -D} options and waits until it is ready. */
     static CustomsProcess start(Map<String, String> properties, Path log) throws Exception {
-        Path jar = Path.of(System.getProperty("reliability.app.jar", "target/quarkus-app/quarkus-run.jar"));
+        return start(properties, log, packagedJar(), List.of());
+    }
+
+    /** The packaged fast-jar's {@code quarkus-run.jar}. */
+    static Path packagedJar() {
+        return Path.of(System.getProperty("reliability.app.jar", "target/quarkus-app/quarkus-run.jar"));
+    }
+
+    /**
+     * Starts Customs from {@code jar} (the fast-jar's {@code quarkus-run.jar} or a jar beside it) with {@code jvmFlags}
+     * and {@code properties} as {@code -D} options, and waits until it is ready.
+     */
+    static CustomsProcess start(Map<String, String> properties, Path log, Path jar, List<String> jvmFlags)
+            throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " does not exist: *ProcessIT tests run the packaged "
                     + "application; run them with ./mvnw verify, which packages first");
@@ -46,6 +59,7 @@ final class CustomsProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management));
+        cmd.addAll(jvmFlags);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
