@@ -296,6 +296,13 @@ public final class Bench {
                 .get(0).substring(1)), flags, root.resolve(entrypoint.get(entrypoint.size() - 1).substring(1))));
     }
 
+    /**
+     * The jar that runs Customs on the JVM's own class path (a manifest naming the fast-jar's jars), which the build
+     * writes into target/quarkus-app and the image's entrypoint runs: an AppCDS archive or an AOT cache keeps nearly all
+     * of Customs' classes only for the JVM's own class loaders.
+     */
+    static final String CLASS_PATH_LAUNCHER = "customs-classpath.jar";
+
     /** How often each JVM is started for the start-up comparison; the median is reported. */
     private static final int STARTS = 5;
 
@@ -311,17 +318,23 @@ public final class Bench {
         Path java25 = Path.of(home, "bin", "java");
         CustomsProcess.Jvm java17 = CustomsProcess.Jvm.current();
         List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(java17));
+        // an archive or a cache runs the class-path launcher the build writes beside quarkus-run.jar, as the README says
+        Path launcher = env.root().resolve("target/quarkus-app/" + CLASS_PATH_LAUNCHER);
+        if (!Files.isRegularFile(launcher)) {
+            throw new IllegalStateException(launcher + " is missing: package the application (./mvnw package) first");
+        }
         Path jsa = env.work().resolve("customs.jsa");
+        Files.deleteIfExists(jsa);
         progress("training run on " + java17.label() + " for an AppCDS archive");
         try (CustomsProcess training = CustomsProcess.start("appcds-training", env, config, payloads.get(0).file(),
                 new CustomsProcess.Jvm(java17.label() + " training", java17.java(), List.of(
-                        "-XX:ArchiveClassesAtExit=" + jsa)))) {
+                        "-XX:ArchiveClassesAtExit=" + jsa), launcher))) {
             train(training, payloads);
         } // the archive is written when the JVM exits
         if (Files.exists(jsa)) {
             // -Xshare:on: a JVM that cannot map the archive refuses to start instead of measuring a start without it
             jvms.add(new CustomsProcess.Jvm(java17.label() + " + AppCDS", java17.java(), List.of(
-                    "-XX:SharedArchiveFile=" + jsa, "-Xshare:on")));
+                    "-XX:SharedArchiveFile=" + jsa, "-Xshare:on"), launcher));
         } else {
             report.startUpFailed(java17.label() + " + AppCDS", "the training run wrote no archive (see "
                     + "bench/work/customs-appcds-training)");
@@ -332,12 +345,12 @@ public final class Bench {
             Files.deleteIfExists(aot);
             progress("training run on JDK 25 for an AOT cache");
             try (CustomsProcess training = CustomsProcess.start("aot-training", env, config, payloads.get(0).file(),
-                    new CustomsProcess.Jvm("JDK 25 training", java25, List.of("-XX:AOTCacheOutput=" + aot)))) {
+                    new CustomsProcess.Jvm("JDK 25 training", java25, List.of("-XX:AOTCacheOutput=" + aot), launcher))) {
                 train(training, payloads);
             } // the cache is written when the JVM exits
             if (Files.exists(aot)) {
                 jvms.add(new CustomsProcess.Jvm("JDK 25 + AOT cache", java25, List.of("-XX:AOTCache=" + aot,
-                        "-XX:AOTMode=on")));
+                        "-XX:AOTMode=on"), launcher));
             } else {
                 report.startUpSkipped("JDK 25's training run wrote no AOT cache (see bench/work/customs-aot-training)");
             }

@@ -121,7 +121,8 @@ final class CustomsProcess implements AutoCloseable {
      * @param label how the results name it
      * @param java the {@code java} executable
      * @param flags flags added to {@link #JVM_FLAGS}
-     * @param jar the fast-jar's {@code quarkus-run.jar} it runs; null for the build's, in target/quarkus-app
+     * @param jar the jar it runs: a fast-jar's {@code quarkus-run.jar} or the class-path launcher beside it; null for
+     *        the build's {@code quarkus-run.jar}, in target/quarkus-app
      */
     record Jvm(String label, Path java, List<String> flags, Path jar) {
         Jvm(String label, Path java, List<String> flags) {

@@ -59,7 +59,6 @@ final class Report {
     private String floorFigure = "not run";
     private boolean startUpMet = true;
     private final List<String> coldOwn = new ArrayList<>();
-    private final Map<String, String> firstAnswer = new LinkedHashMap<>();
     private final Map<String, String> rss = new LinkedHashMap<>();
     private final List<String> registry = new ArrayList<>();
     private boolean p99Met = true;
@@ -256,7 +255,6 @@ final class Report {
         processRows.put(c.name, row(c.name, f2(first) + " s", c.startedIn().map(s -> s + " s").orElse("?"),
                 f0(1000 * c.firstTotal) + " ms (TLS " + f0(1000 * c.firstHandshake) + " ms)", f0(mib) + " MiB",
                 f0(c.rssKib() / 1024.0) + " MiB", Integer.toString(c.attempts)));
-        firstAnswer.put(c.name, f2(first) + " s" + (first <= TARGET_FIRST_ANSWER_S ? "" : " ✗"));
         rss.put(c.name, f0(mib) + " MiB" + (mib <= TARGET_RSS_MIB ? "" : " ✗"));
     }
 
@@ -280,11 +278,18 @@ final class Report {
                 f2(median(answer)) + " s (" + String.join(", ", Arrays.stream(answer).sorted().mapToObj(Report::f2)
                         .toList()) + ")",
                 f2(median(cpuS)) + " s", f0(median(rssMib)) + " MiB", load.split(" ")[0]));
+        // issue 13's figures: 1.46 s measured with JDK 25 and an AOT cache, 2.2 s with JDK 17 and AppCDS; a JDK 17
+        // without an archive reads, verifies and links every class at every start, and is shown beside them
+        boolean jdk17 = jvm.label().startsWith("JDK 17");
         double target = jvm.flags().stream().anyMatch(f -> f.startsWith("-XX:AOTCache=")) ? TARGET_FIRST_ANSWER_AOT_S
-                : jvm.label().startsWith("JDK 17") ? TARGET_FIRST_ANSWER_S : Double.NaN;
+                : jdk17 && jvm.flags().stream().anyMatch(f -> f.startsWith("-XX:SharedArchiveFile="))
+                        ? TARGET_FIRST_ANSWER_S
+                        : Double.NaN;
         if (!Double.isNaN(target)) {
             startUpMet &= median(answer) <= target;
             startUpTarget.add(jvm.label() + " " + f2(median(answer)) + " s (≤ " + f1(target) + ")");
+        } else if (jdk17) {
+            startUpTarget.add(jvm.label() + " without an archive " + f2(median(answer)) + " s (no target)");
         }
     }
 
@@ -522,8 +527,8 @@ final class Report {
         targets.add(row("floor for pod-10 ≤ 0.11 ms", floorFigure, met(floorMet)));
         targets.add(row("warm p99 ≤ 2 ms at " + rate + "/s (rules on; a quiet machine)",
                 String.join("; ", p99) + machineLatency, met(p99Met)));
-        targets.add(row("first answered review after exec: JDK 25 + AOT ≤ 1.5 s, JDK 17 ≤ 2.2 s (median of "
-                + "starts)", String.join("; ", startUpTarget), met(startUpMet)));
+        targets.add(row("first answered review after exec: JDK 25 + AOT ≤ 1.5 s, JDK 17 + AppCDS ≤ 2.2 s (median "
+                + "of starts)", String.join("; ", startUpTarget), met(startUpMet)));
         targets.add(row("cold review ≤ registry round trips + 10 ms (median Customs' own time)",
                 String.join("; ", coldOwn), met(coldMet)));
         targets.add(row("100 concurrent misses → each document of the image fetched once (1 manifest; its config and, for the "
@@ -544,9 +549,13 @@ final class Report {
         md.append("Each JVM started ").append(STARTS_NOTE).append(": from exec to the first TCP connection the "
                 + "HTTPS port accepts (probed from the bench's JVM every 2 ms, no process per poll), and to the first "
                 + "`200` from `POST /validate` (pod.json, its images not yet cached); Customs' CPU time (all threads) "
-                + "at that answer. \"JDK 17 + AppCDS\" maps a dynamic archive that a training run of the three payloads wrote at its "
-                + "exit (-XX:ArchiveClassesAtExit), required with -Xshare:on. \"JDK 25 + AOT cache\" runs the build's fast-jar with a cache a training run of the three "
-                + "payloads made on the same JDK 25; \"image\" runs the runtime, fast-jar and cache laid out as Customs' "
+                + "at that answer. \"JDK 17\" and \"JDK 25\" run the fast-jar's quarkus-run.jar (Quarkus' class "
+                + "loader); \"JDK 17 + AppCDS\" and \"JDK 25 + AOT cache\" run customs-classpath.jar, which the build "
+                + "writes beside it (the fast-jar's jars on the JVM's own class path, as the image runs them: an archive "
+                + "or a cache keeps nearly all classes only for the JVM's own loaders), as the README tells `java -jar` "
+                + "users to. \"JDK 17 + AppCDS\" maps a dynamic archive that a training run of the three payloads "
+                + "wrote at its exit (-XX:ArchiveClassesAtExit), required with -Xshare:on. \"JDK 25 + AOT cache\" uses "
+                + "a cache a training run of the three payloads made on the same JDK 25; \"image\" runs the runtime, fast-jar and cache laid out as Customs' "
                 + "image lays them out, made by the image build's own program (src/main/image/ImageRuntime.java: "
                 + "jlink, then its training run), with the image's entrypoint flags and -XX:AOTMode=on.\n\n");
         startUpNotes.forEach(n -> md.append("- ").append(n).append('\n'));
@@ -560,7 +569,7 @@ final class Report {
         StringBuilder md = new StringBuilder(header);
         md.append("Only the start-up comparison ran (BENCH_STARTUP_ONLY).\n\n");
         table(md, List.of("target", "measured", "met"), List.of(row("first answered review after exec: image / JDK 25 "
-                + "+ AOT ≤ 1.5 s, JDK 17 ≤ 2.2 s (median of starts)", String.join("; ", startUpTarget),
+                + "+ AOT ≤ 1.5 s, JDK 17 + AppCDS ≤ 2.2 s (median of starts)", String.join("; ", startUpTarget),
                 met(startUpMet))));
         startUpSection(md);
         return md.toString();
