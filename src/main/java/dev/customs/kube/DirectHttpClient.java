@@ -1,5 +1,6 @@
 package dev.customs.kube;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,9 +31,11 @@ import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -191,8 +194,19 @@ final class DirectHttpClient
             options.setIdleTimeout(request.getTimeout().toMillis());
         }
         CompletableFuture<HttpResponse<AsyncBody>> answer = new CompletableFuture<>();
-        context.runOnContext(go -> http.request(options).compose(r -> content == null ? r.send() : r.send(content))
-                .onComplete(ar -> answered(request, consumer, ar, answer)));
+        context.runOnContext(go -> {
+            Future<HttpClientRequest> sent;
+            try {
+                sent = http.request(options);
+            } catch (IllegalStateException closed) {
+                // closed meanwhile (Customs is stopping): the request fails, rather than throwing on the event loop
+                // (an uncaught error in the log) and leaving its caller waiting for an answer that never comes
+                answer.completeExceptionally(new IOException("the Kubernetes API client is closed", closed));
+                return;
+            }
+            sent.compose(r -> content == null ? r.send() : r.send(content))
+                    .onComplete(ar -> answered(request, consumer, ar, answer));
+        });
         return answer;
     }
 

@@ -3,7 +3,9 @@ package dev.customs.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.StandardHttpRequest;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.vertx.core.Vertx;
@@ -98,6 +101,23 @@ class DirectHttpClientIT {
         KubeApi.Body next = new KubeApi.Body(64 * 1024);
         api.get("/api/v1/namespaces", KubeApi.JSON, next);
         assertThat(new String(next.array(), 0, next.size(), StandardCharsets.UTF_8)).isEqualTo("{\"ok\":true}");
+    }
+
+    /**
+     * Customs stops while a request is on its way: the client is closed before the request reaches its event loop.
+     * The request fails, saying so; it used to throw on the event loop (an uncaught error in the log) and never answer.
+     */
+    @Test
+    void aRequestToAClosedClientFailsSayingSo() throws Exception {
+        DirectHttpClient http = (DirectHttpClient) new DirectHttpClient.Factory(vertx)
+                .newBuilder(client.getConfiguration()).build();
+        StandardHttpRequest request = (StandardHttpRequest) http.newHttpRequestBuilder()
+                .uri(client.getConfiguration().getMasterUrl() + "api/v1/namespaces").build();
+        http.close();
+
+        assertThatThrownBy(() -> http.consumeBytesDirect(request, (buffers, body) -> {
+        }).get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOf(IOException.class).hasMessage("the Kubernetes API client is closed");
     }
 
     @Test

@@ -26,6 +26,7 @@ import javax.net.ssl.SSLException;
 
 import dev.customs.image.registry.RegistryFailure.Kind;
 import dev.customs.report.Recorder;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -344,7 +345,17 @@ final class RegistryHttp implements AutoCloseable {
                 out.completeExceptionally(failure(uri, e));
             }
         };
-        client.request(options).onFailure(fail::accept).onSuccess(req -> {
+        Future<HttpClientRequest> pending;
+        try {
+            pending = client.request(options);
+        } catch (IllegalStateException closed) {
+            // the client is closed: Customs is stopping (a retry after its connections closed comes here). Thrown out
+            // of a Vert.x callback, this left the request without an answer and was logged as an uncaught error.
+            out.completeExceptionally(new RegistryFailure(Kind.UNAVAILABLE, "Customs is stopping: its connections to "
+                    + host(uri) + " are closed"));
+            return;
+        }
+        pending.onFailure(fail::accept).onSuccess(req -> {
             // first: a reset (the deadline passed while the request waited for a connection) is reported to this
             // handler, not logged by Vert.x as unhandled
             req.exceptionHandler(fail::accept);

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,6 +38,8 @@ class ReusedConnectionTest {
     private ServerSocket server;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
+    /** Whether a connection past its answered requests is held open, silent, instead of closed. */
+    private volatile boolean hold;
 
     @AfterEach
     void close() throws Exception {
@@ -77,6 +81,9 @@ class ReusedConnectionTest {
                 }
                 requests.incrementAndGet();
                 if (n >= answered) {
+                    while (hold && in.read() >= 0) {
+                        // silent until the client closes the connection
+                    }
                     return; // closes the socket without an answer
                 }
                 out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
@@ -139,5 +146,30 @@ class ReusedConnectionTest {
                 .hasMessage("the connection to " + uri.getAuthority() + " failed (Connection was closed)");
         assertThat(http.retries()).isEqualTo(1);
         assertThat(requests.get()).isEqualTo(2);
+    }
+
+    /**
+     * Customs stops while a request waits for its answer: closing the client closes its connection, and the request's
+     * retry meets a closed client. The request fails at once, saying why; it used to throw out of Vert.x' callback
+     * (logged as an uncaught error at every such shutdown) and wait for its deadline.
+     */
+    @Test
+    void aRequestInFlightWhenTheClientClosesFailsAtOnceSayingCustomsIsStopping() throws Exception {
+        hold = true;
+        URI uri = serve(0);
+        RegistryHttp http = http();
+
+        CompletableFuture<RegistryHttp.Reply> pending = http.send(get(uri));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (requests.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(requests.get()).as("the request reached the server").isEqualTo(1);
+        http.close();
+
+        // well within the request's own 5 s deadline
+        assertThatThrownBy(() -> pending.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(RegistryFailure.class)
+                .hasMessage("Customs is stopping: its connections to " + uri.getAuthority() + " are closed");
     }
 }
