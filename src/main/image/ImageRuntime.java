@@ -118,13 +118,11 @@ public final class ImageRuntime {
                 return;
             }
             if (o.launcherOnly()) {
-                if (!Files.isRegularFile(o.app().resolve(FAST_JAR_LAUNCHER))) {
-                    throw new Failure(o.app() + " holds no " + FAST_JAR_LAUNCHER + ": package the application first");
-                }
-                Path jar = o.app().resolve(Entrypoint.read(o.properties()).jar().getFileName().toString());
-                writeLauncher(o.app(), jar.getFileName().toString());
-                System.out.println("wrote " + jar + ": Customs on the JVM's class path, for java -jar with an AppCDS "
-                        + "archive or an AOT cache (README, \"Run it locally\")");
+                requireFastJar(o.app());
+                String name = Entrypoint.read(o.properties()).jar().getFileName().toString();
+                writeLauncher(o.app(), name);
+                System.out.println("wrote " + o.app().resolve(name) + ": Customs on the JVM's class path, for java -jar "
+                        + "with an AppCDS archive or an AOT cache (README, \"Run it locally\")");
             } else {
                 run(o);
             }
@@ -259,9 +257,7 @@ public final class ImageRuntime {
     static final List<String> FAST_JAR = List.of("lib", "app", "quarkus", "quarkus-run.jar");
 
     static void stage(Path fastJar, Path target) throws IOException {
-        if (!Files.isRegularFile(fastJar.resolve("quarkus-run.jar"))) {
-            throw new Failure(fastJar + " holds no quarkus-run.jar: package the application first");
-        }
+        requireFastJar(fastJar);
         Files.createDirectories(target);
         for (String part : FAST_JAR) {
             Path from = fastJar.resolve(part);
@@ -296,6 +292,13 @@ public final class ImageRuntime {
 
     /** The fast-jar's own launcher, which runs the application in Quarkus' class loader. */
     static final String FAST_JAR_LAUNCHER = "quarkus-run.jar";
+
+    /** Fails, saying what to do, unless {@code fastJar} holds a packaged fast-jar. */
+    static void requireFastJar(Path fastJar) {
+        if (!Files.isRegularFile(fastJar.resolve(FAST_JAR_LAUNCHER))) {
+            throw new Failure(fastJar + " holds no " + FAST_JAR_LAUNCHER + ": package the application first");
+        }
+    }
 
     /**
      * Writes the jar the image's entrypoint runs: a manifest only, whose {@code Class-Path} names every jar of the

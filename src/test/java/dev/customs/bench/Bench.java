@@ -296,13 +296,6 @@ public final class Bench {
                 .get(0).substring(1)), flags, root.resolve(entrypoint.get(entrypoint.size() - 1).substring(1))));
     }
 
-    /**
-     * The jar that runs Customs on the JVM's own class path (a manifest naming the fast-jar's jars), which the build
-     * writes into target/quarkus-app and the image's entrypoint runs: an AppCDS archive or an AOT cache keeps nearly all
-     * of Customs' classes only for the JVM's own class loaders.
-     */
-    static final String CLASS_PATH_LAUNCHER = "customs-classpath.jar";
-
     /** How often each JVM is started for the start-up comparison; the median is reported. */
     private static final int STARTS = 5;
 
@@ -318,8 +311,12 @@ public final class Bench {
         Path java25 = Path.of(home, "bin", "java");
         CustomsProcess.Jvm java17 = CustomsProcess.Jvm.current();
         List<CustomsProcess.Jvm> jvms = new ArrayList<>(List.of(java17));
-        // an archive or a cache runs the class-path launcher the build writes beside quarkus-run.jar, as the README says
-        Path launcher = env.root().resolve("target/quarkus-app/" + CLASS_PATH_LAUNCHER);
+        // an archive or a cache runs the jar the image's entrypoint runs, which the build also writes beside
+        // quarkus-run.jar (the fast-jar's jars on the JVM's own class path), as the README says
+        List<String> entrypoint = CustomsProcess.imageEntrypoint(env.root().resolve(
+                "src/main/resources/application.properties"));
+        Path launcher = env.root().resolve("target/quarkus-app").resolve(Path.of(entrypoint.get(entrypoint.size() - 1))
+                .getFileName());
         if (!Files.isRegularFile(launcher)) {
             throw new IllegalStateException(launcher + " is missing: package the application (./mvnw package) first");
         }

@@ -3,7 +3,6 @@ package dev.customs.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import dev.customs.bench.Payloads.Payload;
@@ -42,7 +41,7 @@ public final class ProfileServe {
             Payload payload = payloads.render(name, proxy.authority(), digests,
                     work.resolve("payloads/" + name + ".json"));
             // the others too, beside it: a profile can warm up with the bench's mix of payloads first
-            for (String other : List.of("pod", "deployment", "pod-10")) {
+            for (String other : Payloads.NAMES) {
                 if (!other.equals(name)) {
                     payloads.render(other, proxy.authority(), digests, work.resolve("payloads/" + other + ".json"));
                 }
