@@ -1,6 +1,9 @@
 package dev.customs.admission;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -10,10 +13,13 @@ import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 
 /**
- * A copy of a JSON factory whose parsers of UTF-8 bytes can pass over an array or object by its bytes alone, without
- * tokenizing it: {@link #skipRaw(JsonParser)}. What a review skips — an object's {@code managedFields}, several KB of
- * nested field names on every real review — then costs a byte scan instead of a token per name, each name hashed and
- * looked up in the symbol table as Jackson's own {@code skipChildren} does.
+ * A copy of a JSON factory whose parsers of UTF-8 bytes can pass over an array, object or string by its bytes alone,
+ * without tokenizing or decoding it: {@link #skipRaw(JsonParser)}. What a review skips — an object's
+ * {@code managedFields}, several KB of nested field names on every real review, and its
+ * {@code last-applied-configuration} annotation, a string of several KB with an escape every few bytes — then costs a
+ * scan of its bytes, eight at a time where it can, instead of a token per name, each name hashed and looked up in the
+ * symbol table as Jackson's own {@code skipChildren} does, or a call per escape as Jackson's skipping of a string
+ * makes when the JIT does not inline it.
  *
  * <p>
  * The scan matches brackets by kind, passes over strings (their escapes included) and refuses a control character in a
@@ -26,6 +32,15 @@ import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 final class RawSkipFactory extends JsonFactory {
 
     private static final long serialVersionUID = 1L;
+
+    /** Eight bytes of an array at a time, in the order they are in the array (any offset). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    private static final long QUOTES = 0x2222222222222222L;
+    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+    /** Added to each byte's low seven bits, carries into its high bit exactly when the byte is 0x20 or more. */
+    private static final long FROM_SPACE = 0x6060606060606060L;
 
     /** Bytes that may stand outside a string in a JSON value: whitespace, punctuation, number and literal characters. */
     private static final boolean[] BARE = new boolean[128];
@@ -64,8 +79,8 @@ final class RawSkipFactory extends JsonFactory {
 
     /**
      * Passes over the rest of the array or object the parser's current token starts, leaving the parser on its end as
-     * {@code skipChildren} does; any other token is left as it is. A parser this factory did not make skips as
-     * Jackson does.
+     * {@code skipChildren} does, or over the string it starts, leaving the parser after it with its text unread (and
+     * empty); any other token is left as it is. A parser this factory did not make skips as Jackson does.
      */
     static void skipRaw(JsonParser p) throws IOException {
         if (p instanceof Parser raw) {
@@ -73,6 +88,19 @@ final class RawSkipFactory extends JsonFactory {
         } else {
             p.skipChildren();
         }
+    }
+
+    /**
+     * The high bit of each of the eight bytes of {@code w} that is a quote, a backslash or a control character (below
+     * 0x20), and no other bit. Exact per byte: no byte's sum carries into the next.
+     */
+    static long special(long w) {
+        long q = w ^ QUOTES;
+        long s = w ^ BACKSLASHES;
+        long quote = ~(((q & LOW7) + LOW7) | q);
+        long backslash = ~(((s & LOW7) + LOW7) | s);
+        long control = ~(((w & LOW7) + FROM_SPACE) | w);
+        return (quote | backslash | control) & ~LOW7;
     }
 
     private static final class Parser extends UTF8StreamJsonParser {
@@ -85,6 +113,13 @@ final class RawSkipFactory extends JsonFactory {
 
         void skipRaw() throws IOException {
             JsonToken t = _currToken;
+            if (t == JsonToken.VALUE_STRING && _tokenIncomplete) {
+                // the parser stands just after the opening quote, the text not yet read
+                _inputPtr = afterString(_inputBuffer, _inputPtr, _inputEnd);
+                _tokenIncomplete = false;
+                _textBuffer.resetWithEmpty();
+                return;
+            }
             if (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT) {
                 return;
             }
@@ -131,8 +166,31 @@ final class RawSkipFactory extends JsonFactory {
             throw new JsonParseException(this, "unexpected end of input in a skipped value");
         }
 
-        /** The index after the string whose opening quote is just before {@code i}. */
+        /**
+         * The index after the string whose opening quote is just before {@code i}: eight bytes at a time, going through
+         * the quotes, backslashes and control characters among them from the first; byte by byte in the last few.
+         */
         private int afterString(byte[] b, int i, int end) throws JsonParseException {
+            words: while (i + 8 <= end) {
+                long special = special((long) LONGS.get(b, i));
+                while (special != 0) {
+                    int k = Long.numberOfTrailingZeros(special) >>> 3;
+                    int c = b[i + k] & 0xFF;
+                    if (c == '"') {
+                        return i + k + 1;
+                    }
+                    if (c != '\\') {
+                        throw controlCharacter(c);
+                    }
+                    // an escape: the byte after the backslash is passed over, whatever it is
+                    if (k >= 6) {
+                        i += k + 2;
+                        continue words;
+                    }
+                    special &= -1L << (8 * (k + 2));
+                }
+                i += 8;
+            }
             while (i < end) {
                 int c = b[i++] & 0xFF;
                 if (c == '"') {
@@ -141,10 +199,14 @@ final class RawSkipFactory extends JsonFactory {
                 if (c == '\\') {
                     i++;
                 } else if (c < 0x20) {
-                    throw new JsonParseException(this, "illegal unquoted character (code " + c + ") in a string");
+                    throw controlCharacter(c);
                 }
             }
             throw new JsonParseException(this, "unexpected end of input in a string");
+        }
+
+        private JsonParseException controlCharacter(int c) {
+            return new JsonParseException(this, "illegal unquoted character (code " + c + ") in a string");
         }
     }
 }

@@ -118,6 +118,61 @@ class ReviewReaderTest {
         }
     }
 
+    /**
+     * Strings the last-applied annotation may hold, with what ends or escapes a string at every offset from the eight
+     * bytes the raw skip reads at a time, multi-byte UTF-8 across those eight, and an escaped object as kubectl writes it.
+     */
+    static Stream<String> skippedStrings() {
+        Stream<String> shaped = IntStream.range(0, 20).boxed().flatMap(n -> Stream.of("x".repeat(n),
+                "x".repeat(n) + "\\\"" + "y".repeat(20 - n), "x".repeat(n) + "\\\\", "x".repeat(n) + "\\u0022z",
+                "\u00e4".repeat(n) + "\u2603" + "\\n".repeat(n % 3), "x".repeat(n) + "\\\\\\\"]}" + "y".repeat(n)));
+        String kubectl = "{\\\"apiVersion\\\":\\\"v1\\\",\\\"kind\\\":\\\"Pod\\\",\\\"metadata\\\":{\\\"name\\\":"
+                + "\\\"a\\\"}}\\n";
+        return Stream.concat(shaped, Stream.of(kubectl, kubectl.repeat(50)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("skippedStrings")
+    void theLastAppliedStringIsPassedOverByItsBytesAndWhatFollowsIsReadAsBefore(String skipped) throws IOException {
+        String json = "{\"request\": {\"object\": {\"metadata\": {\"annotations\": {\"a\": \"1\", \""
+                + ReviewReader.LAST_APPLIED + "\": \"" + skipped + "\", \"b\": \"x\\\"\"}, \"name\": \"n\"}}}}";
+        ObjectNode expected = (ObjectNode) JSON.readTree(json);
+        ((ObjectNode) expected.at("/request/object/metadata/annotations")).remove(ReviewReader.LAST_APPLIED);
+        assertThat(read(json)).isEqualTo(expected);
+        assertThat(READER.read(json.getBytes(StandardCharsets.UTF_16BE))).isEqualTo(expected);
+    }
+
+    @Test
+    void aMalformedLastAppliedStringIsAParseError() {
+        for (String skipped : List.of("\"open", "\"tab\there\"", "\"" + "x".repeat(13) + "\u0001\"",
+                "\"ends in a backslash\\", "\"" + "x".repeat(40))) {
+            String json = "{\"request\": {\"object\": {\"metadata\": {\"annotations\": {\""
+                    + ReviewReader.LAST_APPLIED + "\": " + skipped + ", \"b\": \"c\"}}}}}";
+            assertThatThrownBy(() -> read(json)).as(skipped).isInstanceOf(JsonProcessingException.class);
+        }
+    }
+
+    /** Every byte value at every one of the eight places, against a byte-by-byte answer. */
+    @Test
+    void theEightByteScanFindsExactlyQuotesBackslashesAndControlCharacters() {
+        for (int place = 0; place < 8; place++) {
+            for (int v = 0; v < 256; v++) {
+                for (long filler : new long[] { 0x4141414141414141L, 0xFFFFFFFFFFFFFFFFL, 0x2020202020202020L,
+                        0x8080808080808080L, 0x5B5B5B5B5B5B5B5BL }) {
+                    long w = (filler & ~(0xFFL << (8 * place))) | ((long) v << (8 * place));
+                    long expected = 0;
+                    for (int k = 0; k < 8; k++) {
+                        int b = (int) (w >>> (8 * k)) & 0xFF;
+                        if (b == '"' || b == '\\' || b < 0x20) {
+                            expected |= 0x80L << (8 * k);
+                        }
+                    }
+                    assertThat(RawSkipFactory.special(w)).as("%016x", w).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     @Test
     void likeReadTreeTheLastDuplicateWinsNumbersKeepTheirTypeAndTrailingInputIsIgnored() throws IOException {
         String json = "{\"a\": 1, \"a\": 2, \"big\": 12345678901, \"huge\": 123456789012345678901234567890, "
