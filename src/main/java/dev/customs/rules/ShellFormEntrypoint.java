@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@code shell-form-entrypoint}: a container whose PID 1 is a shell running a script, or a package manager running a
@@ -80,12 +81,39 @@ public final class ShellFormEntrypoint implements Rule {
             }
             // the image's own argv was analysed with its verdict; only a pod's args make new work
             List<String> args = c.args();
-            for (var g : PlatformGroups.of(resolved, p -> args.isEmpty() ? p.verdict().process().shellForm()
-                    : analyse(p.verdict().process().argvWith(args)))) {
+            for (var g : PlatformGroups.of(resolved, args.isEmpty() ? IMAGE_OWN : new WithArgs(args))) {
                 String source = args.isEmpty() ? "from the image's ENTRYPOINT/CMD" : "from the image's ENTRYPOINT and args";
                 String field = args.isEmpty() ? c.field("image") : c.field("args");
                 report(out, c, field, g.outcome(), source, g.suffix());
             }
+        }
+    }
+
+    /** The outcome for an image's own ENTRYPOINT and CMD, analysed when its verdict was made. */
+    private static final Function<PlatformImage, Optional<Finding>> IMAGE_OWN = p -> p.verdict().process()
+            .shellForm();
+
+    /**
+     * The outcome for a pod's args after each platform's ENTRYPOINT, analysed once for each run of platforms with the
+     * same ENTRYPOINT (an image's platforms mostly share one), not once per platform.
+     */
+    private static final class WithArgs implements Function<PlatformImage, Optional<Finding>> {
+        private final List<String> args;
+        private List<String> entrypoint;
+        private Optional<Finding> outcome;
+
+        WithArgs(List<String> args) {
+            this.args = args;
+        }
+
+        @Override
+        public Optional<Finding> apply(PlatformImage p) {
+            ImageVerdict.Process process = p.verdict().process();
+            if (outcome == null || !process.entrypoint().equals(entrypoint)) {
+                entrypoint = process.entrypoint();
+                outcome = analyse(process.argvWith(args));
+            }
+            return outcome;
         }
     }
 
