@@ -147,9 +147,11 @@ public final class LayerScans implements AutoCloseable {
     /**
      * Counts the look-ups of layer verdicts that a result joined before, and reused, stands for: each layer a hit, as if
      * its verdict had been looked up again.
+     *
+     * @param layers how many layers' verdicts were reused
      */
-    public void reused(List<BuiltLayer> layers) {
-        recorder.layerVerdicts("hit", layers.size());
+    public void reused(int layers) {
+        recorder.layerVerdicts("hit", layers);
     }
 
     /** The verdicts known now, combined; what is missing makes the result partial (background) or unfinished. */
