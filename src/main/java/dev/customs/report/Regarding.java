@@ -3,7 +3,6 @@ package dev.customs.report;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 
 /**
  * Which object an Event is about, so it shows where people look: the workload or pod itself; for a pod made by a
@@ -28,18 +27,24 @@ public final class Regarding {
         String name = text(meta, "name");
         JsonNode owner = owner(meta);
         if (kind.equals("Pod") && owner != null && isController(owner) || name.isEmpty() && owner != null) {
-            return new ObjectReferenceBuilder().withApiVersion(text(owner, "apiVersion"))
-                    .withKind(text(owner, "kind")).withName(text(owner, "name")).withNamespace(namespace)
-                    .withUid(emptyToNull(text(owner, "uid"))).build();
+            return reference(text(owner, "apiVersion"), text(owner, "kind"), text(owner, "name"), namespace,
+                    emptyToNull(text(owner, "uid")));
         }
         if (name.isEmpty()) {
             // The namespace, and with the namespace set: the API server accepts an Event only in the namespace of the
             // object it regards, and this one is where people of that namespace look.
-            return new ObjectReferenceBuilder().withApiVersion("v1").withKind("Namespace").withName(namespace)
-                    .withNamespace(namespace).build();
+            return reference("v1", "Namespace", namespace, namespace, null);
         }
-        return new ObjectReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(name)
-                .withNamespace(namespace).withUid(emptyToNull(text(meta, "uid"))).build();
+        return reference(apiVersion, kind, name, namespace, emptyToNull(text(meta, "uid")));
+    }
+
+    /**
+     * A reference with no field path or resource version: made on every denial, so with the constructor, not a
+     * builder (a builder and its nested-object machinery cost more than the reference).
+     */
+    private static ObjectReference reference(String apiVersion, String kind, String name, String namespace,
+            String uid) {
+        return new ObjectReference(apiVersion, null, kind, name, namespace, null, uid);
     }
 
     /** The controller owner, else the first owner, else null. */
