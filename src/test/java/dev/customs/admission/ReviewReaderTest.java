@@ -152,13 +152,16 @@ class ReviewReaderTest {
         }
     }
 
-    /** Every byte value at every one of the eight places, against a byte-by-byte answer. */
+    /**
+     * Every byte value at every one of the eight places, among neighbours that are and are not found, against a byte-by-byte
+     * answer.
+     */
     @Test
     void theEightByteScanFindsExactlyQuotesBackslashesAndControlCharacters() {
         for (int place = 0; place < 8; place++) {
             for (int v = 0; v < 256; v++) {
                 for (long filler : new long[] { 0x4141414141414141L, 0xFFFFFFFFFFFFFFFFL, 0x2020202020202020L,
-                        0x8080808080808080L, 0x5B5B5B5B5B5B5B5BL }) {
+                        0x8080808080808080L, 0x5B5B5B5B5B5B5B5BL, 0L, 0x5C5C5C5C5C5C5C5CL, 0x1F1F1F1F1F1F1F1FL }) {
                     long w = (filler & ~(0xFFL << (8 * place))) | ((long) v << (8 * place));
                     long expected = 0;
                     for (int k = 0; k < 8; k++) {
