@@ -39,7 +39,7 @@ final class RawSkipFactory extends JsonFactory {
     private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long QUOTES = 0x2222222222222222L;
     private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
-    /** Added to each byte's low seven bits, carries into its high bit exactly when the byte is 0x20 or more. */
+    /** Added to each byte's low seven bits, carries into its high bit exactly when those bits are 0x20 or more. */
     private static final long FROM_SPACE = 0x6060606060606060L;
 
     /** Bytes that may stand outside a string in a JSON value: whitespace, punctuation, number and literal characters. */
