@@ -305,13 +305,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 recorder.imageResolution("hit");
                 ImageFacts.Resolved clean = warm.clean().get();
                 if (clean != null) {
-                    // one increment for the image, not one per platform
-                    List<PlatformImage> platforms = clean.platforms();
-                    int layers = 0;
-                    for (int i = 0; i < platforms.size(); i++) {
-                        layers += platforms.get(i).verdict().layers().size();
-                    }
-                    layerScans.reused(layers);
+                    layerScans.reused(clean);
                     return CompletableFuture.completedFuture(clean);
                 }
                 return warm.joined(withLayerSecrets(warm.facts(), warm.layers(), request));
