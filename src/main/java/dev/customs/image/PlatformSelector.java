@@ -58,8 +58,11 @@ public record PlatformSelector(Set<String> os, Set<String> architectures, Set<St
     public static PlatformSelector of(PodView.Spec spec) {
         Map<String, String> selector = spec.nodeSelector();
         List<NodeSelectorTerm> terms = spec.requiredNodeAffinity();
-        if (spec.os() == null && selector.isEmpty() && terms.isEmpty()) {
-            return ANY_LINUX; // most pods: no allocation
+        if (spec.os() == null && terms.isEmpty() && selector.get(ARCH_LABEL) == null) {
+            String os = selector.get(OS_LABEL);
+            if (os == null || os.equals("linux")) {
+                return ANY_LINUX; // most pods, and those that select only Linux or other labels: no allocation
+            }
         }
         Values os = Values.ANY;
         Values arch = Values.ANY;

@@ -67,6 +67,14 @@ class PlatformSelectorTest {
         assertThat(allowed(win)).containsExactly(WINDOWS_AMD64);
         PodSpec other = new PodSpecBuilder().withNodeSelector(Map.of("disktype", "ssd")).build();
         assertThat(allowed(other)).hasSize(4);
+        assertThat(PlatformSelector.of(PodViews.of(other).spec())).isSameAs(PlatformSelector.ANY_LINUX);
+        // other labels beside the OS do not hide a spec.os or an affinity that narrows it
+        PodSpec otherWin = new PodSpecBuilder().withNodeSelector(Map.of("disktype", "ssd")).withNewOs("windows")
+                .build();
+        assertThat(allowed(otherWin)).containsExactly(WINDOWS_AMD64);
+        PodSpec otherAffinity = new PodSpecBuilder(affinity(term(req(PlatformSelector.ARCH_LABEL, "In", "s390x"))))
+                .withNodeSelector(Map.of(PlatformSelector.OS_LABEL, "linux", "disktype", "ssd")).build();
+        assertThat(allowed(otherAffinity)).containsExactly(LINUX_S390X);
         // what many charts set is no constraint at all: the same selector as none
         PodSpec linux = new PodSpecBuilder().withNodeSelector(Map.of(PlatformSelector.OS_LABEL, "linux")).build();
         assertThat(PlatformSelector.of(PodViews.of(linux).spec())).isSameAs(PlatformSelector.ANY_LINUX);
