@@ -118,7 +118,11 @@ public record Decision(List<Finding> findings) {
         // the rules in the order they first appear, with how many findings each has: a few at most, one per rule id
         List<String> rules = new ArrayList<>(4);
         int[] total = new int[4];
-        for (Finding f : findings) {
+        int size = findings.size();
+        // indexed, not iterated: the lists are unmodifiable views of several kinds, and two passes through their
+        // iterators cost more than the rest of this method
+        for (int i = 0; i < size; i++) {
+            Finding f = findings.get(i);
             int r = rules.indexOf(f.rule());
             if (r < 0) {
                 r = rules.size();
@@ -130,8 +134,9 @@ public record Decision(List<Finding> findings) {
             total[r]++;
         }
         int[] seen = new int[rules.size()];
-        List<Listed> out = new ArrayList<>(Math.min(findings.size(), rules.size() * (MAX_PER_RULE + 1)));
-        for (Finding f : findings) {
+        List<Listed> out = new ArrayList<>(Math.min(size, rules.size() * (MAX_PER_RULE + 1)));
+        for (int i = 0; i < size; i++) {
+            Finding f = findings.get(i);
             int r = rules.indexOf(f.rule());
             int n = ++seen[r];
             if (n <= MAX_PER_RULE) {
