@@ -326,8 +326,9 @@ final class Report {
     /** A GET through the proxy, less the interval the proxy timed for it, from the bench's client. */
     void proxyOverhead(double p50, double p90, int requests) {
         proxyOverhead = String.format(Locale.ROOT, "What a request costs outside the interval the proxy times, which "
-                + "the table counts as Customs' own: a keep-alive GET of a 1.5 KB blob through the proxy, from the "
-                + "bench's client, less the proxy's interval for it, took p50 %.2f ms, p90 %.2f ms (%d GETs). That "
+                + "the table counts as Customs' own: a keep-alive GET of a 1.5 KB blob through the proxy, on a "
+                + "connection the bench writes and reads on its own thread as it does the cold reviews, less the "
+                + "proxy's interval for it, took p50 %.2f ms, p90 %.2f ms (%d GETs). That "
                 + "holds the proxy's dispatch (the JDK's HttpServer), the bench client's own handling and loopback: "
                 + "an upper bound on the proxy's part of each request, of which a review with three dependent round "
                 + "trips has at least three.\n\n", p50, p90, requests);

@@ -34,6 +34,7 @@ class ReviewSocketTest {
     static Path dir;
     static Vertx vertx;
     static HttpServer server;
+    static HttpServer plain;
     static SSLContext tls;
     static final Set<Object> connections = ConcurrentHashMap.newKeySet();
 
@@ -56,6 +57,18 @@ class ReviewSocketTest {
                 }
             });
         }).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        startPlain();
+    }
+
+    private static void startPlain() throws Exception {
+        plain = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> {
+            connections.add(req.connection());
+            if (req.path().startsWith("/v2/")) {
+                req.response().end(Buffer.buffer(new byte[1536]));
+            } else {
+                req.response().setStatusCode(404).end("not a registry path: " + req.path());
+            }
+        }).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -77,6 +90,19 @@ class ReviewSocketTest {
                 byte[] answer = socket.post(big.getBytes(StandardCharsets.UTF_8));
                 assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("{\"echo\":" + big + "}");
             }
+        }
+        assertThat(connections).hasSize(1);
+    }
+
+    @Test
+    void getsOverPlainHttpOnOneConnection() throws Exception {
+        connections.clear();
+        try (ReviewSocket socket = new ReviewSocket(URI.create("http://127.0.0.1:" + plain.actualPort()))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(socket.get("/v2/bench-proxy/blobs/sha256:0")).hasSize(1536).containsOnly(0);
+            }
+            assertThatThrownBy(() -> socket.get("/elsewhere")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("404").hasMessageContaining("not a registry path: /elsewhere");
         }
         assertThat(connections).hasSize(1);
     }
