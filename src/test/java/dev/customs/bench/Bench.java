@@ -828,9 +828,12 @@ public final class Bench {
                 review(on, payloads.get(0).body());
                 socket.post(payloads.get(0).body());
             }
-            awaitWarmUp(on); // with BENCH_ONLY=cold, Customs started just now
-            awaitQuietJit(on); // as before every measured run
-            proxyOverhead(registry, proxy);
+        }
+        awaitWarmUp(on); // with BENCH_ONLY=cold, Customs started just now
+        awaitQuietJit(on); // as before every measured run
+        proxyOverhead(registry, proxy);
+        // a new connection: Customs closes one idle for its idle timeout, which the waits above may outlast
+        try (ReviewSocket socket = new ReviewSocket(tls, on.validate())) {
             clientOverhead(on, socket, payloads.get(0));
             coldTrials(registry, proxy, on, socket, templates, payloads);
         }
