@@ -84,7 +84,7 @@ public record ContainerView(Kind kind, int index, String name, String image, Ima
 
     /** The field path of a field of this container: {@code field("image")} → {@code spec.containers[0].image}. */
     public String field(String relative) {
-        return specPath + "." + kind.field() + "[" + index + "]." + relative; // one concatenation, not two
+        return path() + "." + relative;
     }
 
     /** How messages name this container: {@code container "web" (image nginx:1.25)}. */

@@ -102,40 +102,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     /**
-     * A tag's cache key. Not a record: a warm review looks up every image's tag and resolved keys, and a record's
-     * generated {@code hashCode} and {@code equals} took a third of that look-up's time; this hash is computed once.
+     * A tag's cache key. Its hash is written out: a warm review looks up every image's tag and resolved keys, and the
+     * record's generated {@code hashCode} took a third of that look-up's time.
      */
-    private static final class TagKey {
-        private final String registry;
-        private final String repository;
-        private final String tag;
-        private final int hash;
-
-        TagKey(String registry, String repository, String tag) {
-            this.registry = registry;
-            this.repository = repository;
-            this.tag = tag;
-            this.hash = (Objects.hashCode(registry) * 31 + Objects.hashCode(repository)) * 31 + Objects.hashCode(tag);
-        }
-
-        String tag() {
-            return tag;
-        }
-
+    private record TagKey(String registry, String repository, String tag) {
         @Override
         public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TagKey k && k.hash == hash && Objects.equals(k.tag, tag)
-                    && Objects.equals(k.repository, repository) && Objects.equals(k.registry, registry);
-        }
-
-        @Override
-        public String toString() {
-            return registry + "/" + repository + ":" + tag;
+            return (Objects.hashCode(registry) * 31 + Objects.hashCode(repository)) * 31 + Objects.hashCode(tag);
         }
     }
 
@@ -153,42 +126,16 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     private record FlightKey(String image, String scope) {
     }
 
-    /** A resolved image's cache key; a class with its hash computed once, for the reason {@link TagKey} gives. */
-    private static final class ResolvedKey {
-        private final String registry;
-        private final String repository;
-        private final String digest;
-        private final PlatformSelector platforms;
-        private final int hash;
-
-        ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
-            this.registry = registry;
-            this.repository = repository;
-            this.digest = digest;
-            this.platforms = platforms;
-            this.hash = ((Objects.hashCode(registry) * 31 + Objects.hashCode(repository)) * 31 + Objects.hashCode(digest))
-                    * 31 + Objects.hashCode(platforms);
-        }
-
+    /** A resolved image's cache key; its hash written out for the reason {@link TagKey} gives. */
+    private record ResolvedKey(String registry, String repository, String digest, PlatformSelector platforms) {
         long weight() {
             return CacheWeights.key(registry, repository, digest) + CacheWeights.selector(platforms);
         }
 
         @Override
         public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ResolvedKey k && k.hash == hash && Objects.equals(k.digest, digest)
-                    && Objects.equals(k.repository, repository) && Objects.equals(k.registry, registry)
-                    && Objects.equals(k.platforms, platforms);
-        }
-
-        @Override
-        public String toString() {
-            return registry + "/" + repository + "@" + digest + " " + platforms;
+            return ((Objects.hashCode(registry) * 31 + Objects.hashCode(repository)) * 31 + Objects.hashCode(digest))
+                    * 31 + Objects.hashCode(platforms);
         }
     }
 
