@@ -846,6 +846,7 @@ public final class Bench {
         try {
             for (Payload p : payloads) {
                 List<ColdTrial> trials = new ArrayList<>();
+                hook("start", "cold-" + p.name(), on.pid());
                 for (int t = 0; t < s.coldTrials(); t++) {
                     String prefix = "cold-" + p.name() + "-" + t;
                     Set<String> configs = new HashSet<>();
@@ -854,19 +855,21 @@ public final class Bench {
                             env.work().resolve("payloads/" + prefix + ".json"));
                     double[] clock0 = on.admissionClock(client);
                     proxy.reset();
-                    double cpu0 = on.cpuSeconds();
+                    Proc.CpuNanos cpu0 = on.cpuNanos();
                     long t0 = System.nanoTime();
                     byte[] body = socket.post(fresh.body());
                     long t1 = System.nanoTime();
                     JsonNode answer = MAPPER.readTree(body);
-                    double cpu = on.cpuSeconds() - cpu0;
+                    Proc.CpuNanos cpu = on.cpuNanos().minus(cpu0);
                     requireVerified(answer, p.name());
                     double[] clock1 = on.admissionClock(client);
                     // Customs' own clock for this one review, when it was the only one it answered meanwhile
                     double customsMs = clock1[1] - clock0[1] == 1 ? (clock1[0] - clock0[0]) * 1e3 : Double.NaN;
-                    trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed(), configs, cpu * 1e3, customsMs));
+                    trials.add(ColdTrial.of((t1 - t0) / 1e6, proxy.timed(), configs, cpu.nanos() / 1e6,
+                            cpu.compilerNanos() / 1e6, customsMs));
                     timeline(prefix, t0, t1, proxy.timed());
                 }
+                hook("stop", "cold-" + p.name(), on.pid());
                 int minimum = p.images().stream().mapToInt(BenchImages.Image::minimumRequests).sum();
                 int roundTrips = p.images().stream().mapToInt(BenchImages.Image::roundTrips).max().orElse(0);
                 report.cold(p, minimum, roundTrips, trials);
@@ -895,7 +898,7 @@ public final class Bench {
      * decision), NaN when it could not be told apart.
      */
     record ColdTrial(double latencyMs, int requests, long manifests, long blobs, long heads, int layers,
-            double busyMs, double cpuMs, double customsMs) {
+            double busyMs, double cpuMs, double jitMs, double customsMs) {
 
         /**
          * @param timed every request the proxy answered during the review
@@ -904,14 +907,14 @@ public final class Bench {
          *        still waits for other images. It is not the review's: it counts neither as a request nor as busy time.
          */
         static ColdTrial of(double latencyMs, List<RegistryProxy.Timed> timed, Set<String> configs, double cpuMs,
-                double customsMs) {
+                double jitMs, double customsMs) {
             List<RegistryProxy.Timed> review = timed.stream().filter(t -> !isLayer(t, configs)).toList();
             long manifests = review.stream().filter(t -> t.seen().method().equals("GET")
                     && t.seen().path().contains("/manifests/")).count();
             long blobs = review.stream().filter(t -> t.seen().path().contains("/blobs/")).count();
             long heads = review.stream().filter(t -> t.seen().method().equals("HEAD")).count();
             return new ColdTrial(latencyMs, review.size(), manifests, blobs, heads, timed.size() - review.size(),
-                    busyMs(review), cpuMs, customsMs);
+                    busyMs(review), cpuMs, jitMs, customsMs);
         }
 
         private static boolean isLayer(RegistryProxy.Timed t, Set<String> configs) {
@@ -952,7 +955,8 @@ public final class Bench {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%.1f ms (registry %.1f ms, %d requests, %d layer GETs; on Customs' "
-                    + "clock %.1f ms; Customs' CPU %.0f ms)", latencyMs, busyMs, requests, layers, customsMs, cpuMs);
+                    + "clock %.1f ms; Customs' CPU %.1f ms, of which the JIT's %.1f)", latencyMs, busyMs, requests, layers,
+                    customsMs, cpuMs, jitMs);
         }
     }
 
@@ -1113,7 +1117,8 @@ public final class Bench {
 
     /**
      * {@code BENCH_HOOK}: a command run as {@code <hook> start|stop <run label> <Customs' pid>} around each measured run
-     * of the audit bench, e.g. to attach a profiler for exactly that run. The run waits for it (at most 30 s); its
+     * of the audit bench and around each payload's cold reviews, e.g. to attach a profiler for exactly that run. The run waits
+     * for it (at most 30 s); its
      * output goes to the bench's. Unset, nothing runs.
      */
     static void hook(String phase, String label, long pid) {

@@ -29,7 +29,7 @@ class ColdTrialTest {
                 get("/v2/p/worker/manifests/5.0.1", 0, 60),
                 get("/v2/p/worker/blobs/sha256:c2", 60, 120));
 
-        ColdTrial trial = ColdTrial.of(130, timed, Set.of("sha256:c1", "sha256:c2"), 10, 125);
+        ColdTrial trial = ColdTrial.of(130, timed, Set.of("sha256:c1", "sha256:c2"), 10, 4, 125);
 
         assertThat(trial.requests()).isEqualTo(4);
         assertThat(trial.manifests()).isEqualTo(2);
@@ -45,7 +45,7 @@ class ColdTrialTest {
         List<Timed> timed = List.of(get("/v2/a/manifests/1", 0, 10), get("/v2/b/manifests/1", 5, 20),
                 get("/v2/a/blobs/sha256:c", 30, 40));
 
-        assertThat(ColdTrial.of(45, timed, Set.of("sha256:c"), 0, Double.NaN).busyMs()).isCloseTo(30,
+        assertThat(ColdTrial.of(45, timed, Set.of("sha256:c"), 0, 0, Double.NaN).busyMs()).isCloseTo(30,
                 within(1e-9));
     }
 

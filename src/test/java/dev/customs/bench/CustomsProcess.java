@@ -418,6 +418,11 @@ final class CustomsProcess implements AutoCloseable {
         return Proc.cpuSeconds(process.pid());
     }
 
+    /** The CPU time of its threads, nanoseconds, and of those the JIT's ({@link Proc#cpuNanos}). */
+    Proc.CpuNanos cpuNanos() {
+        return Proc.cpuNanos(process.pid());
+    }
+
     /** Peak resident set size (VmHWM), KiB. */
     long peakRssKib() {
         return Proc.status(process.pid(), "VmHWM");

@@ -19,6 +19,45 @@ final class Proc {
         return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS;
     }
 
+    /**
+     * The CPU time of the threads of {@code pid} now alive, nanoseconds: the first field of each thread's
+     * {@code schedstat}, which the scheduler keeps in nanoseconds where {@code stat} rounds to clock ticks. A thread that
+     * ends between two readings takes its time out of the second; Customs' threads live for minutes (pools keep theirs
+     * for 60 s idle), so over one review that does not happen.
+     *
+     * @param nanos all threads
+     * @param compilerNanos the JIT's compiler threads ({@link Bench#JIT_THREADS})
+     */
+    record CpuNanos(long nanos, long compilerNanos) {
+
+        CpuNanos minus(CpuNanos before) {
+            return new CpuNanos(nanos - before.nanos, compilerNanos - before.compilerNanos);
+        }
+    }
+
+    static CpuNanos cpuNanos(long pid) {
+        long all = 0;
+        long compilers = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String s = Files.readString(task.resolve("schedstat"));
+                    long ns = Long.parseLong(s.substring(0, s.indexOf(' ')));
+                    all += ns;
+                    String name = Files.readString(task.resolve("comm")).replaceAll("[0-9]+", "N");
+                    if (name.startsWith(Bench.JIT_THREADS)) {
+                        compilers += ns;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/" + pid + "/task", e);
+        }
+        return new CpuNanos(all, compilers);
+    }
+
     /** cutime + cstime of this process: the CPU time of children it has waited for (the load generators), seconds. */
     static double childrenCpuSeconds() {
         String[] f = stat(ProcessHandle.current().pid());
