@@ -974,6 +974,9 @@ public final class Bench {
         String digest = BenchImages.pushSingle(registry, "burst/" + web.repo(), web.tag(), web);
         Payload fresh = templates.render(pod.name(), proxy.authority() + "/burst", Map.of(),
                 env.work().resolve("payloads/burst.json"));
+        // the cold reviews' layer scans, which go on after their answers, are over: the burst's own layer scan does
+        // not queue behind them
+        awaitRegistryQuiet(proxy);
         Map<String, Double> before = resolutions(on);
         proxy.reset();
         long[] starts = new long[n];
@@ -987,6 +990,8 @@ public final class Bench {
         for (CompletableFuture<HttpResponse<byte[]>> f : sent) {
             requireVerified(answer(on, f.join()), "burst");
         }
+        // the layer scan reads the image's layer after the answers: counted once the registry is quiet again
+        awaitRegistryQuiet(proxy);
         timeline("burst", Arrays.stream(starts).min().orElse(0), Arrays.stream(ends).max().orElse(0), proxy.timed());
         Map<String, Double> after = resolutions(on);
         double[] lat = new double[n];
@@ -1117,9 +1122,8 @@ public final class Bench {
 
     /**
      * {@code BENCH_HOOK}: a command run as {@code <hook> start|stop <run label> <Customs' pid>} around each measured run
-     * of the audit bench and around each payload's cold reviews, e.g. to attach a profiler for exactly that run. The run waits
-     * for it (at most 30 s); its
-     * output goes to the bench's. Unset, nothing runs.
+     * of the audit bench and around each payload's cold reviews, e.g. to attach a profiler for exactly that run. The
+     * run waits for it (at most 30 s); its output goes to the bench's. Unset, nothing runs.
      */
     static void hook(String phase, String label, long pid) {
         String hook = System.getenv("BENCH_HOOK");

@@ -355,6 +355,7 @@ final class Report {
         double[] busy = trials.stream().mapToDouble(ColdTrial::busyMs).sorted().toArray();
         double[] own = trials.stream().mapToDouble(ColdTrial::ownMs).sorted().toArray();
         double[] cpu = trials.stream().mapToDouble(ColdTrial::cpuMs).sorted().toArray();
+        double[] jit = trials.stream().mapToDouble(ColdTrial::jitMs).sorted().toArray();
         double[] customsOwn = trials.stream().mapToDouble(ColdTrial::customsOwnMs).filter(d -> !Double.isNaN(d))
                 .sorted().toArray();
         ColdTrial first = trials.get(0);
@@ -367,7 +368,7 @@ final class Report {
                 Integer.toString(roundTrips), f1(median(latency)) + " (max " + f1(max(latency)) + ")",
                 f1(median(busy)), f1(median(own)) + " (max " + f1(max(own)) + ")",
                 customsOwn.length == 0 ? "n/a" : f1(median(customsOwn)) + " (max " + f1(max(customsOwn)) + ")",
-                f1(median(cpu))));
+                f1(median(cpu)) + " (" + f1(median(jit)) + ")"));
         coldMet &= median(own) <= TARGET_COLD_OWN_MS;
         coldOwn.add(p.name() + " " + f1(median(own)) + " ms");
     }
@@ -381,7 +382,7 @@ final class Report {
         burst.append(String.format(Locale.ROOT, "%d concurrent reviews of one new single-platform image (sent within "
                 + "%.1f ms of each other, on open connections) caused **%d registry requests: %d manifest GET and %d "
                 + "blob GETs of %d distinct blobs** (the image's config and its one layer, which the layer scan "
-                + "reads). Latency min %.1f / median %.1f / max %.1f ms. Customs counted %.0f of them as "
+                + "reads after the answers; counted once the registry had seen no request for 2 s). Latency min %.1f / median %.1f / max %.1f ms. Customs counted %.0f of them as "
                 + "a miss (they shared the one fetch) and %.0f as a hit (they arrived after it). Meanwhile the proxy "
                 + "also saw %d requests for other images (the cold path's layer scans, which go on after their "
                 + "reviews are answered): not counted above.\n", n, spreadMs,
