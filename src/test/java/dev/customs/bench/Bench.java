@@ -955,8 +955,8 @@ public final class Bench {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%.1f ms (registry %.1f ms, %d requests, %d layer GETs; on Customs' "
-                    + "clock %.1f ms; Customs' CPU %.1f ms, of which the JIT's %.1f)", latencyMs, busyMs, requests, layers,
-                    customsMs, cpuMs, jitMs);
+                    + "clock %.1f ms; Customs' CPU %.1f ms, of which the JIT's %.1f)", latencyMs, busyMs, requests,
+                    layers, customsMs, cpuMs, jitMs);
         }
     }
 

@@ -21,9 +21,9 @@ final class Proc {
 
     /**
      * The CPU time of the threads of {@code pid} now alive, nanoseconds: the first field of each thread's
-     * {@code schedstat}, which the scheduler keeps in nanoseconds where {@code stat} rounds to clock ticks. A thread that
-     * ends between two readings takes its time out of the second; Customs' threads live for minutes (pools keep theirs
-     * for 60 s idle), so over one review that does not happen.
+     * {@code schedstat}, which the scheduler keeps in nanoseconds where {@code stat} rounds to clock ticks. A thread
+     * that ends between two readings takes its time out of the second; Customs' threads live for minutes (pools keep
+     * theirs for 60 s idle), so over one review that does not happen.
      *
      * @param nanos all threads
      * @param compilerNanos the JIT's compiler threads ({@link Bench#JIT_THREADS})

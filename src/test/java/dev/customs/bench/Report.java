@@ -122,9 +122,8 @@ final class Report {
         }
         String hook = System.getenv("BENCH_HOOK");
         if (hook != null && !hook.isBlank()) {
-            header.append(
-                    "- **A hook ran around each measured audit-bench run and each payload's cold reviews (BENCH_HOOK):** `")
-                    .append(hook.strip())
+            header.append("- **A hook ran around each measured audit-bench run and each payload's cold reviews "
+                    + "(BENCH_HOOK):** `").append(hook.strip())
                     .append("`: its figures include what the hook did, a profiler say.\n");
         }
         header.append(String.format(Locale.ROOT, "- Load: hey over HTTPS keep-alive (HTTP/1.1). Warm-up: the three "
@@ -382,8 +381,9 @@ final class Report {
         burst.append(String.format(Locale.ROOT, "%d concurrent reviews of one new single-platform image (sent within "
                 + "%.1f ms of each other, on open connections) caused **%d registry requests: %d manifest GET and %d "
                 + "blob GETs of %d distinct blobs** (the image's config and its one layer, which the layer scan "
-                + "reads after the answers; counted once the registry had seen no request for 2 s). Latency min %.1f / median %.1f / max %.1f ms. Customs counted %.0f of them as "
-                + "a miss (they shared the one fetch) and %.0f as a hit (they arrived after it). Meanwhile the proxy "
+                + "reads after the answers; counted once the registry had seen no request for 2 s). Latency min "
+                + "%.1f / median %.1f / max %.1f ms. Customs counted %.0f of them as a miss (they shared the one "
+                + "fetch) and %.0f as a hit (they arrived after it). Meanwhile the proxy "
                 + "also saw %d requests for other images (the cold path's layer scans, which go on after their "
                 + "reviews are answered): not counted above.\n", n, spreadMs,
                 requests, manifests, blobs, distinctBlobs, latencies[0], median(latencies), max(latencies), misses,
@@ -607,18 +607,20 @@ final class Report {
         md.append("Each review names only images no cache has seen (pushed under a fresh prefix). Registry busy time "
                 + "is the union of the intervals during which the proxy was answering at least one of the review's "
                 + "requests (its 50 ms delay included); Customs' own time is the review's latency minus that. Customs' "
-                + "CPU is the CPU time of all its threads from the review's send to its answer (the "
-                + "scheduler's nanoseconds, from each thread's `/proc/<pid>/task/<tid>/schedstat`), and in brackets the part of "
-                + "it that the JIT's compiler threads spent: code of the miss path that only cold reviews run is "
-                + "compiled, or compiled again at a higher tier, as they come, and the compiler threads share the 2 "
-                + "cores with the review's. When the CPU less the JIT's is well under the own time, the own time is "
-                + "spent waiting, not computing. The own time holds what the bench's client takes to send the review and read the answer "
+                + "CPU is the CPU time of all its threads from the review's send to its answer (the scheduler's "
+                + "nanoseconds, from each thread's `/proc/<pid>/task/<tid>/schedstat`), and in brackets the part of it "
+                + "that the JIT's compiler threads spent compiling code as it got hot, the miss path's among it: code "
+                + "that only cold reviews run reaches the compile thresholds only as they come, and the compiler "
+                + "threads share the 2 cores with the review's. When the CPU less the JIT's is well under the own "
+                + "time, the own time is spent waiting, not computing. The own time holds what the bench's client "
+                + "takes to send the review and read the answer "
                 + "(on the same 2 cores); the next column leaves that out: the review's time on Customs' own clock "
                 + "(`customs_admission_duration_seconds`, read before and after it: from the body's end to the "
                 + "decision, so without the answer's write) less the same registry busy time. Both still hold the "
                 + "proxy's dispatch of each request, measured below.\n\n");
         table(md, List.of("payload", "images", "registry requests", "dependent round trips", "latency ms",
-                "registry busy ms", "Customs' own ms", "the same on Customs' clock ms", "Customs' CPU ms (JIT)"), coldRows);
+                "registry busy ms", "Customs' own ms", "the same on Customs' clock ms", "Customs' CPU ms (JIT)"),
+                coldRows);
         md.append(proxyOverhead);
         md.append(clientOverhead);
         md.append(burst).append('\n');
