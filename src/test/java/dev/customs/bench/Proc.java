@@ -38,22 +38,17 @@ final class Proc {
     static CpuNanos cpuNanos(long pid) {
         long all = 0;
         long compilers = 0;
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String s = Files.readString(task.resolve("schedstat"));
-                    long ns = Long.parseLong(s.substring(0, s.indexOf(' ')));
-                    all += ns;
-                    String name = Files.readString(task.resolve("comm")).replaceAll("[0-9]+", "N");
-                    if (name.startsWith(Bench.JIT_THREADS)) {
-                        compilers += ns;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended while we looked
+        for (Path task : tasks(pid)) {
+            try {
+                String s = Files.readString(task.resolve("schedstat"));
+                long ns = Long.parseLong(s.substring(0, s.indexOf(' ')));
+                all += ns;
+                if (threadName(Files.readString(task.resolve("comm")).strip()).startsWith(Bench.JIT_THREADS)) {
+                    compilers += ns;
                 }
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we looked
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list /proc/" + pid + "/task", e);
         }
         return new CpuNanos(all, compilers);
     }
@@ -86,21 +81,31 @@ final class Proc {
      */
     static java.util.Map<String, Double> threadCpu(long pid) {
         java.util.Map<String, Double> out = new java.util.TreeMap<>();
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String s = Files.readString(task.resolve("stat"));
-                    String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+", "N");
-                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended while we looked
-                }
+        for (Path task : tasks(pid)) {
+            try {
+                String s = Files.readString(task.resolve("stat"));
+                String name = threadName(s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')));
+                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we looked
             }
+        }
+        return out;
+    }
+
+    /** The directories of {@code pid}'s threads under {@code /proc/<pid>/task}. */
+    private static java.util.List<Path> tasks(long pid) {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.toList();
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc/" + pid + "/task", e);
         }
-        return out;
+    }
+
+    /** A thread's kernel name with its digits as {@code N}, so a pool's threads share one: "C2 CompilerThreN". */
+    private static String threadName(String comm) {
+        return comm.replaceAll("[0-9]+", "N");
     }
 
     /** A {@code kB} line of {@code /proc/<pid>/status} ({@code VmHWM}, {@code VmRSS}), KiB. */
