@@ -220,15 +220,12 @@ public final class DockerfileCheck {
         Instruction.Command source = blame.source();
         String form = blame.shellForm() ? " in shell form" : "";
         boolean packageManager = PACKAGE_MANAGERS.contains(basename(why.pid1().get(0)));
-        String via = why.through().isEmpty() ? ""
-                : ", after " + String.join(" and ", why.through()) + (why.through().size() == 1 ? " hands" : " hand")
-                        + " over with exec";
         out.add(new Finding(ShellFormEntrypoint.ID, blame.where(), source.keyword(), null, target.subject() + " runs "
-                + ShellFormEntrypoint.show(why.pid1()) + " as PID 1 (" + source.keyword() + form + " at line "
+                + why.shown() + " as PID 1 (" + source.keyword() + form + " at line "
                 + source.position().line() + (blame.stage().index() == target.index() ? ""
                         : ", in "
                                 + blame.stage().label())
-                + after + via + "): " + why.why(),
+                + after + why.via() + "): " + why.why(),
                 packageManager ? "start the app itself in exec form, e.g. CMD [\"node\", \"server.js\"], instead of a "
                         + "package-manager script"
                         : "write " + source.keyword() + " in exec form so the app is PID 1, e.g. CMD [\"node\", "

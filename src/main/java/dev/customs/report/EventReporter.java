@@ -50,6 +50,9 @@ public final class EventReporter implements AutoCloseable {
     private volatile boolean running = true;
     /** Touched only by the worker thread. */
     private final Map<String, Aggregate> recent = new LinkedHashMap<>();
+    /** The report posted last and its key, touched only by the worker thread: the next one is mostly the same. */
+    private ViolationReport lastReport;
+    private String lastKey;
 
     private static final class Aggregate {
         final String namespace;
@@ -128,7 +131,9 @@ public final class EventReporter implements AutoCloseable {
     private void post(ViolationReport r) {
         Instant now = clock.instant();
         expire(now);
-        String key = r.key();
+        String key = r.sameKey(lastReport) ? lastKey : r.key();
+        lastReport = r;
+        lastKey = key;
         Aggregate a = recent.get(key);
         try {
             if (a != null) {

@@ -5,11 +5,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -50,24 +53,39 @@ public final class MicrometerRecorder implements Recorder {
      * which a review would pay several times over. Label values are bounded (see the class comment), so are these.
      */
     private final Map<Labels, Counter> requests = new ConcurrentHashMap<>();
-    private final Map<Labels, Counter> violations = new ConcurrentHashMap<>();
-    private final Map<String, Counter> resolutions = new ConcurrentHashMap<>();
+    /*
+     * The series counted several times a review (a finding each, an image each) are FunctionCounters over adders: an
+     * increment is an add to a LongAdder, where a Counter's goes through the composite registry to every registry's
+     * meter. Registered at their first count, as Counters are.
+     */
+    private final Map<Labels, LongAdder> violations = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> resolutions = new ConcurrentHashMap<>();
     private final Map<String, Timer> registryRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
-    private final Map<String, Counter> layerVerdicts = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> layerVerdicts = new ConcurrentHashMap<>();
     private final Map<String, Counter> auditReports = new ConcurrentHashMap<>();
 
     /** Up to three label values; {@code c} may be null. */
     private record Labels(String a, String b, String c) {
+        // written out: a record's generated methods go through method handles, and these run for every finding
+        @Override
+        public int hashCode() {
+            return (Objects.hashCode(a) * 31 + Objects.hashCode(b)) * 31 + Objects.hashCode(c);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Labels l && Objects.equals(a, l.a) && Objects.equals(b, l.b) && Objects.equals(c, l.c);
+        }
     }
 
     private final AtomicLong auditLeader = new AtomicLong();
 
     // the meters of the admission path, made at their first use: one function each, not a lambda per increment
     private final Function<Labels, Counter> newRequests;
-    private final Function<Labels, Counter> newViolations;
-    private final Function<String, Counter> newResolutions;
-    private final Function<String, Counter> newLayerVerdicts;
+    private final Function<Labels, LongAdder> newViolations;
+    private final Function<String, LongAdder> newResolutions;
+    private final Function<String, LongAdder> newLayerVerdicts;
 
     public MicrometerRecorder(MeterRegistry registry, boolean namespaceLabel) {
         this.registry = registry;
@@ -75,17 +93,18 @@ public final class MicrometerRecorder implements Recorder {
         this.newRequests = k -> Counter.builder("customs.admission.requests").description("Admission reviews answered")
                 .tags("kind", k.a(), "operation", k.b(), "decision", k.c()).register(registry);
         this.newViolations = k -> {
-            Counter.Builder b = Counter.builder("customs.violations")
-                    .description("Findings of admission reviews, by rule and action").tags("rule", k.a(), "action", k.b());
+            LongAdder count = new LongAdder();
+            FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder("customs.violations", count,
+                    LongAdder::doubleValue).description("Findings of admission reviews, by rule and action")
+                    .tags("rule", k.a(), "action", k.b());
             if (k.c() != null) {
                 b.tag("namespace", k.c());
             }
-            return b.register(registry);
+            b.register(registry);
+            return count;
         };
-        this.newResolutions = r -> Counter.builder("customs.image.resolutions")
-                .description("Image resolutions, by cache result").tag("result", r).register(registry);
-        this.newLayerVerdicts = r -> Counter.builder("customs.layer.verdicts")
-                .description("Look-ups of cached layer verdicts, by result").tag("result", r).register(registry);
+        this.newResolutions = r -> adder("customs.image.resolutions", "Image resolutions, by cache result", r);
+        this.newLayerVerdicts = r -> adder("customs.layer.verdicts", "Look-ups of cached layer verdicts, by result", r);
         this.auditViolations = MultiGauge.builder("customs.audit.violations")
                 .description("Violations found by the last background audit, by rule and namespace")
                 .register(registry);
@@ -106,6 +125,14 @@ public final class MicrometerRecorder implements Recorder {
         this.admissionDuration = Timer.builder("customs.admission.duration")
                 .description("Time to answer one admission review").serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
+    }
+
+    /** A counter series of {@code name} with one {@code result} label, counted by the adder returned. */
+    private LongAdder adder(String name, String description, String result) {
+        LongAdder count = new LongAdder();
+        FunctionCounter.builder(name, count, LongAdder::doubleValue).description(description).tag("result", result)
+                .register(registry);
+        return count;
     }
 
     @Override
@@ -146,7 +173,7 @@ public final class MicrometerRecorder implements Recorder {
     @Override
     public void layerVerdicts(String result, int count) {
         if (count > 0) {
-            layerVerdicts.computeIfAbsent(result, newLayerVerdicts).increment(count);
+            layerVerdicts.computeIfAbsent(result, newLayerVerdicts).add(count);
         }
     }
 

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.SortedSet;
 
 import io.fabric8.kubernetes.api.model.ObjectReference;
@@ -30,6 +32,37 @@ public record ViolationReport(ObjectReference regarding, String eventNamespace, 
     public String key() {
         return digest(regarding.getKind() + "/" + regarding.getNamespace() + "/" + regarding.getName() + "|" + action
                 + "|" + String.join(",", rules) + "|" + String.join(",", images));
+    }
+
+    /**
+     * Whether {@code other} has the same {@link #key()}: the same regarding object, action, rules and images, compared
+     * without building either key. A flood of denials is mostly one pod's, again and again, and its key is then
+     * reused instead of joined and digested anew.
+     */
+    public boolean sameKey(ViolationReport other) {
+        return other != null && action.equals(other.action)
+                && Objects.equals(regarding.getName(), other.regarding.getName())
+                && Objects.equals(regarding.getNamespace(), other.regarding.getNamespace())
+                && Objects.equals(regarding.getKind(), other.regarding.getKind()) && same(rules, other.rules)
+                && same(images, other.images);
+    }
+
+    /**
+     * Two sorted sets of the same strings, walked side by side: a set's own equals looks each element up in the other
+     * set, comparing strings in full several times each.
+     */
+    private static boolean same(SortedSet<String> a, SortedSet<String> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        Iterator<String> i = a.iterator();
+        Iterator<String> j = b.iterator();
+        while (i.hasNext()) {
+            if (!i.next().equals(j.next())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The SHA-256 of a string, in hex. */

@@ -3,15 +3,31 @@ package dev.customs.rules;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Collects what one rule finds on one pod. Not thread-safe: one instance per rule evaluation. */
+/**
+ * Collects what one rule finds on one pod. Not thread-safe: one instance per rule evaluation, or, in the
+ * {@link RuleEngine}, one per review that every rule in turn adds to.
+ */
 public final class Findings {
 
-    private final String rule;
-    private final List<Violation> violations = new ArrayList<>();
-    private final List<Unverified> unverified = new ArrayList<>();
+    private String rule;
+    private final List<Violation> violations;
+    private final List<Unverified> unverified;
 
     public Findings(String rule) {
+        this(new ArrayList<>(), new ArrayList<>());
         this.rule = rule;
+    }
+
+    /** Findings that go to the given lists, for the rule last {@link #of(String) set}. */
+    Findings(List<Violation> violations, List<Unverified> unverified) {
+        this.violations = violations;
+        this.unverified = unverified;
+    }
+
+    /** What is reported from now on is rule {@code id}'s. */
+    Findings of(String id) {
+        this.rule = id;
+        return this;
     }
 
     /** Reports a violation of this rule about one container. */

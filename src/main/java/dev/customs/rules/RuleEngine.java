@@ -42,18 +42,23 @@ public final class RuleEngine {
     /** Evaluates every rule for which {@code active} holds. */
     public Evaluation evaluate(PodView pod, ImageLookup images, Predicate<String> active) {
         List<Violation> violations = new ArrayList<>();
-        Map<String, List<Unverified>> byImage = new LinkedHashMap<>();
+        List<Unverified> all = new ArrayList<>();
+        // one collector for every rule, each rule's findings after the one before's: what the lists would be if each
+        // rule had its own, joined in registry order, without a pair of lists per rule and review
+        Findings out = new Findings(violations, all);
         for (Rule rule : registry.all()) {
             if (!rule.enabled() || !active.test(rule.id())) {
                 continue;
             }
-            Findings out = new Findings(rule.id());
-            rule.evaluate(pod, images, out);
-            violations.addAll(out.violations());
-            for (Unverified u : out.unverified()) {
-                String image = u.container().image() == null ? "<none>" : u.container().image();
-                byImage.computeIfAbsent(image, k -> new ArrayList<>()).add(u);
-            }
+            rule.evaluate(pod, images, out.of(rule.id()));
+        }
+        if (all.isEmpty()) {
+            return new Evaluation(violations, List.of());
+        }
+        Map<String, List<Unverified>> byImage = new LinkedHashMap<>();
+        for (Unverified u : all) {
+            String image = u.container().image() == null ? "<none>" : u.container().image();
+            byImage.computeIfAbsent(image, k -> new ArrayList<>()).add(u);
         }
         List<ImageUnverified> unverified = new ArrayList<>();
         byImage.forEach((image, list) -> {

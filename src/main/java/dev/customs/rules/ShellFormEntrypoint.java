@@ -111,8 +111,50 @@ public final class ShellFormEntrypoint implements Rule {
             ImageVerdict.Process process = p.verdict().process();
             if (outcome == null || !process.entrypoint().equals(entrypoint)) {
                 entrypoint = process.entrypoint();
-                outcome = analyse(process.argvWith(args));
+                outcome = ARGS.outcome(entrypoint, args);
             }
+            return outcome;
+        }
+    }
+
+    private static final ArgsMemo ARGS = new ArgsMemo();
+
+    /**
+     * The outcomes of a pod's args after an image's ENTRYPOINT, remembered: a workload's pods bring the same args on
+     * every review, after the same entrypoint, the cached verdict's list. A direct-mapped table of {@link #SLOTS}
+     * entries, each replaced by the next that maps to its slot; an entrypoint and args of more than
+     * {@link #MAX_CHARS} characters together are analysed every time instead, so the table never holds more than
+     * {@code SLOTS} small entries (under 200 KiB in all). An entry is immutable and read without a lock: a reader
+     * sees it whole or sees another.
+     */
+    static final class ArgsMemo {
+        static final int SLOTS = 64;
+        static final int MAX_CHARS = 512;
+
+        private record Entry(List<String> entrypoint, List<String> args, Optional<Finding> outcome) {
+        }
+
+        private final Entry[] slots = new Entry[SLOTS];
+
+        Optional<Finding> outcome(List<String> entrypoint, List<String> args) {
+            int chars = 0;
+            for (int i = 0; i < entrypoint.size() && chars <= MAX_CHARS; i++) {
+                chars += entrypoint.get(i).length();
+            }
+            for (int i = 0; i < args.size() && chars <= MAX_CHARS; i++) {
+                chars += args.get(i).length();
+            }
+            if (chars > MAX_CHARS) {
+                return analyse(concat(entrypoint, args));
+            }
+            int h = System.identityHashCode(entrypoint) * 31 + args.hashCode();
+            int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+            Entry e = slots[slot];
+            if (e != null && e.entrypoint() == entrypoint && e.args().equals(args)) {
+                return e.outcome();
+            }
+            Optional<Finding> outcome = analyse(concat(entrypoint, args));
+            slots[slot] = new Entry(entrypoint, List.copyOf(args), outcome);
             return outcome;
         }
     }
@@ -123,19 +165,29 @@ public final class ShellFormEntrypoint implements Rule {
      * @param pid1 the argv of the process that ends up as PID 1
      * @param through the programs looked through to get there, in order ({@code docker-entrypoint.sh})
      * @param why why it leaves a shell or package manager as PID 1
+     * @param shown {@code pid1} as a message shows it ({@link #show})
+     * @param via what was looked through as a message says it ({@code ", after docker-entrypoint.sh hands over with
+     *        exec"}), or empty
      */
-    public record Finding(List<String> pid1, List<String> through, String why) {
+    public record Finding(List<String> pid1, List<String> through, String why, String shown, String via) {
         public Finding {
             pid1 = List.copyOf(pid1);
             through = List.copyOf(through);
         }
+
+        /**
+         * A finding with its message parts rendered now: an image's own finding is made once with its verdict, and
+         * every review of the image only joins them to the container's subject.
+         */
+        public Finding(List<String> pid1, List<String> through, String why) {
+            this(pid1, through, why, show(pid1), through.isEmpty() ? ""
+                    : ", after " + String.join(" and ", through) + (through.size() == 1 ? " hands" : " hand")
+                            + " over with exec");
+        }
     }
 
     private static void report(Findings out, ContainerView c, String field, Finding f, String source, String suffix) {
-        String via = f.through().isEmpty() ? ""
-                : ", after " + String.join(" and ", f.through()) + (f.through().size() == 1 ? " hands" : " hand")
-                        + " over with exec";
-        out.violation(c, field, c.subject() + " runs " + show(f.pid1()) + " as PID 1 (" + source + via + ")" + suffix
+        out.violation(c, field, c.subject() + " runs " + f.shown() + " as PID 1 (" + source + f.via() + ")" + suffix
                 + ": " + f.why(),
                 "use exec form so the app is PID 1, e.g. command: [\"node\", \"server.js\"] or CMD "
                         + "[\"node\", \"server.js\"] in the Dockerfile; or start the script with exec, or run an init "

@@ -98,6 +98,50 @@ class EventReporterTest {
         }
     }
 
+    static ViolationReport report(String kind, String namespace, String name, String action, String image) {
+        return new ViolationReport(new ObjectReferenceBuilder().withKind(kind).withNamespace(namespace)
+                .withName(name).withApiVersion("apps/v1").build(), namespace, action,
+                new TreeSet<>(List.of("latest-tag")), new TreeSet<>(List.of(image)),
+                List.of("[latest-tag] problem: fix"));
+    }
+
+    @Test
+    void aReportHasTheKeyOfTheOneBeforeItOnlyWhenWhatMakesTheKeyIsTheSame() {
+        ViolationReport a = report("Deployment", "shop", "web", "Denied", "nginx:1");
+        ViolationReport same = new ViolationReport(a.regarding(), a.eventNamespace(), a.action(),
+                new TreeSet<>(a.rules()), new TreeSet<>(a.images()), List.of("other lines do not make another Event"));
+        assertThat(a.sameKey(same)).isTrue();
+        assertThat(a.key()).isEqualTo(same.key());
+        List<ViolationReport> others = List.of(report("StatefulSet", "shop", "web", "Denied", "nginx:1"),
+                report("Deployment", "shop2", "web", "Denied", "nginx:1"),
+                report("Deployment", "shop", "web2", "Denied", "nginx:1"),
+                report("Deployment", "shop", "web", "Warned", "nginx:1"),
+                report("Deployment", "shop", "web", "Denied", "nginx:2"), report("web", "run-as-root"));
+        for (ViolationReport other : others) {
+            assertThat(a.sameKey(other)).as("%s", other).isFalse();
+            assertThat(other.sameKey(a)).as("%s", other).isFalse();
+            assertThat(a.key()).as("%s", other).isNotEqualTo(other.key());
+        }
+        assertThat(a.sameKey(null)).isFalse();
+    }
+
+    @Test
+    void reportsThatDifferOnlyInOneOfTheKeysPartsAreEachTheirOwnEventWhenTheyAlternate() throws Exception {
+        TestClock clock = new TestClock();
+        RecordingSink sink = new RecordingSink();
+        CountingRecorder rec = new CountingRecorder();
+        try (EventReporter r = new EventReporter(sink, rec, clock, Duration.ofMinutes(10), 100)) {
+            ViolationReport a = report("Deployment", "shop", "web", "Denied", "nginx:1");
+            ViolationReport b = report("Deployment", "shop", "web", "Denied", "nginx:2");
+            for (ViolationReport x : List.of(a, a, b, a, b, b)) {
+                r.offer(x);
+            }
+            waitFor(() -> rec.count("posted") + rec.count("aggregated") == 6);
+            assertThat(sink.created).hasSize(2);
+            assertThat(sink.series).containsExactly(2, 3, 2, 3);
+        }
+    }
+
     @Test
     void identicalEventsWithinTheWindowGrowOneSeries() throws Exception {
         TestClock clock = new TestClock();

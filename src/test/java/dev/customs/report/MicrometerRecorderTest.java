@@ -42,4 +42,37 @@ class MicrometerRecorderTest {
         assertThat(registry.scrape()).doesNotContain("customs_audit_violations{").doesNotContain("customs_audit_objects{")
                 .contains("customs_audit_leader 0.0");
     }
+
+    @Test
+    void findingsImagesAndLayerVerdictsAreCountersThatAppearAtTheirFirstCount() {
+        assertThat(registry.scrape()).doesNotContain("customs_violations").doesNotContain("customs_image_resolutions")
+                .doesNotContain("customs_layer_verdicts");
+        recorder.violation("latest-tag", "enforce", "shop");
+        recorder.violation("latest-tag", "enforce", "other");
+        recorder.violation("run-as-root", "warn", "shop");
+        recorder.imageResolution("hit");
+        recorder.imageResolution("hit");
+        recorder.imageResolution("miss");
+        recorder.layerVerdicts("hit", 3);
+        recorder.layerVerdicts("hit", 4);
+        recorder.layerVerdicts("miss", 0);
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("# TYPE customs_violations_total counter",
+                "customs_violations_total{action=\"enforce\",rule=\"latest-tag\",} 2.0",
+                "customs_violations_total{action=\"warn\",rule=\"run-as-root\",} 1.0",
+                "# TYPE customs_image_resolutions_total counter", "customs_image_resolutions_total{result=\"hit\",} 2.0",
+                "customs_image_resolutions_total{result=\"miss\",} 1.0", "# TYPE customs_layer_verdicts_total counter",
+                "customs_layer_verdicts_total{result=\"hit\",} 7.0").doesNotContain("result=\"miss\",} 0.0");
+
+        MicrometerRecorder byNamespace = new MicrometerRecorder(namespaced, true);
+        byNamespace.violation("latest-tag", "enforce", "shop");
+        byNamespace.violation("latest-tag", "enforce", "shop");
+        byNamespace.violation("latest-tag", "enforce", null);
+        assertThat(namespaced.scrape()).contains(
+                "customs_violations_total{action=\"enforce\",namespace=\"shop\",rule=\"latest-tag\",} 2.0",
+                "customs_violations_total{action=\"enforce\",namespace=\"\",rule=\"latest-tag\",} 1.0");
+    }
+
+    private final PrometheusMeterRegistry namespaced = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
 }

@@ -3,6 +3,7 @@ package dev.customs.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -146,5 +147,37 @@ class ShellFormEntrypointTest {
                 .doesNotContain("y\"");
         String longProgram = ShellFormEntrypoint.show(List.of("/" + "p".repeat(60), "-c", "x"));
         assertThat(longProgram).hasSizeLessThan(60);
+    }
+
+    @Test
+    void argsAfterAnEntrypointAreJudgedAsTheWholeArgvIsWhetherRememberedOrNot() {
+        ShellFormEntrypoint.ArgsMemo memo = new ShellFormEntrypoint.ArgsMemo();
+        List<String> entrypoint = List.of("docker-entrypoint.sh");
+        List<String> shell = List.of("sh", "-c", "node server.js");
+        List<String> exec = List.of("node", "server.js");
+        for (int round = 0; round < 3; round++) {
+            assertThat(memo.outcome(entrypoint, shell)).isEqualTo(ShellFormEntrypoint.analyse(concat(entrypoint, shell)))
+                    .isPresent();
+            assertThat(memo.outcome(entrypoint, exec)).isEmpty();
+            // an equal list that is another verdict's: judged for itself, not taken for the first
+            assertThat(memo.outcome(List.of("/sbin/tini", "--"), shell)).isEmpty();
+            assertThat(memo.outcome(new ArrayList<>(entrypoint), new ArrayList<>(shell))).isPresent();
+        }
+        // many args in turn through a few slots: every answer is still the argv's own
+        for (int i = 0; i < 4 * ShellFormEntrypoint.ArgsMemo.SLOTS; i++) {
+            List<String> args = i % 2 == 0 ? List.of("sh", "-c", "run " + i) : List.of("app", "--n=" + i);
+            assertThat(memo.outcome(entrypoint, args)).as("args %s", args).isEqualTo(
+                    ShellFormEntrypoint.analyse(concat(entrypoint, args)));
+        }
+        // past the size the memo keeps: analysed each time, the same answer
+        List<String> long_ = List.of("sh", "-c", "x".repeat(ShellFormEntrypoint.ArgsMemo.MAX_CHARS));
+        assertThat(memo.outcome(entrypoint, long_)).isEqualTo(ShellFormEntrypoint.analyse(concat(entrypoint, long_)))
+                .isPresent();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 }

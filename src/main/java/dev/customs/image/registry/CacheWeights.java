@@ -89,6 +89,9 @@ final class CacheWeights {
         for (ImageVerdict.Secret secret : v.secrets()) {
             n += OBJECT + string(secret.description());
         }
+        // the shell-form finding keeps its message parts, rendered once (its argv is a copy of part of argv's)
+        n += v.process().shellForm().map(f -> OBJECT * 3 + list(f.pid1()) + string(f.why()) + string(f.shown())
+                + string(f.via())).orElse(0L);
         return n;
     }
 

@@ -110,6 +110,14 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         public int hashCode() {
             return (Objects.hashCode(registry) * 31 + Objects.hashCode(repository)) * 31 + Objects.hashCode(tag);
         }
+
+        // written out, as hashCode is: a record's generated equals goes through a method handle, on every look-up of
+        // every image of every review
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TagKey k && Objects.equals(tag, k.tag) && Objects.equals(repository, k.repository)
+                    && Objects.equals(registry, k.registry);
+        }
     }
 
     private record TagEntry(String digest, Instant checked) {
@@ -136,6 +144,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
         public int hashCode() {
             return ((Objects.hashCode(registry) * 31 + Objects.hashCode(repository)) * 31 + Objects.hashCode(digest))
                     * 31 + Objects.hashCode(platforms);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ResolvedKey k && Objects.equals(digest, k.digest)
+                    && Objects.equals(repository, k.repository) && Objects.equals(registry, k.registry)
+                    && Objects.equals(platforms, k.platforms);
         }
     }
 
