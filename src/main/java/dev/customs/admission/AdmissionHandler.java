@@ -171,9 +171,11 @@ public final class AdmissionHandler {
         return lookup.thenApply(facts -> {
             Evaluation evaluation = engine.evaluate(pod, facts, active);
             Decision decision = policy.decide(evaluation, who);
-            byte[] answer = responses.decide(req, decision);
+            // listed once, for the answer and the Event
+            List<Decision.Listed> denied = decision.allowed() ? List.of() : decision.deniedListed();
+            byte[] answer = responses.decide(req, decision, denied);
             reporter.admitted(decision, who.namespace(), req.dryRun(),
-                    () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()));
+                    () -> Regarding.of(req.object(), req.objectApiVersion(), req.kind(), who.namespace()), denied);
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("decision=%s namespace=%s kind=%s name=%s rules=%s", decision.allowed() ? "allowed"
                         : "denied", pod.namespace(), pod.kind(), pod.name(),

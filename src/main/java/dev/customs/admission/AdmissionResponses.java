@@ -40,6 +40,14 @@ public final class AdmissionResponses {
 
     /** The answer for a policy decision: allowed (possibly with warnings and audit annotations) or denied. */
     public byte[] decide(AdmissionRequest req, Decision d) {
+        return decide(req, d, d.allowed() ? List.of() : d.deniedListed());
+    }
+
+    /**
+     * The answer for a policy decision whose denying findings were listed already ({@link Decision#deniedListed()}):
+     * the caller lists them once for the answer and the Event.
+     */
+    public byte[] decide(AdmissionRequest req, Decision d, List<Decision.Listed> deniedListed) {
         Exact out = new Exact();
         try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
             boolean allowed = d.allowed();
@@ -50,7 +58,7 @@ public final class AdmissionResponses {
             g.writeStringField("uid", req.uid());
             g.writeBooleanField("allowed", allowed);
             if (!allowed) {
-                status(g, req, d.deniedListed());
+                status(g, req, deniedListed);
             }
             List<String> warnings = d.warnings();
             if (!warnings.isEmpty()) {

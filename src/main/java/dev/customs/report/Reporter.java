@@ -39,22 +39,32 @@ public final class Reporter {
 
     /** An admission decision: counts every finding; posts an Event unless the request is a dry run. */
     public void admitted(Decision d, String namespace, boolean dryRun, Supplier<ObjectReference> regarding) {
+        admitted(d, namespace, dryRun, regarding, null);
+    }
+
+    /**
+     * An admission decision whose denying findings were listed for the answer already ({@link Decision#deniedListed()});
+     * the Event's lines are that list when every finding acted on denies.
+     */
+    public void admitted(Decision d, String namespace, boolean dryRun, Supplier<ObjectReference> regarding,
+            List<Decision.Listed> deniedListed) {
         for (Decision.Finding f : d.findings()) {
             recorder.violation(f.rule(), f.actionLabel(), namespace);
         }
         if (!dryRun) {
-            offer(d, namespace, regarding, action(d));
+            offer(d, namespace, regarding, action(d), deniedListed);
         }
     }
 
     /** A background-audit decision: posts an Event only when audit Events are enabled. */
     public void audited(Decision d, String namespace, Supplier<ObjectReference> regarding) {
         if (auditEvents) {
-            offer(d, namespace, regarding, "Audited");
+            offer(d, namespace, regarding, "Audited", null);
         }
     }
 
-    private void offer(Decision d, String namespace, Supplier<ObjectReference> regarding, String action) {
+    private void offer(Decision d, String namespace, Supplier<ObjectReference> regarding, String action,
+            List<Decision.Listed> deniedListed) {
         List<Decision.Finding> effective = d.effective();
         if (events == null || effective.isEmpty()) {
             return;
@@ -81,7 +91,7 @@ public final class Reporter {
         // what the note can show, and no more: a report waits in the queue and must stay small
         List<String> lines = new ArrayList<>();
         int chars = 0;
-        for (Decision.Listed l : Decision.listed(effective)) {
+        for (Decision.Listed l : covers(deniedListed, effective.size()) ? deniedListed : Decision.listed(effective)) {
             if (chars > KubernetesEventSink.MAX_NOTE) {
                 break;
             }
@@ -89,6 +99,21 @@ public final class Reporter {
             chars += l.message().length() + 1;
         }
         events.offer(new ViolationReport(ref, eventNamespace, action, rules, images, lines));
+    }
+
+    /**
+     * Whether the denying findings as listed are all {@code effective} findings: the effective findings include the
+     * denying ones, in the same order, so the same count means the same findings and the same listing.
+     */
+    private static boolean covers(List<Decision.Listed> deniedListed, int effective) {
+        if (deniedListed == null) {
+            return false;
+        }
+        int n = 0;
+        for (int i = 0; i < deniedListed.size(); i++) {
+            n += deniedListed.get(i).findings();
+        }
+        return n == effective;
     }
 
     /** Images longer than this are told apart by their digest: a valid reference is shorter. */
