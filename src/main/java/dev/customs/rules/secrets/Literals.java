@@ -18,8 +18,12 @@ final class Literals {
 
     private static final int ALPHABET = 128;
 
-    /** Transition per state and (folded) character. */
-    private final int[][] next;
+    /**
+     * Transition per state and (folded) character, at {@code state * ALPHABET + ch}: one flat array of chars, not a row
+     * object per state, so a scan follows no pointer and touches a quarter of the memory (it runs on every pod's env
+     * values, between reviews that push the table out of the CPU's caches).
+     */
+    private final char[] next;
     /** Which groups end at each state, including those reached through failure links; null when none. */
     private final int[][] groups;
     private final int groupCount;
@@ -55,8 +59,11 @@ final class Literals {
             }
         }
         int n = trie.size();
+        if (n > Character.MAX_VALUE + 1) {
+            throw new IllegalArgumentException("too many literals: " + n + " states");
+        }
         int[] fail = new int[n];
-        next = new int[n][];
+        int[][] next = new int[n][];
         for (int s = 0; s < n; s++) {
             next[s] = trie.get(s).clone();
         }
@@ -82,6 +89,12 @@ final class Literals {
                 }
             }
         }
+        this.next = new char[n * ALPHABET];
+        for (int s = 0; s < n; s++) {
+            for (int c = 0; c < ALPHABET; c++) {
+                this.next[s * ALPHABET + c] = (char) next[s][c];
+            }
+        }
         groups = new int[n][];
         for (int s = 0; s < n; s++) {
             BitSet b = ends.get(s);
@@ -103,7 +116,7 @@ final class Literals {
     BitSet scan(CharSequence text) {
         BitSet hit = null;
         int state = 0;
-        int[][] table = next;
+        char[] table = next;
         for (int i = 0, n = text.length(); i < n; i++) {
             char ch = text.charAt(i);
             if (ch >= ALPHABET) {
@@ -113,7 +126,7 @@ final class Literals {
             if (ch >= 'A' && ch <= 'Z') {
                 ch = (char) (ch + 32);
             }
-            state = table[state][ch];
+            state = table[state * ALPHABET + ch];
             int[] g = groups[state];
             if (g != null) {
                 if (hit == null) {
