@@ -2,6 +2,7 @@ package dev.customs.rules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -111,7 +112,7 @@ public final class ShellFormEntrypoint implements Rule {
             ImageVerdict.Process process = p.verdict().process();
             if (outcome == null || !process.entrypoint().equals(entrypoint)) {
                 entrypoint = process.entrypoint();
-                outcome = ARGS.outcome(entrypoint, args);
+                outcome = ARGS.outcome(process, args);
             }
             return outcome;
         }
@@ -136,7 +137,8 @@ public final class ShellFormEntrypoint implements Rule {
 
         private final Entry[] slots = new Entry[SLOTS];
 
-        Optional<Finding> outcome(List<String> entrypoint, List<String> args) {
+        Optional<Finding> outcome(ImageVerdict.Process process, List<String> args) {
+            List<String> entrypoint = process.entrypoint();
             int chars = 0;
             for (int i = 0; i < entrypoint.size() && chars <= MAX_CHARS; i++) {
                 chars += entrypoint.get(i).length();
@@ -145,7 +147,7 @@ public final class ShellFormEntrypoint implements Rule {
                 chars += args.get(i).length();
             }
             if (chars > MAX_CHARS) {
-                return analyse(concat(entrypoint, args));
+                return analyse(process.argvWith(args));
             }
             int h = System.identityHashCode(entrypoint) * 31 + args.hashCode();
             int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
@@ -153,36 +155,80 @@ public final class ShellFormEntrypoint implements Rule {
             if (e != null && e.entrypoint() == entrypoint && e.args().equals(args)) {
                 return e.outcome();
             }
-            Optional<Finding> outcome = analyse(concat(entrypoint, args));
+            Optional<Finding> outcome = analyse(process.argvWith(args));
             slots[slot] = new Entry(entrypoint, List.copyOf(args), outcome);
             return outcome;
         }
     }
 
     /**
-     * What PID 1 is and why it does not forward signals.
-     *
-     * @param pid1 the argv of the process that ends up as PID 1
-     * @param through the programs looked through to get there, in order ({@code docker-entrypoint.sh})
-     * @param why why it leaves a shell or package manager as PID 1
-     * @param shown {@code pid1} as a message shows it ({@link #show})
-     * @param via what was looked through as a message says it ({@code ", after docker-entrypoint.sh hands over with
-     *        exec"}), or empty
+     * What PID 1 is and why it does not forward signals, with the two parts of a message that follow from it rendered
+     * when it is made: an image's own finding is made once, with its verdict, and every review of the image only joins
+     * them to the container's subject. Equal when PID 1, what was looked through and why are.
      */
-    public record Finding(List<String> pid1, List<String> through, String why, String shown, String via) {
-        public Finding {
-            pid1 = List.copyOf(pid1);
-            through = List.copyOf(through);
+    public static final class Finding {
+        private final List<String> pid1;
+        private final List<String> through;
+        private final String why;
+        private final String shown;
+        private final String via;
+
+        /**
+         * @param pid1 the argv of the process that ends up as PID 1
+         * @param through the programs looked through to get there, in order ({@code docker-entrypoint.sh})
+         * @param why why it leaves a shell or package manager as PID 1
+         */
+        public Finding(List<String> pid1, List<String> through, String why) {
+            this.pid1 = List.copyOf(pid1);
+            this.through = List.copyOf(through);
+            this.why = why;
+            this.shown = show(this.pid1);
+            this.via = this.through.isEmpty() ? ""
+                    : ", after " + String.join(" and ", this.through) + (this.through.size() == 1 ? " hands" : " hand")
+                            + " over with exec";
+        }
+
+        /** The argv of the process that ends up as PID 1. */
+        public List<String> pid1() {
+            return pid1;
+        }
+
+        /** The programs looked through to get there, in order. */
+        public List<String> through() {
+            return through;
+        }
+
+        /** Why it leaves a shell or package manager as PID 1. */
+        public String why() {
+            return why;
+        }
+
+        /** {@link #pid1()} as a message shows it ({@link ShellFormEntrypoint#show}). */
+        public String shown() {
+            return shown;
         }
 
         /**
-         * A finding with its message parts rendered now: an image's own finding is made once with its verdict, and
-         * every review of the image only joins them to the container's subject.
+         * What was looked through, as a message says it ({@code ", after docker-entrypoint.sh hands over with exec"}),
+         * or empty.
          */
-        public Finding(List<String> pid1, List<String> through, String why) {
-            this(pid1, through, why, show(pid1), through.isEmpty() ? ""
-                    : ", after " + String.join(" and ", through) + (through.size() == 1 ? " hands" : " hand")
-                            + " over with exec");
+        public String via() {
+            return via;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Finding f && pid1.equals(f.pid1) && through.equals(f.through) && why.equals(f.why);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(pid1, through, why);
+        }
+
+        @Override
+        public String toString() {
+            return "Finding[pid1=" + pid1 + ", through=" + through + ", why=" + why + "]";
         }
     }
 

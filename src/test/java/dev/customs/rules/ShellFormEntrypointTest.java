@@ -153,25 +153,27 @@ class ShellFormEntrypointTest {
     void argsAfterAnEntrypointAreJudgedAsTheWholeArgvIsWhetherRememberedOrNot() {
         ShellFormEntrypoint.ArgsMemo memo = new ShellFormEntrypoint.ArgsMemo();
         List<String> entrypoint = List.of("docker-entrypoint.sh");
+        ImageVerdict.Process image = ImageVerdict.Process.of(entrypoint, List.of());
         List<String> shell = List.of("sh", "-c", "node server.js");
         List<String> exec = List.of("node", "server.js");
         for (int round = 0; round < 3; round++) {
-            assertThat(memo.outcome(entrypoint, shell)).isEqualTo(ShellFormEntrypoint.analyse(concat(entrypoint, shell)))
+            assertThat(memo.outcome(image, shell)).isEqualTo(ShellFormEntrypoint.analyse(concat(entrypoint, shell)))
                     .isPresent();
-            assertThat(memo.outcome(entrypoint, exec)).isEmpty();
+            assertThat(memo.outcome(image, exec)).isEmpty();
             // an equal list that is another verdict's: judged for itself, not taken for the first
-            assertThat(memo.outcome(List.of("/sbin/tini", "--"), shell)).isEmpty();
-            assertThat(memo.outcome(new ArrayList<>(entrypoint), new ArrayList<>(shell))).isPresent();
+            assertThat(memo.outcome(ImageVerdict.Process.of(List.of("/sbin/tini", "--"), List.of()), shell)).isEmpty();
+            assertThat(memo.outcome(ImageVerdict.Process.of(new ArrayList<>(entrypoint), List.of()), new ArrayList<>(shell)))
+                    .isPresent();
         }
         // many args in turn through a few slots: every answer is still the argv's own
         for (int i = 0; i < 4 * ShellFormEntrypoint.ArgsMemo.SLOTS; i++) {
             List<String> args = i % 2 == 0 ? List.of("sh", "-c", "run " + i) : List.of("app", "--n=" + i);
-            assertThat(memo.outcome(entrypoint, args)).as("args %s", args).isEqualTo(
+            assertThat(memo.outcome(image, args)).as("args %s", args).isEqualTo(
                     ShellFormEntrypoint.analyse(concat(entrypoint, args)));
         }
         // past the size the memo keeps: analysed each time, the same answer
         List<String> long_ = List.of("sh", "-c", "x".repeat(ShellFormEntrypoint.ArgsMemo.MAX_CHARS));
-        assertThat(memo.outcome(entrypoint, long_)).isEqualTo(ShellFormEntrypoint.analyse(concat(entrypoint, long_)))
+        assertThat(memo.outcome(image, long_)).isEqualTo(ShellFormEntrypoint.analyse(concat(entrypoint, long_)))
                 .isPresent();
     }
 

@@ -63,28 +63,28 @@ final class Literals {
             throw new IllegalArgumentException("too many literals: " + n + " states");
         }
         int[] fail = new int[n];
-        int[][] next = new int[n][];
+        int[][] rows = new int[n][];
         for (int s = 0; s < n; s++) {
-            next[s] = trie.get(s).clone();
+            rows[s] = trie.get(s).clone();
         }
         Deque<Integer> queue = new ArrayDeque<>();
         for (int c = 0; c < ALPHABET; c++) {
-            if (next[0][c] < 0) {
-                next[0][c] = 0;
+            if (rows[0][c] < 0) {
+                rows[0][c] = 0;
             } else {
-                fail[next[0][c]] = 0;
-                queue.add(next[0][c]);
+                fail[rows[0][c]] = 0;
+                queue.add(rows[0][c]);
             }
         }
         while (!queue.isEmpty()) {
             int s = queue.poll();
             ends.get(s).or(ends.get(fail[s]));
             for (int c = 0; c < ALPHABET; c++) {
-                int t = next[s][c];
+                int t = rows[s][c];
                 if (t < 0) {
-                    next[s][c] = next[fail[s]][c];
+                    rows[s][c] = rows[fail[s]][c];
                 } else {
-                    fail[t] = next[fail[s]][c];
+                    fail[t] = rows[fail[s]][c];
                     queue.add(t);
                 }
             }
@@ -92,7 +92,7 @@ final class Literals {
         this.next = new char[n * ALPHABET];
         for (int s = 0; s < n; s++) {
             for (int c = 0; c < ALPHABET; c++) {
-                this.next[s * ALPHABET + c] = (char) next[s][c];
+                this.next[s * ALPHABET + c] = (char) rows[s][c];
             }
         }
         groups = new int[n][];
