@@ -46,8 +46,10 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * Load with registry faults in the middle: 10,000 reviews from 8 concurrent clients against a booted Customs
  * ({@code on-error=warn}, tag TTL 1 s, stale-if-error 3 s) and a real registry. After 3,000 reviews the registry goes
- * down for 4 s, then hangs (every answer 3 s late, beyond the 1 s budget) for 2 s, then recovers. Reviews from 5,500
- * on start only once it hangs, so both faults meet traffic; reviews from 8,000 on start only once the recovery has
+ * down for 4 s, then hangs (every answer 3 s late, beyond the 1 s budget) for 2 s, then recovers. Reviews from 4,000
+ * on start only once the registry has been down for longer than the tag TTL, so the tags' checks fail while their
+ * digests may still serve stale (a fast machine answers the first thousand within the TTL); reviews from 5,500 on
+ * start only once it hangs, so both faults meet traffic; reviews from 8,000 on start only once the recovery has
  * settled (request timeout + negative TTL + 1 s).
  *
  * <p>
@@ -69,9 +71,15 @@ class RegistryLoadIT {
     static final int CLIENTS = 8;
     static final int WARM_UP = 1_000;
     static final int FAULT_AT = 3_000;
+    static final int STALE_FROM = 4_000;
     static final int HANG_FROM = 5_500;
     static final int SETTLED_FROM = 8_000;
     static final Duration DOWN = Duration.ofSeconds(4);
+    /**
+     * From the start of the outage: every tag checked before it is past its TTL, and none yet past stale-if-error (the
+     * last check was at most a TTL and a request before the outage).
+     */
+    static final Duration PAST_TTL = FaultProfiles.TAG_TTL.plusMillis(250);
     static final Duration HANG = Duration.ofSeconds(2);
     static final Duration HANG_DELAY = Duration.ofSeconds(3);
     static final Duration SETTLE = FaultProfiles.REQUEST_TIMEOUT.plus(FaultProfiles.NEGATIVE_TTL).plusSeconds(1);
@@ -116,6 +124,7 @@ class RegistryLoadIT {
 
     final AtomicLong faultStarted = new AtomicLong(Long.MAX_VALUE);
     final AtomicLong settled = new AtomicLong(Long.MAX_VALUE);
+    final CountDownLatch pastTtl = new CountDownLatch(1);
     final CountDownLatch hanging = new CountDownLatch(1);
     final CountDownLatch settledLatch = new CountDownLatch(1);
     final AtomicInteger next = new AtomicInteger();
@@ -221,6 +230,9 @@ class RegistryLoadIT {
             if (i == FAULT_AT) {
                 faults.submit(this::fault);
             }
+            if (i >= STALE_FROM) {
+                assertThat(pastTtl.await(2, TimeUnit.MINUTES)).as("the outage outlasted the tag TTL").isTrue();
+            }
             if (i >= HANG_FROM) {
                 assertThat(hanging.await(2, TimeUnit.MINUTES)).as("the registry started hanging").isTrue();
             }
@@ -235,8 +247,12 @@ class RegistryLoadIT {
     /** The registry down, then hanging, then back; the time from which it must all be well again. */
     private Void fault() throws InterruptedException {
         faultStarted.set(System.nanoTime());
+        long start = System.nanoTime();
         proxy.down();
-        Thread.sleep(DOWN.toMillis());
+        long down = System.nanoTime();
+        Thread.sleep(Math.max(0, PAST_TTL.toMillis() - TimeUnit.NANOSECONDS.toMillis(down - start)));
+        pastTtl.countDown();
+        Thread.sleep(Math.max(0, DOWN.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - down)));
         proxy.delay(HANG_DELAY);
         proxy.up();
         hanging.countDown();
