@@ -39,8 +39,40 @@ public record ImageReference(String original, String registry, String repository
             .compile("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}");
     private static final int NAME_TOTAL_LENGTH_MAX = 255;
 
+    /** How many parsed references are remembered (two ways of half as many sets), and the longest remembered. */
+    static final int MEMO_SLOTS = 256;
+    static final int MEMO_MAX_CHARS = 512;
+    /**
+     * References parsed before: a review's images are mostly those of the reviews before it. A remembered reference is
+     * also the same instance every time, whose parts' hash codes are computed already, for the look-ups of its tag and
+     * digest. Racy by design: a reference is immutable (final fields only), so a slot read is either one whose original
+     * equals the asked reference, or no hit.
+     */
+    private static final ImageReference[] MEMO = new ImageReference[MEMO_SLOTS];
+
     /** Parses a reference; never throws. A null or blank reference is invalid. */
     public static ImageReference parse(String reference) {
+        if (reference == null || reference.length() > MEMO_MAX_CHARS) {
+            return parseNew(reference);
+        }
+        int h = reference.hashCode();
+        int set = (h ^ (h >>> 16)) & (MEMO_SLOTS - 2);
+        ImageReference first = MEMO[set];
+        if (first != null && first.original.equals(reference)) {
+            return first;
+        }
+        ImageReference second = MEMO[set + 1];
+        if (second != null && second.original.equals(reference)) {
+            return second;
+        }
+        ImageReference parsed = parseNew(reference);
+        // the newest in the first way, the one it displaces in the second
+        MEMO[set + 1] = first;
+        MEMO[set] = parsed;
+        return parsed;
+    }
+
+    private static ImageReference parseNew(String reference) {
         if (reference == null || reference.isBlank()) {
             return invalid(reference, "the image reference is empty");
         }

@@ -128,4 +128,25 @@ class ImageReferenceTest {
                 .isEqualTo("the repository name is longer than 255 characters");
         assertThat(ImageReference.parse("app@sha512:" + "0".repeat(128)).valid()).isTrue();
     }
+
+    @Test
+    void aReferenceParsedAgainIsTheSameInstanceAndNeverAnotherOne() {
+        String written = "ghcr.io/acme/api:1.2.3";
+        ImageReference first = ImageReference.parse(new String(written));
+        assertThat(ImageReference.parse(new String(written))).isSameAs(first);
+        // many more references than the memo has slots, twice over: each parse is the reference asked for
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 3 * ImageReference.MEMO_SLOTS; i++) {
+                ImageReference r = ImageReference.parse("registry.example.com:5000/team" + i + "/app:" + i);
+                assertThat(r.original()).isEqualTo("registry.example.com:5000/team" + i + "/app:" + i);
+                assertThat(r.registry()).isEqualTo("registry.example.com:5000");
+                assertThat(r.repository()).isEqualTo("team" + i + "/app");
+                assertThat(r.tag()).isEqualTo(Integer.toString(i));
+            }
+        }
+        // a reference longer than the memo keeps is parsed anew each time, to the same result
+        String longer = "ghcr.io/acme/" + "x".repeat(ImageReference.MEMO_MAX_CHARS) + ":1";
+        assertThat(ImageReference.parse(longer)).isNotSameAs(ImageReference.parse(longer))
+                .isEqualTo(ImageReference.parse(longer));
+    }
 }

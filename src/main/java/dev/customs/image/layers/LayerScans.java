@@ -26,11 +26,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.customs.report.Recorder;
-import dev.customs.rules.ImageFacts;
 import dev.customs.rules.ImageVerdict.BuiltLayer;
 import dev.customs.rules.Layer;
 import dev.customs.rules.LayerSecrets;
-import dev.customs.rules.PlatformImage;
 
 /**
  * Layer scans, scheduled and cached. A layer is content-addressed, so it is scanned once and its verdict cached by
@@ -150,12 +148,7 @@ public final class LayerScans implements AutoCloseable {
      * Counts the look-ups of layer verdicts that a result joined before, and reused, stands for: each layer of each of
      * its platforms a hit, as if its verdict had been looked up again; one increment for the image.
      */
-    public void reused(ImageFacts.Resolved image) {
-        List<PlatformImage> platforms = image.platforms();
-        int layers = 0;
-        for (int i = 0; i < platforms.size(); i++) { // indexed: on every warm review of every image
-            layers += platforms.get(i).verdict().layers().size();
-        }
+    public void reused(int layers) {
         recorder.layerVerdicts("hit", layers);
     }
 

@@ -2,6 +2,7 @@ package dev.customs.image.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,9 +162,19 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * content-addressed) and takes no more memory than the facts: it is kept in {@code clean}, and warm reviews reuse it
      * instead of joining again.
      */
-    private record Warm(ImageFacts.Resolved facts, LayerSource layers, AtomicReference<ImageFacts.Resolved> clean) {
+    private record Warm(ImageFacts.Resolved facts, LayerSource layers, AtomicReference<ImageFacts.Resolved> clean,
+            int layerCount) {
         Warm(ImageFacts.Resolved facts, LayerSource layers) {
-            this(facts, layers, new AtomicReference<>());
+            this(facts, layers, new AtomicReference<>(), layerCount(facts));
+        }
+
+        /** How many layers its platforms have in all: the layer verdicts a warm review reuses. */
+        private static int layerCount(ImageFacts.Resolved facts) {
+            int n = 0;
+            for (PlatformImage p : facts.platforms()) {
+                n += p.verdict().layers().size();
+            }
+            return n;
         }
 
         /** The facts with their layer scans joined, for this review, keeping them when they are final and clean. */
@@ -181,6 +192,28 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     private record Outcome(ImageFacts facts, String result) {
     }
+
+    /**
+     * A warm image as the last review of the same parsed reference found it, until {@code until} (epoch millis): the
+     * end of its tag's TTL, or one TTL after it was found for a digest. The resolved facts are held weakly: the front
+     * keeps nothing the {@code resolved} cache has let go of (an entry evicted meanwhile is served until it is
+     * collected, as it would have been by a review that had it already).
+     */
+    private static final class Front extends WeakReference<Warm> {
+        final ImageReference reference;
+        final PlatformSelector selector;
+        final long until;
+
+        Front(ImageReference reference, PlatformSelector selector, long until, Warm warm) {
+            super(warm);
+            this.reference = reference;
+            this.selector = selector;
+            this.until = until;
+        }
+    }
+
+    /** Front slots: two ways of 64 sets, for a cluster's busiest images. */
+    static final int FRONT_SLOTS = 128;
 
     /** A cached config with its verdict, judged once when the config was fetched. */
     private record Judged(ImageConfig config, ConfigVerdict verdict) {
@@ -226,6 +259,12 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * objects.
      */
     private final Cache<ResolvedKey, Warm> resolved;
+    /**
+     * Warm look-ups of the same reference, by identity ({@link ImageReference#parse} gives a review's images the
+     * instances it gave the reviews before): no key, hash or cache look-up for most images of most reviews. Racy by
+     * design, as every slot holds an immutable entry: a read gets an entry that matches, or none.
+     */
+    private final Front[] front = new Front[FRONT_SLOTS];
     private final Map<FlightKey, CompletableFuture<Outcome>> flights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagFlights = new ConcurrentHashMap<>();
     private final Map<TagKey, CompletableFuture<TagResult>> tagChecks = new ConcurrentHashMap<>();
@@ -336,7 +375,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
                 recorder.imageResolution("hit");
                 ImageFacts.Resolved clean = warm.clean().get();
                 if (clean != null) {
-                    layerScans.reused(clean);
+                    layerScans.reused(warm.layerCount());
                     return CompletableFuture.completedFuture(clean);
                 }
                 return warm.joined(withLayerSecrets(warm.facts(), warm.layers(), request));
@@ -451,15 +490,41 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
      * digest was resolved for this platform selection before; null otherwise.
      */
     private Warm warm(ImageReference ref, PlatformSelector selector) {
+        long now = clock.millis();
+        int set = System.identityHashCode(ref) & (FRONT_SLOTS - 2);
+        Warm hit = frontHit(front[set], ref, selector, now);
+        if (hit == null) {
+            hit = frontHit(front[set + 1], ref, selector, now);
+        }
+        if (hit != null) {
+            return hit;
+        }
         String digest = ref.digest();
+        long until;
         if (digest == null) {
             TagEntry known = tags.getIfPresent(new TagKey(ref.registry(), ref.repository(), ref.effectiveTag()));
-            if (known == null || clock.millis() >= known.checked().toEpochMilli() + tagTtl.toMillis()) {
+            if (known == null || now >= (until = known.checked().toEpochMilli() + tagTtl.toMillis())) {
                 return null;
             }
             digest = known.digest();
+        } else {
+            until = now + tagTtl.toMillis();
         }
-        return resolved.getIfPresent(new ResolvedKey(ref.registry(), ref.repository(), digest, selector));
+        Warm warm = resolved.getIfPresent(new ResolvedKey(ref.registry(), ref.repository(), digest, selector));
+        if (warm != null) {
+            // the most recent in the set's first way, the one it displaces in the second
+            Front first = front[set];
+            if (first != null && first.reference != ref) {
+                front[set + 1] = first;
+            }
+            front[set] = new Front(ref, selector, until, warm);
+        }
+        return warm;
+    }
+
+    private static Warm frontHit(Front f, ImageReference ref, PlatformSelector selector, long now) {
+        return f != null && f.reference == ref && now < f.until
+                && (f.selector == selector || f.selector.equals(selector)) ? f.get() : null;
     }
 
     private CompletableFuture<TagResult> tagDigest(Target target, String tag, CredentialSource credentials,
