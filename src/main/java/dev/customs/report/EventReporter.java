@@ -5,12 +5,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.ObjectReference;
 
 /**
  * Posts Events from a bounded queue on its own thread, after the admission answer is decided: admission only offers to
@@ -53,6 +57,11 @@ public final class EventReporter implements AutoCloseable {
     /** The report posted last and its key, touched only by the worker thread: the next one is mostly the same. */
     private ViolationReport lastReport;
     private String lastKey;
+    /**
+     * The report posted last, with its key, for admission: a report offered with the same key takes that key along,
+     * compared where the report was just made (its sets are in that thread's cache, not the worker's).
+     */
+    private volatile ViolationReport keyed;
 
     private static final class Aggregate {
         final String namespace;
@@ -104,6 +113,16 @@ public final class EventReporter implements AutoCloseable {
     }
 
     /**
+     * The key of the report posted last when a report of these parts would have the same key, else null: to make the
+     * report with ({@link ViolationReport#knownKey()}).
+     */
+    public String knownKey(ObjectReference regarding, String action, SortedSet<String> rules,
+            SortedSet<String> images) {
+        ViolationReport last = keyed;
+        return last != null && last.sameKey(regarding, action, rules, images) ? last.knownKey() : null;
+    }
+
+    /**
      * Whether the worker is in a timed wait: parked for its period when the sink does not wait itself, as in tests; for
      * tests.
      */
@@ -131,7 +150,12 @@ public final class EventReporter implements AutoCloseable {
     private void post(ViolationReport r) {
         Instant now = clock.instant();
         expire(now);
-        String key = r.sameKey(lastReport) ? lastKey : r.key();
+        String key = r.knownKey() != null ? r.knownKey() : r.sameKey(lastReport) ? lastKey : r.key();
+        if (key != lastKey) {
+            // without its lines, which no comparison reads
+            keyed = new ViolationReport(r.regarding(), r.eventNamespace(), r.action(), r.rules(), r.images(), List.of(),
+                    key);
+        }
         lastReport = r;
         lastKey = key;
         Aggregate a = recent.get(key);

@@ -98,7 +98,8 @@ public final class Reporter {
             lines.add(l.message());
             chars += l.message().length() + 1;
         }
-        events.offer(new ViolationReport(ref, eventNamespace, action, rules, images, lines));
+        events.offer(new ViolationReport(ref, eventNamespace, action, rules, images, lines,
+                events.knownKey(ref, action, rules, images)));
     }
 
     /**

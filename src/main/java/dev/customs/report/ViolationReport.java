@@ -20,9 +20,16 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
  * @param rules the rule ids of the findings, sorted
  * @param images the images of the findings, sorted
  * @param lines the finding lines, {@code [rule-id] problem: fix}
+ * @param knownKey its {@link #key()} when known already (the key of an earlier report with the same key), or null
  */
 public record ViolationReport(ObjectReference regarding, String eventNamespace, String action, SortedSet<String> rules,
-        SortedSet<String> images, List<String> lines) {
+        SortedSet<String> images, List<String> lines, String knownKey) {
+
+    /** A report whose key is computed when it is asked for. */
+    public ViolationReport(ObjectReference regarding, String eventNamespace, String action, SortedSet<String> rules,
+            SortedSet<String> images, List<String> lines) {
+        this(regarding, eventNamespace, action, rules, images, lines, null);
+    }
 
     /**
      * Events with the same key within the aggregation window are one Event with a growing series. A digest of what
@@ -30,6 +37,9 @@ public record ViolationReport(ObjectReference regarding, String eventNamespace, 
      * however long the names in the pod spec are.
      */
     public String key() {
+        if (knownKey != null) {
+            return knownKey;
+        }
         return digest(regarding.getKind() + "/" + regarding.getNamespace() + "/" + regarding.getName() + "|" + action
                 + "|" + String.join(",", rules) + "|" + String.join(",", images));
     }
@@ -40,11 +50,16 @@ public record ViolationReport(ObjectReference regarding, String eventNamespace, 
      * reused instead of joined and digested anew.
      */
     public boolean sameKey(ViolationReport other) {
-        return other != null && action.equals(other.action)
-                && Objects.equals(regarding.getName(), other.regarding.getName())
-                && Objects.equals(regarding.getNamespace(), other.regarding.getNamespace())
-                && Objects.equals(regarding.getKind(), other.regarding.getKind()) && same(rules, other.rules)
-                && same(images, other.images);
+        return other != null && other.sameKey(regarding, action, rules, images);
+    }
+
+    /** Whether a report made of these parts would have this report's {@link #key()}. */
+    public boolean sameKey(ObjectReference regarding, String action, SortedSet<String> rules,
+            SortedSet<String> images) {
+        return this.action.equals(action) && Objects.equals(this.regarding.getName(), regarding.getName())
+                && Objects.equals(this.regarding.getNamespace(), regarding.getNamespace())
+                && Objects.equals(this.regarding.getKind(), regarding.getKind()) && same(this.rules, rules)
+                && same(this.images, images);
     }
 
     /**

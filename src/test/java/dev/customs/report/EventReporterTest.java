@@ -143,6 +143,37 @@ class EventReporterTest {
     }
 
     @Test
+    void aReportMadeLikeTheOnePostedLastTakesItsKeyAlong() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        CountingRecorder rec = new CountingRecorder();
+        try (EventReporter r = new EventReporter(sink, rec, new TestClock(), Duration.ofMinutes(10), 100)) {
+            ViolationReport a = report("Deployment", "shop", "web", "Denied", "nginx:1");
+            assertThat(r.knownKey(a.regarding(), a.action(), a.rules(), a.images())).as("nothing posted yet").isNull();
+            r.offer(a);
+            waitFor(() -> rec.count("posted") == 1);
+
+            ViolationReport like = report("Deployment", "shop", "web", "Denied", "nginx:1");
+            String known = r.knownKey(like.regarding(), like.action(), like.rules(), like.images());
+            assertThat(known).isEqualTo(a.key());
+            ViolationReport other = report("Deployment", "shop", "web", "Denied", "nginx:2");
+            assertThat(r.knownKey(other.regarding(), other.action(), other.rules(), other.images())).isNull();
+
+            ViolationReport keyed = new ViolationReport(like.regarding(), like.eventNamespace(), like.action(),
+                    like.rules(), like.images(), like.lines(), known);
+            assertThat(keyed.key()).isSameAs(known);
+            r.offer(keyed);
+            r.offer(other);
+            waitFor(() -> rec.count("posted") + rec.count("aggregated") == 3);
+            assertThat(sink.created).hasSize(2);
+            assertThat(sink.series).containsExactly(2);
+            // the last posted is now the other one
+            assertThat(r.knownKey(other.regarding(), other.action(), other.rules(), other.images()))
+                    .isEqualTo(other.key());
+            assertThat(r.knownKey(a.regarding(), a.action(), a.rules(), a.images())).isNull();
+        }
+    }
+
+    @Test
     void identicalEventsWithinTheWindowGrowOneSeries() throws Exception {
         TestClock clock = new TestClock();
         RecordingSink sink = new RecordingSink();
