@@ -35,16 +35,23 @@ public record Exemption(String name, Set<String> namespaces, List<String> images
      * is parsed by the caller, once for every exemption and finding that names it.
      */
     public boolean covers(String rule, ImageReference image, Requester who) {
-        if (!rules.isEmpty() && !rules.contains(rule)) {
-            return false;
-        }
+        return appliesTo(who) && covers(rule, image);
+    }
+
+    /** Whether its namespace, user and group criteria match this requester: the part that is the same for a review. */
+    public boolean appliesTo(Requester who) {
         if (!namespaces.isEmpty() && !namespaces.contains(who.namespace())) {
             return false;
         }
         if (!users.isEmpty() && !users.contains(who.username())) {
             return false;
         }
-        if (!groups.isEmpty() && who.groups().stream().noneMatch(groups::contains)) {
+        return groups.isEmpty() || who.groups().stream().anyMatch(groups::contains);
+    }
+
+    /** Whether it covers a finding of {@code rule} about {@code image}, for a requester it {@link #appliesTo}. */
+    public boolean covers(String rule, ImageReference image) {
+        if (!rules.isEmpty() && !rules.contains(rule)) {
             return false;
         }
         if (images.isEmpty()) {

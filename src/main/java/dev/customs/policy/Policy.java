@@ -2,7 +2,6 @@ package dev.customs.policy;
 
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +51,13 @@ public final class Policy {
     private final Consumer<Exemption> onExpired;
     private final Set<String> reportedExpired = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedBadLabels = ConcurrentHashMap.newKeySet();
+    /** The exemptions live on a day (UTC), worked out on the first review of the day. */
+    private volatile Live live;
+
+    private record Live(long day, List<Exemption> exemptions) {
+    }
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     /**
      * @param actions the configured action per rule id; a rule missing here takes its default
@@ -72,7 +78,14 @@ public final class Policy {
                 requireRule(id, "customs.exemptions.\"" + e.name() + "\".rules");
             }
         }
-        this.actions = Map.copyOf(actions);
+        // every rule's action, configured or default, keyed by the rules' own id constants: a look-up for every rule
+        // and finding of every review then compares its key by identity
+        Map<String, Action> all = new HashMap<>();
+        for (String id : RuleRegistry.IDS) {
+            Action a = actions.get(id);
+            all.put(id, a != null ? a : DEFAULT_ACTIONS.getOrDefault(id, Action.ENFORCE));
+        }
+        this.actions = all;
         this.onError = onError;
         this.exemptions = List.copyOf(exemptions);
         this.namespaces = namespaces;
@@ -131,7 +144,7 @@ public final class Policy {
     public Decision decide(Evaluation evaluation, Requester who) {
         String namespace = who.namespace();
         Map<String, String> labels = namespaces.labels(namespace);
-        List<Exemption> live = liveExemptions();
+        List<Exemption> live = liveExemptions(who);
         // each image a finding names is parsed once for the review, and only when some exemption names images
         Map<String, ImageReference> parsed = new HashMap<>();
         Function<String, ImageReference> ref = image -> image == null ? null
@@ -144,7 +157,7 @@ public final class Policy {
             }
             String exemption = null;
             for (Exemption e : live) {
-                if (e.covers(v.rule(), e.images().isEmpty() ? null : ref.apply(v.image()), who)) {
+                if (e.covers(v.rule(), e.images().isEmpty() ? null : ref.apply(v.image()))) {
                     exemption = e.name();
                     break;
                 }
@@ -159,7 +172,7 @@ public final class Policy {
             }
             String exemption = live.stream()
                     .filter(e -> u.rules().stream().allMatch(r -> e.covers(r, e.images().isEmpty() ? null
-                            : ref.apply(u.image()), who)))
+                            : ref.apply(u.image()))))
                     .map(Exemption::name).findFirst().orElse(null);
             findings.add(new Decision.Finding(ImageUnverified.ID, u.containers().get(0).name(), u.image(), u.field(),
                     u.message(), action, exemption));
@@ -184,12 +197,41 @@ public final class Policy {
         return fromOnError.ordinal() > strongest.ordinal() ? fromOnError : strongest;
     }
 
-    /** The exemptions that apply today; an expired one is logged and reported once. */
+    /** The exemptions that apply today (UTC), worked out once a day; an expired one is logged and reported once. */
     public List<Exemption> liveExemptions() {
         if (exemptions.isEmpty()) {
             return List.of();
         }
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        long day = Math.floorDiv(clock.millis(), MILLIS_PER_DAY);
+        Live known = live;
+        if (known != null && known.day() == day) {
+            return known.exemptions();
+        }
+        List<Exemption> today = List.copyOf(liveOn(LocalDate.ofEpochDay(day)));
+        live = new Live(day, today);
+        return today;
+    }
+
+    /**
+     * The live exemptions that apply to this requester (its namespace, user and groups), looked at once for a review:
+     * mostly none, and then its findings need no exemption looked at.
+     */
+    List<Exemption> liveExemptions(Requester who) {
+        List<Exemption> all = liveExemptions();
+        List<Exemption> applying = null;
+        for (int i = 0; i < all.size(); i++) {
+            Exemption e = all.get(i);
+            if (e.appliesTo(who)) {
+                if (applying == null) {
+                    applying = new ArrayList<>(all.size() - i);
+                }
+                applying.add(e);
+            }
+        }
+        return applying == null ? List.of() : applying;
+    }
+
+    private List<Exemption> liveOn(LocalDate today) {
         List<Exemption> live = new ArrayList<>(exemptions.size());
         for (Exemption e : exemptions) {
             if (!e.expiredOn(today)) {

@@ -152,6 +152,38 @@ class PolicyTest {
     }
 
     @Test
+    void anExemptionStopsApplyingAtMidnightUtcAfterItsLastDay() {
+        Instant[] now = { Instant.parse("2026-11-22T23:59:59Z") };
+        Clock moving = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        List<Exemption> expired = new ArrayList<>();
+        Policy p = new Policy(Map.of(), OnError.WARN,
+                List.of(exemption("today", Set.of("today"), List.of(), Set.of(), LocalDate.parse("2026-11-22"))),
+                ns -> Map.of(), moving, expired::add);
+        Evaluation root = new Evaluation(List.of(violation("run-as-root", "x:1")), List.of());
+        assertThat(p.decide(root, Requester.namespace("today")).allowed()).isTrue();
+        assertThat(p.decide(root, Requester.namespace("other")).allowed()).as("another namespace").isFalse();
+        now[0] = Instant.parse("2026-11-23T00:00:00Z");
+        assertThat(p.decide(root, Requester.namespace("today")).allowed()).isFalse();
+        assertThat(p.liveExemptions()).isEmpty();
+        assertThat(expired).extracting(Exemption::name).containsExactly("today");
+    }
+
+    @Test
     void unverifiedImagesFollowOnErrorButNeverExceedTheirRules() {
         ContainerView c = ContainerView.of(ContainerView.Kind.REGULAR, 0, "app", "x:1", "spec");
         Evaluation ev = new Evaluation(List.of(),
