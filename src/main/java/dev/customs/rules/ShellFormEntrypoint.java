@@ -71,8 +71,8 @@ public final class ShellFormEntrypoint implements Rule {
         for (int i = 0; i < containers.size(); i++) { // indexed: an iterator per rule and review is garbage
             ContainerView c = containers.get(i);
             if (!c.command().isEmpty()) {
-                List<String> argv = concat(c.command(), c.args());
-                analyse(argv).ifPresent(f -> report(out, c, c.field("command"), f, "from command", ""));
+                ARGS.command(c.command(), c.args())
+                        .ifPresent(f -> report(out, c, c.field("command"), f, "from command", ""));
                 continue;
             }
             ImageFacts facts = images.factsFor(c);
@@ -121,43 +121,69 @@ public final class ShellFormEntrypoint implements Rule {
     private static final ArgsMemo ARGS = new ArgsMemo();
 
     /**
-     * The outcomes of a pod's args after an image's ENTRYPOINT, remembered: a workload's pods bring the same args on
-     * every review, after the same entrypoint, the cached verdict's list. A direct-mapped table of {@link #SLOTS}
-     * entries, each replaced by the next that maps to its slot; an entrypoint and args of more than
-     * {@link #MAX_CHARS} characters together are analysed every time instead, so the table never holds more than
-     * {@code SLOTS} small entries (under 200 KiB in all). An entry is immutable and read without a lock: a reader
-     * sees it whole or sees another.
+     * The outcomes of a pod's args after an image's ENTRYPOINT, and of a pod's own command and args, remembered: a
+     * workload's pods bring the same ones on every review (after the same entrypoint, the cached verdict's list). A
+     * direct-mapped table of {@link #SLOTS} entries, each replaced by the next that maps to its slot; an argv of more
+     * than {@link #MAX_CHARS} characters is analysed every time instead, so the table never holds more than
+     * {@code SLOTS} small entries (under 200 KiB in all). An entry is immutable and read without a lock: a reader sees
+     * it whole or sees another.
      */
     static final class ArgsMemo {
         static final int SLOTS = 64;
         static final int MAX_CHARS = 512;
 
-        private record Entry(List<String> entrypoint, List<String> args, Optional<Finding> outcome) {
+        /** {@code head}: an image's ENTRYPOINT, compared by identity, or a pod's command (a copy), by its strings. */
+        private record Entry(List<String> head, boolean image, List<String> args, Optional<Finding> outcome) {
         }
 
         private final Entry[] slots = new Entry[SLOTS];
 
+        /** The outcome of a pod's {@code args} after the image's ENTRYPOINT. */
         Optional<Finding> outcome(ImageVerdict.Process process, List<String> args) {
             List<String> entrypoint = process.entrypoint();
+            if (chars(entrypoint, args) > MAX_CHARS) {
+                return analyse(process.argvWith(args));
+            }
+            int slot = slot(System.identityHashCode(entrypoint), args);
+            Entry e = slots[slot];
+            if (e != null && e.image() && e.head() == entrypoint && e.args().equals(args)) {
+                return e.outcome();
+            }
+            Optional<Finding> outcome = analyse(process.argvWith(args));
+            slots[slot] = new Entry(entrypoint, true, List.copyOf(args), outcome);
+            return outcome;
+        }
+
+        /** The outcome of a pod's own {@code command} and {@code args}. */
+        Optional<Finding> command(List<String> command, List<String> args) {
+            if (chars(command, args) > MAX_CHARS) {
+                return analyse(concat(command, args));
+            }
+            int slot = slot(command.hashCode(), args);
+            Entry e = slots[slot];
+            if (e != null && !e.image() && e.head().equals(command) && e.args().equals(args)) {
+                return e.outcome();
+            }
+            Optional<Finding> outcome = analyse(concat(command, args));
+            slots[slot] = new Entry(List.copyOf(command), false, List.copyOf(args), outcome);
+            return outcome;
+        }
+
+        private static int slot(int head, List<String> args) {
+            int h = head * 31 + args.hashCode();
+            return (h ^ (h >>> 16)) & (SLOTS - 1);
+        }
+
+        /** The characters of both lists, counted only as far as past the most remembered. */
+        private static int chars(List<String> head, List<String> args) {
             int chars = 0;
-            for (int i = 0; i < entrypoint.size() && chars <= MAX_CHARS; i++) {
-                chars += entrypoint.get(i).length();
+            for (int i = 0; i < head.size() && chars <= MAX_CHARS; i++) {
+                chars += head.get(i).length();
             }
             for (int i = 0; i < args.size() && chars <= MAX_CHARS; i++) {
                 chars += args.get(i).length();
             }
-            if (chars > MAX_CHARS) {
-                return analyse(process.argvWith(args));
-            }
-            int h = System.identityHashCode(entrypoint) * 31 + args.hashCode();
-            int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
-            Entry e = slots[slot];
-            if (e != null && e.entrypoint() == entrypoint && e.args().equals(args)) {
-                return e.outcome();
-            }
-            Optional<Finding> outcome = analyse(process.argvWith(args));
-            slots[slot] = new Entry(entrypoint, List.copyOf(args), outcome);
-            return outcome;
+            return chars;
         }
     }
 

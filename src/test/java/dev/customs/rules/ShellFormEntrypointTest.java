@@ -177,6 +177,30 @@ class ShellFormEntrypointTest {
                 .isPresent();
     }
 
+    @Test
+    void aPodsOwnCommandIsJudgedAsItsArgvIsWhetherRememberedOrNot() {
+        ShellFormEntrypoint.ArgsMemo memo = new ShellFormEntrypoint.ArgsMemo();
+        List<String> sh = List.of("/bin/sh", "-c");
+        List<String> script = List.of("node server.js");
+        for (int round = 0; round < 3; round++) {
+            assertThat(memo.command(new ArrayList<>(sh), new ArrayList<>(script)))
+                    .isEqualTo(ShellFormEntrypoint.analyse(concat(sh, script))).isPresent();
+            assertThat(memo.command(List.of("/bin/sh", "-c", "exec node server.js"), List.of())).isEmpty();
+            // the same strings as an image's entrypoint and a pod's args: not taken for the command, nor it for them
+            ImageVerdict.Process image = ImageVerdict.Process.of(List.of("/sbin/tini", "--"), List.of());
+            assertThat(memo.outcome(image, List.of("sh", "-c", "x"))).isEmpty();
+            assertThat(memo.command(List.of("/sbin/tini", "--"), List.of("sh", "-c", "x"))).isEmpty();
+            assertThat(memo.command(List.of("sh", "-c", "x"), List.of())).isPresent();
+        }
+        for (int i = 0; i < 4 * ShellFormEntrypoint.ArgsMemo.SLOTS; i++) {
+            List<String> command = i % 2 == 0 ? List.of("sh", "-c", "run " + i) : List.of("app", "--n=" + i);
+            assertThat(memo.command(command, List.of("-v"))).as("command %s", command)
+                    .isEqualTo(ShellFormEntrypoint.analyse(concat(command, List.of("-v"))));
+        }
+        List<String> long_ = List.of("sh", "-c", "x".repeat(ShellFormEntrypoint.ArgsMemo.MAX_CHARS));
+        assertThat(memo.command(long_, List.of())).isEqualTo(ShellFormEntrypoint.analyse(long_)).isPresent();
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
