@@ -44,6 +44,9 @@ public final class Policy {
     private static final Set<Action> LOWERING_ACTIONS = Set.of(Action.WARN, Action.AUDIT);
 
     private final Map<String, Action> actions;
+    /** Every rule's id constant and its action, configured or default, side by side. */
+    private final String[] ruleIds;
+    private final Action[] ruleActions;
     private final OnError onError;
     private final List<Exemption> exemptions;
     private final NamespaceLabels namespaces;
@@ -78,14 +81,13 @@ public final class Policy {
                 requireRule(id, "customs.exemptions.\"" + e.name() + "\".rules");
             }
         }
-        // every rule's action, configured or default, keyed by the rules' own id constants: a look-up for every rule
-        // and finding of every review then compares its key by identity
-        Map<String, Action> all = new HashMap<>();
-        for (String id : RuleRegistry.IDS) {
-            Action a = actions.get(id);
-            all.put(id, a != null ? a : DEFAULT_ACTIONS.getOrDefault(id, Action.ENFORCE));
+        this.actions = Map.copyOf(actions);
+        this.ruleIds = RuleRegistry.IDS.toArray(String[]::new);
+        this.ruleActions = new Action[ruleIds.length];
+        for (int i = 0; i < ruleIds.length; i++) {
+            Action a = actions.get(ruleIds[i]);
+            ruleActions[i] = a != null ? a : DEFAULT_ACTIONS.getOrDefault(ruleIds[i], Action.ENFORCE);
         }
-        this.actions = all;
         this.onError = onError;
         this.exemptions = List.copyOf(exemptions);
         this.namespaces = namespaces;
@@ -127,6 +129,12 @@ public final class Policy {
 
     /** The configured action of a rule (or its default), before namespace labels. */
     public Action configuredAction(String rule) {
+        // the rules' own id constants first, compared by identity: every rule and finding of every review asks
+        for (int i = 0; i < ruleIds.length; i++) {
+            if (ruleIds[i] == rule) {
+                return ruleActions[i];
+            }
+        }
         Action a = actions.get(rule);
         return a != null ? a : DEFAULT_ACTIONS.getOrDefault(rule, Action.ENFORCE);
     }

@@ -55,7 +55,11 @@ public record ImageVerdict(Platform platform, ConfigVerdict config, Set<String> 
     public static final String BASE_DIGEST = "org.opencontainers.image.base.digest";
 
     public ImageVerdict {
-        keys = Set.copyOf(keys);
+        Set<String> canonical = new HashSet<>(keys.size());
+        for (String k : keys) {
+            canonical.add(OciLabels.canonicalKey(k));
+        }
+        keys = Set.copyOf(canonical);
         layers = List.copyOf(layers);
     }
 

@@ -2,7 +2,10 @@ package dev.customs.rules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code oci-labels}: an image that does not say what it is. Without {@code org.opencontainers.image.source},
@@ -29,7 +32,21 @@ public final class OciLabels implements Rule {
     }
 
     public OciLabels(List<String> required) {
-        this.required = List.copyOf(required);
+        this.required = List.copyOf(required.stream().map(OciLabels::canonicalKey).toList());
+    }
+
+    /** The well-known keys, each its one instance: see {@link #canonicalKey}. */
+    private static final Map<String, String> WELL_KNOWN = Stream
+            .concat(DEFAULT_REQUIRED.stream(), Stream.of(ImageVerdict.BASE_NAME, ImageVerdict.BASE_DIGEST))
+            .collect(Collectors.toUnmodifiableMap(k -> k, k -> k));
+
+    /**
+     * The one instance of a well-known label key equal to {@code key}, or {@code key} itself: an image's keys and the
+     * required ones are then the same strings, and every look-up of every review compares them by identity.
+     */
+    static String canonicalKey(String key) {
+        String known = key == null ? null : WELL_KNOWN.get(key);
+        return known != null ? known : key;
     }
 
     @Override

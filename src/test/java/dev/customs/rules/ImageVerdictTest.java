@@ -49,6 +49,22 @@ class ImageVerdictTest {
     }
 
     @Test
+    void wellKnownLabelKeysAreTheRulesOwnInstances() {
+        // keys read from a registry's JSON are new strings: the verdict keeps the well-known ones as the constants
+        String source = new String("org.opencontainers.image.source");
+        ImageVerdict v = judge(ImageConfig.withUser("1"), Map.of(source, "https://example.com/app",
+                new String("com.example.team"), "shop", new String("org.opencontainers.image.version"), " "),
+                List.of());
+        assertThat(v.keys()).containsExactlyInAnyOrder("org.opencontainers.image.source", "com.example.team");
+        assertThat(v.keys().stream().filter(k -> k.equals(source)).findFirst().orElseThrow())
+                .isSameAs(OciLabels.DEFAULT_REQUIRED.get(1)).isNotSameAs(source);
+        assertThat(v.hasKey(OciLabels.DEFAULT_REQUIRED.get(1))).isTrue();
+        assertThat(v.hasKey(new String("org.opencontainers.image.source"))).isTrue();
+        assertThat(new OciLabels(List.of(new String("org.opencontainers.image.revision"), "com.example.team"))
+                .required().get(0)).isSameAs(OciLabels.DEFAULT_REQUIRED.get(3));
+    }
+
+    @Test
     void processOfAnInitThatHandsOverToCmd() {
         ImageVerdict.Process p = ConfigVerdict
                 .judge(config("10001", List.of("/sbin/tini", "--"), List.of("node", "server.js"), null, null, null))
