@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
@@ -47,6 +47,7 @@ public final class EventReporter implements AutoCloseable {
     private final Recorder recorder;
     private final Clock clock;
     private final Duration window;
+    /** Linked: its size, read on every offer, is a counter, not a lock taken again. */
     private final BlockingQueue<ViolationReport> queue;
     private final int wakeAt;
     private final Thread worker;
@@ -87,7 +88,7 @@ public final class EventReporter implements AutoCloseable {
         this.recorder = recorder;
         this.clock = clock;
         this.window = window;
-        this.queue = new ArrayBlockingQueue<>(Math.max(1, queueSize));
+        this.queue = new LinkedBlockingQueue<>(Math.max(1, queueSize));
         this.wakeAt = Math.max(1, Math.min(WAKE_BATCH, queueSize / 2));
         this.worker = new Thread(this::run, "customs-events");
         this.worker.setDaemon(true);
