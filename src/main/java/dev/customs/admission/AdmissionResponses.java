@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -28,6 +29,7 @@ import dev.customs.policy.Decision;
 public final class AdmissionResponses {
 
     private final JsonFactory factory;
+    private final ThreadLocal<LastStatus> lastStatus = ThreadLocal.withInitial(LastStatus::new);
 
     public AdmissionResponses(JsonFactory factory) {
         this.factory = factory;
@@ -58,7 +60,8 @@ public final class AdmissionResponses {
             g.writeStringField("uid", req.uid());
             g.writeBooleanField("allowed", allowed);
             if (!allowed) {
-                status(g, req, deniedListed);
+                g.writeFieldName("status");
+                g.writeRawValue(new RawJson(status(req, deniedListed)));
             }
             List<String> warnings = d.warnings();
             if (!warnings.isEmpty()) {
@@ -114,8 +117,63 @@ public final class AdmissionResponses {
         }
     }
 
-    private void status(JsonGenerator g, AdmissionRequest req, List<Decision.Listed> listed) throws IOException {
-        g.writeObjectFieldStart("status");
+    /**
+     * A denial's {@code status}, in bytes: the one written last on this thread when it was made of the same lines,
+     * fields, name and kind (a flood of denials is mostly one workload's, again and again), else written now.
+     */
+    private byte[] status(AdmissionRequest req, List<Decision.Listed> listed) throws IOException {
+        String kind = req.resource().isEmpty() ? req.kind() : req.resource();
+        LastStatus last = lastStatus.get();
+        if (last.madeOf(req.name(), kind, listed)) {
+            return last.bytes;
+        }
+        Exact out = new Exact();
+        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            status(g, req.name(), kind, listed);
+        }
+        byte[] bytes = out.bytes();
+        if (bytes.length <= LastStatus.MAX_BYTES) {
+            last.remember(req.name(), kind, List.copyOf(listed), bytes);
+        }
+        return bytes;
+    }
+
+    /** The denial answered last on a thread: what its status was made of, and its bytes. */
+    private static final class LastStatus {
+        /** A status remembered at most; a longer one is written every time. */
+        static final int MAX_BYTES = 16 * 1024;
+
+        private String name;
+        private String kind;
+        private List<Decision.Listed> listed;
+        private byte[] bytes;
+
+        boolean madeOf(String name, String kind, List<Decision.Listed> listed) {
+            if (bytes == null || !this.name.equals(name) || !this.kind.equals(kind)
+                    || this.listed.size() != listed.size()) {
+                return false;
+            }
+            for (int i = 0; i < listed.size(); i++) {
+                Decision.Listed a = this.listed.get(i);
+                Decision.Listed b = listed.get(i);
+                if (a.findings() != b.findings() || !a.rule().equals(b.rule()) || !Objects.equals(a.field(), b.field())
+                        || !a.message().equals(b.message())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void remember(String name, String kind, List<Decision.Listed> listed, byte[] bytes) {
+            this.name = name;
+            this.kind = kind;
+            this.listed = listed;
+            this.bytes = bytes;
+        }
+    }
+
+    private void status(JsonGenerator g, String name, String kind, List<Decision.Listed> listed) throws IOException {
+        g.writeStartObject();
         g.writeObjectFieldStart("metadata");
         g.writeEndObject();
         g.writeStringField("status", "Failure");
@@ -134,10 +192,10 @@ public final class AdmissionResponses {
         g.writeFieldName("message");
         g.writeRawUTF8String(lines.bytes(), 0, lines.length());
         g.writeObjectFieldStart("details");
-        if (!req.name().isEmpty()) {
-            g.writeStringField("name", req.name());
+        if (!name.isEmpty()) {
+            g.writeStringField("name", name);
         }
-        g.writeStringField("kind", req.resource().isEmpty() ? req.kind() : req.resource());
+        g.writeStringField("kind", kind);
         g.writeArrayFieldStart("causes");
         for (int i = 0; i < listed.size(); i++) {
             Decision.Listed l = listed.get(i);

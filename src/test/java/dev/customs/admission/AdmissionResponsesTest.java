@@ -103,6 +103,36 @@ class AdmissionResponsesTest {
     }
 
     @Test
+    void aDenialLikeTheOneBeforeItIsAnsweredAlikeAndOneThatDiffersIsNot() throws Exception {
+        Decision d = new Decision(List.of(
+                finding("run-as-root", "spec.containers[0]", "[run-as-root] container \"app\" runs as root: fix",
+                        Action.ENFORCE),
+                finding("latest-tag", null, "[latest-tag] container \"app\" uses latest: pin", Action.ENFORCE)));
+        String first = new String(responses.decide(request("web", "pods"), d), StandardCharsets.UTF_8);
+        AdmissionRequest again = new AdmissionRequest(AdmissionRequest.V1, "1d8a-uid", "", "v1", "Pod", "pods", "",
+                "CREATE", "shop", "web", null, null, false, "alice", List.of());
+        assertThat(new String(responses.decide(again, d), StandardCharsets.UTF_8))
+                .isEqualTo(first.replace("0c7f-uid", "1d8a-uid"));
+
+        // whatever differs, the status is the decision's own: as a writer that remembers nothing writes it
+        List<Decision.Finding> base = d.findings();
+        List<Decision> others = List.of(
+                new Decision(List.of(base.get(0), finding("latest-tag", null, "[latest-tag] other: pin",
+                        Action.ENFORCE))),
+                new Decision(List.of(base.get(0), finding("latest-tag", "spec.containers[1].image",
+                        base.get(1).message(), Action.ENFORCE))),
+                new Decision(List.of(base.get(0), finding("oci-labels", null, base.get(1).message(), Action.ENFORCE))),
+                new Decision(List.of(base.get(0))), d);
+        for (AdmissionRequest req : List.of(request("web", "pods"), request("api", "pods"), request("web", ""))) {
+            for (Decision other : others) {
+                assertThat(new String(responses.decide(req, other), StandardCharsets.UTF_8))
+                        .isEqualTo(new String(new AdmissionResponses(JSON.getFactory()).decide(req, other),
+                                StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
     void aDenialWithoutANameOrResourceNamesTheKind() throws Exception {
         JsonNode answer = written(request("", ""), new Decision(List.of(finding("host-network", "spec.hostNetwork",
                 "[host-network] the pod uses the host's network: remove hostNetwork", Action.ENFORCE))));
