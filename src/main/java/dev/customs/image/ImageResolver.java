@@ -67,6 +67,11 @@ public final class ImageResolver {
             if (facts.containsKey(image) || waiting != null && waiting.contains(image)) {
                 continue;
             }
+            ImageFacts known = knownOne(image, c.reference(), request);
+            if (known != null) {
+                facts.put(image, known);
+                continue;
+            }
             CompletableFuture<ImageFacts> f = inspectOne(image, c.reference(), request);
             ImageFacts done = f.isDone() && !f.isCompletedExceptionally() ? f.getNow(null) : null;
             if (done != null) {
@@ -104,6 +109,18 @@ public final class ImageResolver {
 
     private static ImageLookup lookup(Map<String, ImageFacts> facts) {
         return c -> facts.getOrDefault(c.image() == null ? "" : c.image(), ImageFacts.NOT_NEEDED);
+    }
+
+    /** The facts of a valid reference the inspector knows final now (a warm image), or null. */
+    private ImageFacts knownOne(String image, ImageReference ref, ImageRequest request) {
+        if (image.isEmpty() || !ref.valid()) {
+            return null;
+        }
+        try {
+            return inspector.known(ref, request);
+        } catch (RuntimeException e) {
+            return null; // inspectOne answers
+        }
     }
 
     private CompletableFuture<ImageFacts> inspectOne(String image, ImageReference ref, ImageRequest request) {
