@@ -194,10 +194,10 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     }
 
     /**
-     * A warm image as the last review of the same parsed reference found it, until {@code until} (epoch millis): the
-     * end of its tag's TTL, or one TTL after it was found for a digest. The resolved facts are held weakly: the front
-     * keeps nothing the {@code resolved} cache has let go of (an entry evicted meanwhile is served until it is
-     * collected, as it would have been by a review that had it already).
+     * A warm image as the last review of the same parsed reference found it, until {@code until} (epoch millis): at
+     * most {@link #FRONT_MILLIS} on, and never past its tag's TTL. The resolved facts are held weakly: the front keeps
+     * nothing the {@code resolved} cache has let go of (an entry evicted meanwhile is served until it is collected, as
+     * it would have been by a review that had it already).
      */
     private static final class Front extends WeakReference<Warm> {
         final ImageReference reference;
@@ -214,6 +214,13 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     /** Front slots: two ways of 64 sets, for a cluster's busiest images. */
     static final int FRONT_SLOTS = 128;
+    /**
+     * How long a front entry serves before the caches are asked again. Short, because front hits are not reads the
+     * caches see: a busy image is still read from them every second, so their eviction keeps it as the hot image it
+     * is, and a digest they learn otherwise (a tag fetched again after its entry was evicted) reaches every review
+     * within a second.
+     */
+    static final long FRONT_MILLIS = 1_000;
 
     /** A cached config with its verdict, judged once when the config was fetched. */
     private record Judged(ImageConfig config, ConfigVerdict verdict) {
@@ -535,7 +542,7 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             if (first != null && first.reference != ref) {
                 front[set + 1] = first;
             }
-            front[set] = new Front(ref, selector, until, warm);
+            front[set] = new Front(ref, selector, Math.min(until, now + FRONT_MILLIS), warm);
         }
         return warm;
     }
