@@ -374,16 +374,8 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
     @Override
     public ImageFacts known(ImageReference reference, ImageRequest request) {
         try {
-            Warm warm = warm(reference, request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
-                    : request.platforms());
-            ImageFacts.Resolved clean = warm == null ? null : warm.clean().get();
-            if (clean == null) {
-                return null;
-            }
-            Recorder recorder = request == null || request.measured() ? this.recorder : Recorder.NONE;
-            recorder.imageResolution("hit");
-            layerScans.reused(warm.layerCount());
-            return clean;
+            Warm warm = warm(reference, selector(request));
+            return warm == null ? null : reusedClean(warm, recorder(request));
         } catch (RuntimeException e) {
             return null; // inspect answers, and says what failed
         }
@@ -391,18 +383,16 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
 
     @Override
     public CompletionStage<ImageFacts> inspect(ImageReference reference, ImageRequest request) {
-        Recorder recorder = request == null || request.measured() ? this.recorder : Recorder.NONE;
+        Recorder recorder = recorder(request);
         try {
-            PlatformSelector selector = request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX
-                    : request.platforms();
+            PlatformSelector selector = selector(request);
             Warm warm = warm(reference, selector);
             if (warm != null) {
-                recorder.imageResolution("hit");
-                ImageFacts.Resolved clean = warm.clean().get();
+                ImageFacts.Resolved clean = reusedClean(warm, recorder);
                 if (clean != null) {
-                    layerScans.reused(warm.layerCount());
                     return CompletableFuture.completedFuture(clean);
                 }
+                recorder.imageResolution("hit");
                 return warm.joined(withLayerSecrets(warm.facts(), warm.layers(), request));
             }
             FlightKey key = new FlightKey(reference.normalized(), scope(selector, request));
@@ -450,6 +440,25 @@ public final class RegistryImageInspector implements ImageInspector, AutoCloseab
             return CompletableFuture.completedFuture(
                     new ImageFacts.Unavailable("inspection failed: " + e.getClass().getSimpleName()));
         }
+    }
+
+    /** A warm image's facts when they are final (its layers all judged, nothing found), counted as a hit; else null. */
+    private ImageFacts.Resolved reusedClean(Warm warm, Recorder recorder) {
+        ImageFacts.Resolved clean = warm.clean().get();
+        if (clean != null) {
+            recorder.imageResolution("hit");
+            layerScans.reused(warm.layerCount());
+        }
+        return clean;
+    }
+
+    private static PlatformSelector selector(ImageRequest request) {
+        return request == null || request.platforms() == null ? PlatformSelector.ANY_LINUX : request.platforms();
+    }
+
+    /** Where a request's resolution is counted: nowhere for the start-up warm-up, which is not a review. */
+    private Recorder recorder(ImageRequest request) {
+        return request == null || request.measured() ? recorder : Recorder.NONE;
     }
 
     private String scope(PlatformSelector selector, ImageRequest request) {
