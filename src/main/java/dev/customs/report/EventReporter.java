@@ -55,12 +55,10 @@ public final class EventReporter implements AutoCloseable {
     private volatile boolean running = true;
     /** Touched only by the worker thread. */
     private final Map<String, Aggregate> recent = new LinkedHashMap<>();
-    /** The report posted last and its key, touched only by the worker thread: the next one is mostly the same. */
-    private ViolationReport lastReport;
-    private String lastKey;
     /**
-     * The report posted last, with its key, for admission: a report offered with the same key takes that key along,
-     * compared where the report was just made (its sets are in that thread's cache, not the worker's).
+     * The report posted last, with its key and without its lines, written only by the worker: the next one is mostly
+     * the same. Admission reads it too: a report offered with the same key takes that key along, compared where the
+     * report was just made (its sets are in that thread's cache, not the worker's).
      */
     private volatile ViolationReport keyed;
 
@@ -151,14 +149,12 @@ public final class EventReporter implements AutoCloseable {
     private void post(ViolationReport r) {
         Instant now = clock.instant();
         expire(now);
-        String key = r.knownKey() != null ? r.knownKey() : r.sameKey(lastReport) ? lastKey : r.key();
-        if (key != lastKey) {
-            // without its lines, which no comparison reads
+        ViolationReport last = keyed;
+        String key = r.knownKey() != null ? r.knownKey() : r.sameKey(last) ? last.knownKey() : r.key();
+        if (last == null || key != last.knownKey()) {
             keyed = new ViolationReport(r.regarding(), r.eventNamespace(), r.action(), r.rules(), r.images(), List.of(),
                     key);
         }
-        lastReport = r;
-        lastKey = key;
         Aggregate a = recent.get(key);
         try {
             if (a != null) {
